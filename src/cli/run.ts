@@ -1,0 +1,114 @@
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { AppError } from '../errors.js';
+import { createDb } from '../ozmap-model/db/client.js';
+import { applyMigrations } from '../ozmap-model/db/migrate.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../ozmap-model/api-keys.js';
+import { startServer } from '../server.js';
+import { parseArgs } from './args.js';
+
+const USAGE = `alcance <command>
+
+  serve                                   run the HTTP service (default)
+  migrate                                 apply pending database migrations
+  apikey create --name NAME [--integration KIND]
+  apikey list
+  apikey revoke <id|name|prefix>
+
+Configuration comes from environment variables (see README).`;
+
+/** Runs one command; returns the process exit code. */
+export async function runCli(argv: string[], config: Config, logger: Logger): Promise<number> {
+  const { positional, flags } = parseArgs(argv);
+  const [command = 'serve', sub] = positional;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(config, logger);
+      case 'migrate': {
+        const result = await applyMigrations(config.database.url);
+        console.log(
+          result.applied.length
+            ? `applied: ${result.applied.join(', ')}`
+            : 'database is up to date',
+        );
+        return 0;
+      }
+      case 'apikey':
+        return await apikey(sub, positional[2], flags, config);
+      case 'help':
+      case '--help':
+        console.log(USAGE);
+        return 0;
+      default:
+        console.error(`unknown command: ${command}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof AppError) {
+      console.error(`error: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function withDb<T>(
+  config: Config,
+  fn: (db: ReturnType<typeof createDb>) => Promise<T>,
+): Promise<T> {
+  await applyMigrations(config.database.url);
+  const db = createDb(config.database.url);
+  try {
+    return await fn(db);
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+async function apikey(
+  sub: string | undefined,
+  ref: string | undefined,
+  flags: Record<string, string | true>,
+  config: Config,
+): Promise<number> {
+  return withDb(config, async (db) => {
+    if (sub === 'create') {
+      const name = typeof flags.name === 'string' ? flags.name : '';
+      const integration = typeof flags.integration === 'string' ? flags.integration : 'generic';
+      const { key, record } = await createApiKey(db, name, integration);
+      console.error(
+        `created API key ${record.id} "${record.name}" (${record.integration}); it is shown only once:`,
+      );
+      console.log(key);
+      return 0;
+    }
+    if (sub === 'list') {
+      for (const k of await listApiKeys(db)) {
+        const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active';
+        console.log(`${k.id}  ${k.prefix}…  ${k.name}  ${k.integration}  ${state}`);
+      }
+      return 0;
+    }
+    if (sub === 'revoke' && ref) {
+      await revokeApiKey(db, ref);
+      console.log(`revoked ${ref}`);
+      return 0;
+    }
+    console.error(USAGE);
+    return 2;
+  });
+}
+
+async function serve(config: Config, logger: Logger): Promise<number> {
+  const running = await startServer(config, logger);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      void running.close().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}

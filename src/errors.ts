@@ -1,0 +1,48 @@
+/** Errors every surface knows how to present: HTTP maps `status`, chat maps to a friendly reply. */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, field?: string) {
+    super(400, message, field);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = 'missing or invalid API key') {
+    super(401, message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super(403, message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string, id?: string) {
+    super(404, id === undefined ? `${what} not found` : `${what} ${id} not found`);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, field?: string) {
+    super(409, message, field);
+  }
+}
+
+/** No free port where the caller asked for one (a full box, or one that filled meanwhile). */
+export class NoFreePortError extends AppError {
+  constructor(message = 'no free port available') {
+    super(409, message);
+  }
+}

@@ -1,0 +1,17 @@
+// Composition root and command line: the only place that reads the environment.
+import { loadConfig, ConfigError } from './config.js';
+import { createLogger } from './logger.js';
+import { runCli } from './cli/run.js';
+
+try {
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  process.exitCode = await runCli(process.argv.slice(2), config, logger);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exitCode = 2;
+  } else {
+    throw err;
+  }
+}

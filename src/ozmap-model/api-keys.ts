@@ -1,0 +1,122 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { newId } from '../ids.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { Db } from './db/client.js';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  integration: string;
+  prefix: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** Creates a key; the clear key is returned once and only its hash is stored. */
+export async function createApiKey(
+  db: Db,
+  name: string,
+  integration = 'generic',
+): Promise<{ key: string; record: ApiKeyRecord }> {
+  const trimmed = name.trim();
+  if (!trimmed) throw new ValidationError('name is required', 'name');
+  const key = `alc_${randomBytes(32).toString('base64url')}`;
+  const record = await db.apiKey.create({
+    data: {
+      id: newId(),
+      name: trimmed,
+      integration,
+      keyHash: hashApiKey(key),
+      prefix: key.slice(0, 10),
+    },
+    select: {
+      id: true,
+      name: true,
+      integration: true,
+      prefix: true,
+      createdAt: true,
+      revokedAt: true,
+      lastUsedAt: true,
+    },
+  });
+  return { key, record };
+}
+
+export async function listApiKeys(db: Db): Promise<ApiKeyRecord[]> {
+  return db.apiKey.findMany({
+    orderBy: { createdAt: 'asc' },
+    select: {
+      id: true,
+      name: true,
+      integration: true,
+      prefix: true,
+      createdAt: true,
+      revokedAt: true,
+      lastUsedAt: true,
+    },
+  });
+}
+
+/** Revokes by id, by name, or by the key's printed prefix. */
+export async function revokeApiKey(db: Db, ref: string): Promise<number> {
+  const { count } = await db.apiKey.updateMany({
+    where: { revokedAt: null, OR: [{ id: ref }, { name: ref }, { prefix: ref }] },
+    data: { revokedAt: new Date() },
+  });
+  if (count === 0) throw new NotFoundError('active API key', ref);
+  return count;
+}
+
+export interface ApiKeyPrincipal {
+  keyId: string;
+  name: string;
+  integration: string;
+}
+
+/**
+ * Verifies keys with a short in-process cache so the hot API path does not hit the database on
+ * every call. A revocation from another process takes effect within `ttlMs`.
+ */
+export class ApiKeyVerifier {
+  private readonly cache = new Map<string, { principal: ApiKeyPrincipal | null; until: number }>();
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs = 5_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async verify(key: string): Promise<ApiKeyPrincipal | null> {
+    const hash = hashApiKey(key);
+    const cached = this.cache.get(hash);
+    const now = this.now();
+    if (cached && cached.until > now) return cached.principal;
+    const row = await this.db.apiKey.findUnique({ where: { keyHash: hash } });
+    const principal =
+      row && !row.revokedAt
+        ? { keyId: row.id, name: row.name, integration: row.integration }
+        : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { principal, until: now + this.ttlMs });
+    if (principal) this.touch(principal.keyId, now);
+    return principal;
+  }
+
+  forget(): void {
+    this.cache.clear();
+  }
+
+  private touch(keyId: string, now: number): void {
+    if ((this.touched.get(keyId) ?? 0) > now - 60_000) return;
+    this.touched.set(keyId, now);
+    void this.db.apiKey
+      .update({ where: { id: keyId }, data: { lastUsedAt: new Date(now) } })
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as SqliteClient } from '../../generated/sqlite/client.js';
+import { PrismaClient as PostgresClient } from '../../generated/postgres/client.js';
+
+/**
+ * Both generated clients come from the same models (prisma/models.prisma), so their model APIs are
+ * identical; the code is written against one of them and runs on either.
+ */
+export type Db = SqliteClient;
+export type DbProvider = 'sqlite' | 'postgresql';
+
+export function providerOf(url: string): DbProvider {
+  return url.startsWith('file:') ? 'sqlite' : 'postgresql';
+}
+
+/** `file:./data/x.db` → absolute path; creates the folder so a fresh clone just works. */
+export function sqlitePath(url: string): string {
+  const path = resolve(url.slice('file:'.length).split('?')[0] ?? '');
+  mkdirSync(dirname(path), { recursive: true });
+  return path;
+}
+
+export function createDb(url: string): Db {
+  if (providerOf(url) === 'sqlite') {
+    const adapter = new PrismaBetterSqlite3({ url: `file:${sqlitePath(url)}`, timeout: 10_000 });
+    return new SqliteClient({ adapter });
+  }
+  const adapter = new PrismaPg({ connectionString: url, max: 10 });
+  return new PostgresClient({ adapter }) as unknown as Db;
+}
