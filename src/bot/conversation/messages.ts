@@ -1,0 +1,50 @@
+// The only message shapes the conversation engine sees. Channel adapters convert vendor payloads
+// to and from these at the edge (fromTelegrafUpdate, fromBaileysMessage, toTelegramReply, ...).
+
+export type Channel = 'telegram' | 'whatsapp' | 'web' | 'terminal';
+
+export interface GeoPoint {
+  lat: number;
+  lng: number;
+}
+
+interface InboundBase {
+  channel: Channel;
+  /** Channel-scoped chat id (Telegram chat id, WhatsApp JID, web session id). */
+  chatId: string;
+  /** Channel message id, used to process duplicate deliveries once. */
+  messageId: string;
+  /** When the channel says the message was sent. */
+  sentAt: Date;
+  /** Display name the channel gives for the sender, if any. */
+  senderName?: string;
+  /** Sender phone number in E.164 digits when the channel reveals it (WhatsApp, Telegram contact). */
+  senderPhone?: string;
+}
+
+export type InboundMessage =
+  | (InboundBase & { kind: 'text'; text: string })
+  | (InboundBase & { kind: 'location'; point: GeoPoint; address?: string; name?: string })
+  | (InboundBase & { kind: 'contact'; phone: string; name?: string })
+  /** A location confirmed on the FindME page, handed back into the conversation. */
+  | (InboundBase & { kind: 'findme-location'; point: GeoPoint; address?: string; linkId: string })
+  /** Stickers, audio, images, documents...: anything the bot cannot read. */
+  | (InboundBase & { kind: 'unsupported'; what: string });
+
+export interface MenuOption {
+  /** What the customer may type to pick it ("1"). */
+  key: string;
+  label: string;
+}
+
+export type OutboundMessage =
+  | { kind: 'text'; text: string; options?: MenuOption[] }
+  | { kind: 'location'; point: GeoPoint; title?: string; address?: string }
+  /** Ask the customer to share a location (Telegram shows a request-location keyboard). */
+  | { kind: 'request-location'; text: string; findmeUrl?: string };
+
+export interface Outbound {
+  channel: Channel;
+  chatId: string;
+  messages: OutboundMessage[];
+}
