@@ -48,3 +48,14 @@ export interface Outbound {
   chatId: string;
   messages: OutboundMessage[];
 }
+
+/** Delivers engine output to one channel. Each adapter (telegram, whatsapp, web, terminal) is one. */
+export interface ChannelSender {
+  channel: Channel;
+  send(chatId: string, messages: OutboundMessage[]): Promise<void>;
+}
+
+/** What an adapter calls for every inbound message; the replies come back for it to send. */
+export interface ConversationHandler {
+  handle(message: InboundMessage): Promise<OutboundMessage[]>;
+}
