@@ -3,12 +3,24 @@ import type { Logger } from './logger.js';
 import type { Db } from './ozmap-model/db/client.js';
 import type { ApiKeyVerifier } from './ozmap-model/api-keys.js';
 
+/**
+ * Every writer of inventory reports what it changed, so the viability index reflects it in the
+ * very next query. Await it before answering the caller.
+ */
+export interface NetworkChanges {
+  /** Boxes whose geometry, draft flag, splitters, ports or connected properties changed (or that were deleted). */
+  boxesChanged(boxIds: Iterable<string>): Promise<void>;
+  /** Regions (polygons or tags) changed. */
+  regionsChanged(): Promise<void>;
+}
+
 /** What the composition root hands to routers and jobs. Built once in src/server.ts. */
 export interface AppContext {
   config: Config;
   logger: Logger;
   db: Db;
   apiKeys: ApiKeyVerifier;
+  network: NetworkChanges;
   /** The clock; tests replace it to control expiry. */
   now: () => Date;
 }

@@ -34,6 +34,7 @@ export async function startServer(
     logger,
     db,
     apiKeys: new ApiKeyVerifier(db),
+    network: { boxesChanged: async () => {}, regionsChanged: async () => {} },
     now: options.now ?? (() => new Date()),
   };
   await options.beforeListen?.(ctx);

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient as SqliteClient } from '../../generated/sqlite/client.js';
+import { PrismaClient as SqliteClient, type Prisma } from '../../generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from '../../generated/postgres/client.js';
 
 /**
@@ -30,4 +30,21 @@ export function createDb(url: string): Db {
   }
   const adapter = new PrismaPg({ connectionString: url, max: 10 });
   return new PostgresClient({ adapter }) as unknown as Db;
+}
+
+/** The client handed to `$transaction` callbacks. */
+export type Tx = Prisma.TransactionClient;
+
+/** A unique constraint refused the write (Prisma P2002), e.g. two writers took the same port. */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'P2002';
+}
+
+/** Names the fields of a unique violation when Prisma reports them (for error messages). */
+export function uniqueViolationFields(err: unknown): string[] {
+  const meta = (err as { meta?: { target?: unknown } } | null)?.meta;
+  const target = meta?.target;
+  if (Array.isArray(target)) return target.map(String);
+  if (typeof target === 'string') return [target];
+  return [];
 }
