@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withFreePort, type AllocatedPort } from '../../src/ozmap-model/port-allocation.js';
+import { withFreePort } from '../../src/ozmap-model/port-allocation.js';
 import { newId } from '../../src/ids.js';
 import {
   ConflictError,
@@ -89,12 +89,8 @@ describe.each(testProviders())('port allocation on %s', (provider) => {
         }),
       ),
     );
-    const won = results
-      .filter((r) => r.status === 'fulfilled')
-      .map((r) => (r as PromiseFulfilledResult<AllocatedPort>).value);
-    const lost = results
-      .filter((r) => r.status === 'rejected')
-      .map((r) => (r as PromiseRejectedResult).reason as Error);
+    const won = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+    const lost = results.filter((r) => r.status === 'rejected').map((r) => r.reason as Error);
     expect(won).toHaveLength(8);
     expect(new Set(won.map((s) => `${s.splitterId}:${s.port}`)).size).toBe(8);
     expect(lost.every((e) => e instanceof NoFreePortError)).toBe(true);
