@@ -1,0 +1,79 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { ValidationError } from '../errors.js';
+import type { Db } from '../ozmap-model/db/client.js';
+import { seedDemoIfEmpty, seedDemoNetwork } from '../ozmap-model/demo-network.js';
+import { GeoJsonImportError, exportGeoJson, importGeoJson } from '../ozmap-model/geojson.js';
+import type { ImportReport } from '../ozmap-model/geojson.js';
+
+// The inventory commands of the CLI: demo seeding, GeoJSON import and export.
+
+type Flags = Record<string, string | true>;
+
+export async function seedDemoCommand(db: Db, flags: Flags, config: Config): Promise<number> {
+  const seed = flags.seed === undefined ? config.demo.seed : Number(flags.seed);
+  if (!Number.isSafeInteger(seed)) throw new ValidationError('--seed must be an integer', 'seed');
+  const counts = await seedDemoNetwork(db, seed, {
+    defaultRadiusMeters: config.viability.defaultRadiusMeters,
+  });
+  console.log(
+    `demo network seeded (seed ${seed}): ${counts.boxes} boxes, ${counts.splitters} splitters, ${counts.clients} clients, ${counts.regions} regions`,
+  );
+  return 0;
+}
+
+export async function importCommand(db: Db, file: string | undefined): Promise<number> {
+  if (!file) throw new ValidationError('usage: alcance import <file.geojson>', 'file');
+  let input: unknown;
+  try {
+    input = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ValidationError(`cannot read ${file}: ${(err as Error).message}`, 'file');
+  }
+  try {
+    console.log(formatReport(await importGeoJson(db, input)));
+    return 0;
+  } catch (err) {
+    if (!(err instanceof GeoJsonImportError)) throw err;
+    console.error(`${file}: not imported, nothing was written. ${err.problems.length} problem(s):`);
+    for (const problem of err.problems) console.error(`  ${problem}`);
+    return 1;
+  }
+}
+
+export async function exportCommand(db: Db, flags: Flags): Promise<number> {
+  const json = `${JSON.stringify(await exportGeoJson(db), null, 2)}\n`;
+  if (typeof flags.out === 'string') {
+    writeFileSync(flags.out, json);
+    console.error(`wrote ${flags.out}`);
+  } else {
+    process.stdout.write(json);
+  }
+  return 0;
+}
+
+function formatReport(report: ImportReport): string {
+  const line = (kind: string, c: ImportReport['boxes']) =>
+    `${kind.padEnd(10)} created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}`;
+  const catalogue = Object.entries(report.createdCatalogue)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${n} ${kind}`);
+  return [
+    line('poles', report.poles),
+    line('boxes', report.boxes),
+    line('splitters', report.splitters),
+    line('regions', report.regions),
+    ...(catalogue.length ? [`also created: ${catalogue.join(', ')}`] : []),
+  ].join('\n');
+}
+
+/** The `serve` hook: seeds the demo network into an empty inventory unless DEMO_NETWORK=off. */
+export function demoSeeding(config: Config) {
+  return async ({ db, logger }: { db: Db; logger: Logger }): Promise<void> => {
+    if (config.demo.mode === 'off') return;
+    await seedDemoIfEmpty(db, config.demo.seed, logger, {
+      defaultRadiusMeters: config.viability.defaultRadiusMeters,
+    });
+  };
+}

@@ -1,0 +1,213 @@
+import { catalogue, regions, type Catalogue } from './catalogue.js';
+import {
+  CITY,
+  EAST_WEST_STREETS,
+  FIRST_NAMES,
+  HALF_EXTENT,
+  NORTH_SOUTH_STREETS,
+  SURNAMES,
+  addressOf,
+  toLngLat,
+} from './maringa.js';
+import { Random, demoId } from './prng.js';
+import type { DemoNetwork, DemoSplitterType } from './types.js';
+
+/** A point on a street where a box (and its pole) goes, with what its address needs. */
+interface Spot {
+  street: string;
+  /** Metres from the street's start; house numbers in Brazil count metres. */
+  along: number;
+  x: number;
+  y: number;
+  /** Which sidewalk: +1 north/east, -1 south/west. */
+  side: 1 | -1;
+  /** Unit vector along the street, to place the customers' homes beside the box. */
+  dir: [number, number];
+}
+
+// Boxes stand every 60–120 m along each street, never in the middle of a crossing.
+const MIN_GAP = 60;
+const MAX_GAP = 120;
+const CROSSING_CLEARANCE = 25;
+const SIDEWALK = 8;
+
+function streetSpots(random: Random): Spot[] {
+  const spots: Spot[] = [];
+  const walk = (
+    street: string,
+    crossings: readonly number[],
+    place: (s: number, side: 1 | -1) => [number, number],
+    dir: [number, number],
+  ) => {
+    for (let s = -HALF_EXTENT + random.between(20, 60); s < HALF_EXTENT;) {
+      if (crossings.every((c) => Math.abs(c - s) >= CROSSING_CLEARANCE)) {
+        const side = random.chance(0.5) ? 1 : -1;
+        const [x, y] = place(s, side);
+        spots.push({ street, along: s + HALF_EXTENT, x, y, side, dir });
+      }
+      s += random.between(MIN_GAP, MAX_GAP);
+    }
+  };
+  const xs = NORTH_SOUTH_STREETS.map((s) => s.x);
+  const ys = EAST_WEST_STREETS.map((s) => s.y);
+  for (const street of EAST_WEST_STREETS) {
+    walk(street.name, xs, (s, side) => [s, street.y + side * SIDEWALK], [1, 0]);
+  }
+  for (const street of NORTH_SOUTH_STREETS) {
+    walk(street.name, ys, (s, side) => [street.x + side * SIDEWALK, s], [0, 1]);
+  }
+  return spots;
+}
+
+/** Even numbers on one side of the street, odd on the other, as Brazilian streets do. */
+function houseNumber(along: number, side: 1 | -1): number {
+  const n = Math.max(10, Math.round(along / 2) * 2);
+  return side === 1 ? n : n + 1;
+}
+
+function personName(random: Random): string {
+  const first = random.pick(FIRST_NAMES);
+  const middle = random.chance(0.35) ? ` ${random.pick(FIRST_NAMES)}` : '';
+  const last = random.pick(SURNAMES);
+  const second = random.pick(SURNAMES.filter((s) => s !== last));
+  return `${first}${middle} ${second} ${last}`;
+}
+
+type BoxKind = 'draft' | 'distribution-only' | 'full' | 'in-service';
+
+function boxKind(random: Random): BoxKind {
+  const r = random.next();
+  if (r < 0.05) return 'draft';
+  if (r < 0.13) return 'distribution-only';
+  if (r < 0.25) return 'full';
+  return 'in-service';
+}
+
+function splitterTypesFor(kind: BoxKind, c: Catalogue, random: Random): DemoSplitterType[] {
+  if (kind === 'draft') return [c.drop8];
+  if (kind === 'distribution-only') return [c.distribution4];
+  const drops = random.chance(0.3) ? 2 : 1;
+  const types = Array.from({ length: drops }, () => (random.chance(0.55) ? c.drop8 : c.drop16));
+  return random.chance(0.15) ? [c.distribution4, ...types] : types;
+}
+
+/**
+ * A believable FTTH network in Maringá (PR), the same for the same seed down to the ids:
+ * boxes on poles along real street names, drop and distribution splitters with every port,
+ * implanted customers holding ports, a few draft and full boxes, blocked ports, coverage regions.
+ */
+export function generateDemoNetwork(seed: number): DemoNetwork {
+  const random = new Random(seed);
+  const c = catalogue(seed);
+  const projectId = c.project.id;
+  const net: DemoNetwork = {
+    seed,
+    project: c.project,
+    boxType: c.boxType,
+    splitterTypes: [c.drop8, c.drop16, c.distribution4],
+    regionType: c.regionType,
+    tags: c.tags,
+    regions: regions(seed, c, random),
+    poles: [],
+    boxes: [],
+    splitters: [],
+    ports: [],
+    clients: [],
+    properties: [],
+  };
+
+  streetSpots(random).forEach((spot, b) => {
+    const number = String(b + 1).padStart(4, '0');
+    const [lng, lat] = toLngLat(spot.x, spot.y);
+    const kind = boxKind(random);
+    const pole = { id: demoId(seed, 'pole', b), name: `POSTE-${CITY.code}-${number}`, projectId };
+    net.poles.push({ ...pole, lng, lat });
+    const box = {
+      id: demoId(seed, 'box', b),
+      name: `CTO-${CITY.code}-${number}`,
+      projectId,
+      lng,
+      lat,
+      boxTypeId: c.boxType.id,
+      hierarchyLevel: c.boxType.defaultLevel,
+      implanted: kind !== 'draft',
+      draft: kind === 'draft',
+      poleId: pole.id,
+      address: addressOf(spot.street, houseNumber(spot.along, spot.side), spot.x, spot.y),
+    };
+    net.boxes.push(box);
+
+    // 'full' boxes have every drop port taken; others a share that varies from box to box.
+    const occupancy = kind === 'full' ? 1 : kind === 'in-service' ? random.between(0.1, 0.85) : 0;
+    splitterTypesFor(kind, c, random).forEach((type, i) => {
+      const splitter = {
+        id: demoId(seed, 'splitter', net.splitters.length),
+        name: `Splitter ${i + 1}`,
+        boxId: box.id,
+        projectId,
+        splitterTypeId: type.id,
+        implanted: box.implanted,
+        isDrop: type.isDrop,
+        ratioIn: type.ratioIn,
+        ratioOut: type.ratioOut,
+      };
+      net.splitters.push(splitter);
+      for (let port = 1; port <= type.ratioOut; port++) {
+        const held = type.isDrop && random.chance(occupancy);
+        const blocked = !held && type.isDrop && box.implanted && random.chance(0.04);
+        net.ports.push({
+          splitterId: splitter.id,
+          index: port,
+          blocked,
+          observation: blocked ? 'Porta com defeito, aguardando manutenção' : null,
+        });
+        if (held) addCustomer(net, random, spot, box.id, splitter.id, port);
+      }
+    });
+  });
+  return net;
+}
+
+function addCustomer(
+  net: DemoNetwork,
+  random: Random,
+  spot: Spot,
+  boxId: string,
+  splitterId: string,
+  port: number,
+): void {
+  const n = net.clients.length;
+  const seed = net.seed;
+  const client = {
+    id: demoId(seed, 'client', n),
+    code: String(10_001 + n),
+    name: personName(random),
+    implanted: true,
+    status: random.chance(0.93) ? 0 : 1,
+    onuSerial: `ZTEG${Math.floor(random.next() * 0xffffffff)
+      .toString(16)
+      .toUpperCase()
+      .padStart(8, '0')}`,
+  };
+  net.clients.push(client);
+  // Homes sit across or along the street, within a drop cable's reach of the box.
+  const along = random.between(-70, 70);
+  const side: 1 | -1 = random.chance(0.5) ? 1 : -1;
+  const across = side * random.between(12, 25);
+  const [dx, dy] = spot.dir;
+  const x = spot.x + dx * along + dy * across;
+  const y = spot.y + dy * along + dx * across;
+  const [lng, lat] = toLngLat(x, y);
+  net.properties.push({
+    id: demoId(seed, 'property', n),
+    projectId: net.project.id,
+    clientId: client.id,
+    boxId,
+    splitterId,
+    port,
+    lng,
+    lat,
+    address: addressOf(spot.street, houseNumber(Math.max(0, spot.along + along), side), x, y),
+    potencyRead: Math.round(random.between(-25.5, -15) * 100) / 100,
+  });
+}

@@ -1,0 +1,6 @@
+export { importGeoJson, GeoJsonImportError, type ImportOptions } from './geojson/import.js';
+export { exportGeoJson } from './geojson/export.js';
+export { validateFile } from './geojson/validate.js';
+export { DEFAULT_PROJECT_NAME } from './geojson/plan.js';
+export type { ImportReport, Counts } from './geojson/plan-types.js';
+export type { InventoryCollection, InventoryFeature } from './geojson/format.js';

@@ -1,0 +1,72 @@
+export interface Counts {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface ImportReport {
+  poles: Counts;
+  boxes: Counts;
+  splitters: Counts;
+  regions: Counts;
+  /** Catalogue rows the import had to create because the file named them and they were missing. */
+  createdCatalogue: {
+    projects: number;
+    boxTypes: number;
+    splitterTypes: number;
+    regionTypes: number;
+    tags: number;
+  };
+}
+
+export const emptyCounts = (): Counts => ({ created: 0, updated: 0, unchanged: 0 });
+
+export interface NewSplitterType {
+  id: string;
+  code: string;
+  isDrop: boolean;
+  ratioIn: number;
+  ratioOut: number;
+}
+
+export interface RowUpdate {
+  id: string;
+  data: Record<string, unknown>;
+}
+
+/** Everything an import will write, worked out before the first write. */
+export interface Plan {
+  problems: string[];
+  report: ImportReport;
+  /** Boxes created or changed, themselves or in their splitters and ports. */
+  changedBoxIds: Set<string>;
+  project: { id: string; name: string; create: boolean };
+  boxTypes: Array<{ id: string; code: string }>;
+  splitterTypes: NewSplitterType[];
+  regionTypes: Array<{ id: string; name: string }>;
+  tags: Array<{ id: string; name: string; kinds: Set<string> }>;
+  poles: { create: Array<Record<string, unknown> & { id: string }>; update: RowUpdate[] };
+  boxes: {
+    create: Array<Record<string, unknown> & { id: string }>;
+    update: RowUpdate[];
+    /** New boxes' tags, connected once the boxes exist. */
+    tags: Array<{ id: string; tagIds: string[] }>;
+  };
+  splitters: { create: Array<Record<string, unknown> & { id: string }>; update: RowUpdate[] };
+  ports: {
+    create: Array<{ splitterId: string; index: number; blocked: boolean }>;
+    setBlocked: Array<{ splitterId: string; indexes: number[]; blocked: boolean }>;
+    removeAbove: Array<{ splitterId: string; keep: number }>;
+  };
+  regions: {
+    create: Array<{
+      id: string;
+      externalId: string | null;
+      name: string | null;
+      polygonJson: string;
+      regionTypeId: string;
+      tagIds: string[];
+    }>;
+    update: RowUpdate[];
+  };
+}

@@ -1,0 +1,260 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/ozmap-model/db/client.js';
+import { seedDemoNetwork } from '../../src/ozmap-model/demo-network.js';
+import { GeoJsonImportError, exportGeoJson, importGeoJson } from '../../src/ozmap-model/geojson.js';
+import { freshDatabase, testProviders, type TestDatabase } from '../support/db.js';
+import { box, collection, pole, region, smallNetwork, splitter } from './geojson-fixtures.js';
+
+async function rowCounts(db: Db) {
+  return {
+    projects: await db.project.count(),
+    poles: await db.pole.count(),
+    boxes: await db.box.count(),
+    splitters: await db.splitter.count(),
+    ports: await db.splitterPort.count(),
+    blocked: await db.splitterPort.count({ where: { blocked: true } }),
+    regions: await db.region.count(),
+    tags: await db.tag.count(),
+    splitterTypes: await db.splitterType.count(),
+  };
+}
+
+async function problemsOf(promise: Promise<unknown>): Promise<string[]> {
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(GeoJsonImportError);
+  return (err as GeoJsonImportError).problems;
+}
+
+describe.each(testProviders())('GeoJSON import and export on %s', (provider) => {
+  const opened: TestDatabase[] = [];
+  afterAll(async () => Promise.all(opened.map((d) => d.drop())));
+  const fresh = async () => {
+    const t = await freshDatabase(provider);
+    opened.push(t);
+    return t.db;
+  };
+
+  it('lists every problem of an invalid file and writes nothing', async () => {
+    const db = await fresh();
+    const badSplitter = { ...splitter('S1', 8), ratio: { input: 1, output: 200 } };
+    const portBeyond = {
+      ...splitter('S2', 8),
+      ports: [
+        { index: 9, blocked: false },
+        { index: 2, blocked: true },
+        { index: 2, blocked: false },
+      ],
+    };
+    const openRing = region('Aberta', ['x']);
+    (openRing.geometry.coordinates[0] as number[][]).pop();
+    (openRing.geometry.coordinates[0] as number[][]).push([-51.9, -23.4]);
+    const input = collection(
+      box('OK-1', -51.94, -23.42),
+      box('CTO-A', -51.94, -23.42, { splitters: [badSplitter] }),
+      box('CTO-B', -191, -23.42),
+      {
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [0, 0] },
+        properties: { kind: 'cable' },
+      },
+      openRing,
+      box('CTO-A', -51.94, -23.4),
+      box('CTO-C', -51.94, -23.42, { splitters: [portBeyond] }),
+      box('CTO-D', -51.94, -23.42, { pole: 'NO-SUCH-POLE' }),
+      pole('P', -51.94, 95),
+      'not a feature',
+    );
+    const problems = await problemsOf(importGeoJson(db, input));
+    expect(problems).toEqual([
+      'features[1].properties.splitters[0].ratio.output: must be an integer 2..128',
+      'features[2].geometry.coordinates[0]: longitude must be between -180 and 180',
+      'features[3].properties.kind: unknown kind "cable" (expected box, pole or region)',
+      'features[4].geometry.coordinates[0]: ring is not closed: its first and last positions must be equal',
+      'features[5].properties.name: duplicate box name "CTO-A" (also features[1])',
+      "features[6].properties.splitters[0].ports[0].index: port 9 is beyond the splitter's 8 outputs",
+      'features[6].properties.splitters[0].ports[2].index: port 2 is listed twice',
+      'features[7].properties.pole: no pole "NO-SUCH-POLE" in the file or the database',
+      'features[8].geometry.coordinates[1]: latitude must be between -90 and 90',
+      'features[9].type: must be "Feature"',
+    ]);
+    expect(Object.values(await rowCounts(db)).every((n) => n === 0)).toBe(true);
+  });
+
+  it('rejects a file that is not a FeatureCollection', async () => {
+    const db = await fresh();
+    expect(await problemsOf(importGeoJson(db, { type: 'Feature' }))).toEqual([
+      'type: must be "FeatureCollection"',
+    ]);
+  });
+
+  it('imports a network, and a second import of the same file changes nothing', async () => {
+    const db = await fresh();
+    const first = await importGeoJson(db, smallNetwork());
+    expect(first.poles).toEqual({ created: 2, updated: 0, unchanged: 0 });
+    expect(first.boxes).toEqual({ created: 3, updated: 0, unchanged: 0 });
+    expect(first.splitters).toEqual({ created: 4, updated: 0, unchanged: 0 });
+    expect(first.regions).toEqual({ created: 1, updated: 0, unchanged: 0 });
+    expect(first.createdCatalogue).toEqual({
+      projects: 1,
+      boxTypes: 1,
+      splitterTypes: 3,
+      regionTypes: 1,
+      tags: 3,
+    });
+    const counts = await rowCounts(db);
+    expect(counts).toMatchObject({ boxes: 3, splitters: 4, ports: 8 + 16 + 4 + 8, blocked: 1 });
+    const cto2 = await db.box.findFirst({
+      where: { name: 'CTO-2' },
+      include: { pole: true, tags: true, splitters: { orderBy: { name: 'asc' } } },
+    });
+    expect(cto2?.pole?.externalId).toBe('pole-ext-2');
+    expect(cto2?.tags.map((t) => [t.name, t.allowedTypesJson])).toEqual([
+      ['condominio', '["box"]'],
+    ]);
+    expect(cto2?.splitters.map((s) => [s.name, s.isDrop, s.ratioOut])).toEqual([
+      ['Splitter 1', true, 16],
+      ['Splitter 2', false, 4],
+    ]);
+    expect(await db.box.findFirst({ where: { name: 'CTO-3' } })).toMatchObject({
+      draft: true,
+      implanted: false,
+      poleId: null,
+    });
+
+    const second = await importGeoJson(db, smallNetwork());
+    expect(second.poles).toEqual({ created: 0, updated: 0, unchanged: 2 });
+    expect(second.boxes).toEqual({ created: 0, updated: 0, unchanged: 3 });
+    expect(second.splitters).toEqual({ created: 0, updated: 0, unchanged: 4 });
+    expect(second.regions).toEqual({ created: 0, updated: 0, unchanged: 1 });
+    expect(Object.values(second.createdCatalogue).every((n) => n === 0)).toBe(true);
+    expect(await rowCounts(db)).toEqual(counts);
+  });
+
+  it('updates in place by external id and by name', async () => {
+    const db = await fresh();
+    await importGeoJson(db, smallNetwork());
+    const before = await db.box.findUniqueOrThrow({ where: { externalId: 'box-ext-1' } });
+    const cto2 = await db.box.findFirstOrThrow({ where: { name: 'CTO-2' } });
+
+    const renamed = box('CTO-1 RENOMEADA', -51.9405, -23.4205, {
+      external_id: 'box-ext-1',
+      pole: 'POSTE-1',
+      splitters: [splitter('Splitter 1', 8, true, [1, 2])],
+    });
+    const readdressed = box('CTO-2', -51.941, -23.421, {
+      pole: 'pole-ext-2',
+      address: 'Av. Brasil, 100 - Zona 01, Maringá - PR',
+      tags: ['condominio', 'plano-1gb'],
+    });
+    const report = await importGeoJson(db, collection(renamed, readdressed));
+    expect(report.boxes).toEqual({ created: 0, updated: 2, unchanged: 0 });
+    expect(report.splitters.updated).toBe(2);
+    expect(report.splitters.created).toBe(0);
+
+    const after = await db.box.findUniqueOrThrow({ where: { id: before.id } });
+    expect(after).toMatchObject({ name: 'CTO-1 RENOMEADA', lng: -51.9405, lat: -23.4205 });
+    const ports = await db.splitterPort.findMany({
+      where: { splitter: { boxId: before.id } },
+      orderBy: { index: 'asc' },
+    });
+    expect(ports.filter((p) => p.blocked).map((p) => p.index)).toEqual([1, 2]);
+
+    const cto2After = await db.box.findUniqueOrThrow({
+      where: { id: cto2.id },
+      include: { tags: true, splitters: true },
+    });
+    expect(cto2After.address).toBe('Av. Brasil, 100 - Zona 01, Maringá - PR');
+    expect(cto2After.tags.map((t) => t.name).sort()).toEqual(['condominio', 'plano-1gb']);
+    // Splitter 2 was not in the file: an import never deletes what it does not mention.
+    expect(cto2After.splitters).toHaveLength(2);
+    expect(await db.box.count()).toBe(3);
+  });
+
+  it('never removes a port a property holds, and says which', async () => {
+    const db = await fresh();
+    await importGeoJson(db, smallNetwork());
+    const s = await db.splitter.findFirstOrThrow({
+      where: { name: 'Splitter 1', box: { name: 'CTO-2' } },
+    });
+    const project = await db.project.findFirstOrThrow();
+    await db.ftthClient.create({ data: { id: 'c'.repeat(24), code: 'CLI-77', implanted: true } });
+    await db.property.create({
+      data: {
+        id: 'd'.repeat(24),
+        projectId: project.id,
+        clientId: 'c'.repeat(24),
+        splitterId: s.id,
+        port: 12,
+      },
+    });
+    const shrunk = box('CTO-2', -51.941, -23.421, {
+      pole: 'pole-ext-2',
+      tags: ['condominio'],
+      splitters: [{ ...splitter('Splitter 1', 8), type: '1x8' }],
+    });
+    const problems = await problemsOf(importGeoJson(db, collection(shrunk)));
+    expect(problems).toEqual([
+      'features[0].properties.splitters[0].ratio.output: ports above 8 cannot be removed, a property holds port 12 (client CLI-77)',
+    ]);
+    expect(await db.splitterPort.count({ where: { splitterId: s.id } })).toBe(16);
+    expect(await db.splitter.findUniqueOrThrow({ where: { id: s.id } })).toMatchObject({
+      ratioOut: 16,
+    });
+  });
+
+  it('reports conflicts with stored rows: splitter type ratio, a splitter of another box', async () => {
+    const db = await fresh();
+    await importGeoJson(
+      db,
+      collection(
+        box('CTO-1', -51.94, -23.42, {
+          splitters: [{ ...splitter('S', 8), external_id: 'spl-1' }],
+        }),
+      ),
+    );
+    const problems = await problemsOf(
+      importGeoJson(
+        db,
+        collection(
+          box('CTO-9', -51.94, -23.42, {
+            splitters: [
+              { ...splitter('S', 8), external_id: 'spl-1' },
+              { ...splitter('T', 16), type: '1x8' },
+            ],
+          }),
+        ),
+      ),
+    );
+    expect(problems).toEqual([
+      'features[0].properties.splitters[0].external_id: splitter "spl-1" belongs to another box (CTO-1)',
+      'features[0].properties.splitters[1].ratio: splitter type "1x8" is 1:8 in the database, not 1:16',
+    ]);
+    expect(await db.box.count()).toBe(1);
+  });
+
+  it(
+    'round-trips the demo network: export, import into an empty database, export again',
+    { timeout: 180_000 },
+    async () => {
+      const source = await fresh();
+      await seedDemoNetwork(source, 11);
+      const exported = await exportGeoJson(source);
+      expect(exported.features.filter((f) => f.properties.kind === 'box')).toHaveLength(
+        await source.box.count(),
+      );
+      const again = await importGeoJson(source, exported);
+      expect(again.boxes.created + again.boxes.updated).toBe(0);
+      expect(again.splitters.created + again.splitters.updated).toBe(0);
+
+      const target = await fresh();
+      const report = await importGeoJson(target, JSON.parse(JSON.stringify(exported)) as unknown);
+      expect(report.boxes.created).toBe(await source.box.count());
+      expect(await exportGeoJson(target)).toEqual(exported);
+      const [a, b] = [await rowCounts(source), await rowCounts(target)];
+      expect(b).toEqual({ ...a });
+    },
+  );
+});
