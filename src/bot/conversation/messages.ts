@@ -38,9 +38,13 @@ export interface MenuOption {
 }
 
 export type OutboundMessage =
+  /** `text` does not list the options: adapters number them after it (shared/menu.ts formatMenu). */
   | { kind: 'text'; text: string; options?: MenuOption[] }
   | { kind: 'location'; point: GeoPoint; title?: string; address?: string }
-  /** Ask the customer to share a location (Telegram shows a request-location keyboard). */
+  /**
+   * Ask the customer to share a location (Telegram shows a request-location keyboard). `text` has
+   * neither the how-to nor the link: adapters add their channel's how-to and `findmeUrl`.
+   */
   | { kind: 'request-location'; text: string; findmeUrl?: string };
 
 export interface Outbound {

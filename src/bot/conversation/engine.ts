@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import { NoFreePortError } from '../../errors.js';
+import { newId } from '../../ids.js';
+import { maskPii, type Logger } from '../../logger.js';
+import { ChatQueue } from '../shared/chat-queue.js';
+import type { Effect, EffectResult, FlowContext, Transition } from './effects.js';
+import { step } from './flow.js';
+import type { Channel, ConversationHandler, InboundMessage, OutboundMessage } from './messages.js';
+import type { FindMeLinkPort, HandoffListener, ReverseGeocoder, SalesPort } from './ports.js';
+import { say } from './prompts.js';
+import type { ConversationState } from './state.js';
+import { chatKey, type ChatKey, type ConversationStore } from './store.js';
+import { texts } from './texts.js';
+
+export interface ConversationEngineOptions {
+  store: ConversationStore;
+  sales: SalesPort;
+  findme: FindMeLinkPort;
+  geocoder?: ReverseGeocoder;
+  handoff?: HandoffListener;
+  clock: () => Date;
+  /** A conversation idle longer than this starts over, with a note. */
+  idleTimeoutMs: number;
+  /** How long the bot stays quiet after a hand-off if nobody releases the chat. Default 24 h. */
+  handoffTimeoutMs?: number;
+  logger: Logger;
+  /** Mints conversation ids; defaults to ObjectId-shaped ids. */
+  newId?: () => string;
+}
+
+/** A flow never chains more effects than this for one message (geocode → coverage → …). */
+const MAX_EFFECTS_PER_MESSAGE = 4;
+
+/**
+ * Runs the sales flow for every channel: one message at a time per chat, state in the store,
+ * effects through the ports. Never throws to the adapter: a failure becomes a friendly reply.
+ */
+export class ConversationEngine implements ConversationHandler {
+  /** One message at a time per chat within this process; the store's lock covers other processes. */
+  private readonly queue = new ChatQueue();
+  private readonly handoffTimeoutMs: number;
+  private readonly mintId: () => string;
+
+  constructor(private readonly o: ConversationEngineOptions) {
+    this.handoffTimeoutMs = o.handoffTimeoutMs ?? 24 * 3600_000;
+    this.mintId = o.newId ?? (() => newId(o.clock().getTime()));
+  }
+
+  handle(message: InboundMessage): Promise<OutboundMessage[]> {
+    const chat = { channel: message.channel, chatId: message.chatId };
+    return this.queue.run(chatKey(chat), () => this.process(chat, message));
+  }
+
+  /** Gives a handed-off chat back to the bot. False when the chat was not handed off. */
+  release(channel: Channel, chatId: string): Promise<boolean> {
+    const chat = { channel, chatId };
+    return this.queue.run(chatKey(chat), () =>
+      this.locked(chat, async () => {
+        const state = await this.o.store.read(chat);
+        if (!state?.handedOffAt) return false;
+        await this.o.store.delete(chat);
+        this.o.logger.info({ channel, conversation: state.id }, 'conversation released to the bot');
+        return true;
+      }),
+    );
+  }
+
+  private async process(chat: ChatKey, message: InboundMessage): Promise<OutboundMessage[]> {
+    try {
+      return await this.locked(chat, async () => {
+        if (!(await this.o.store.markProcessed(chat.channel, chat.chatId, message.messageId))) {
+          this.o.logger.debug({ channel: chat.channel, chat: hashed(chat) }, 'duplicate message');
+          return [];
+        }
+        return this.converse(chat, message);
+      });
+    } catch (err) {
+      this.o.logger.error(
+        { channel: chat.channel, chat: hashed(chat), err: maskPii(String(err)) },
+        'conversation failed',
+      );
+      return [say(texts.storeTrouble)];
+    }
+  }
+
+  private async converse(chat: ChatKey, message: InboundMessage): Promise<OutboundMessage[]> {
+    const ctx: FlowContext = {
+      ...chat,
+      now: this.o.clock(),
+      idleTimeoutMs: this.o.idleTimeoutMs,
+      handoffTimeoutMs: this.handoffTimeoutMs,
+      newId: this.mintId,
+    };
+    const before = await this.o.store.read(chat);
+    let t: Transition = step(before, { type: 'inbound', message }, ctx);
+    const replies = [...t.replies];
+    const handedOff = t.handedOff === true;
+    for (let i = 0; t.effect && i < MAX_EFFECTS_PER_MESSAGE; i++) {
+      const result = await this.run(t.effect, chat, t.state);
+      t = step(t.state, result, ctx);
+      replies.push(...t.replies);
+    }
+    await this.save(chat, before, t.state);
+    if (handedOff && t.state) await this.notifyHandoff(chat, t.state);
+    const silentOnPurpose = t.state?.handedOffAt !== undefined;
+    if (replies.length === 0 && !silentOnPurpose) {
+      this.o.logger.warn({ step: t.state?.step }, 'flow produced no reply');
+      replies.push(say(texts.notUnderstood));
+    }
+    this.o.logger.debug(
+      { channel: chat.channel, conversation: t.state?.id, kind: message.kind, step: t.state?.step },
+      'conversation step',
+    );
+    return replies;
+  }
+
+  private async save(
+    chat: ChatKey,
+    before: ConversationState | undefined,
+    after: ConversationState | undefined,
+  ): Promise<void> {
+    if (!after) {
+      if (before) await this.o.store.delete(chat);
+      return;
+    }
+    // Unchanged (a handed-off chat): keep the original expiry running.
+    if (after === before) return;
+    const ttl = after.handedOffAt ? Math.ceil(this.handoffTimeoutMs / 1000) : undefined;
+    await this.o.store.write(chat, after, ttl);
+  }
+
+  private async run(
+    effect: Effect,
+    chat: ChatKey,
+    state: ConversationState | undefined,
+  ): Promise<EffectResult> {
+    try {
+      switch (effect.type) {
+        case 'create-findme-link':
+          return {
+            type: 'findme-link',
+            link: await this.o.findme.createLink(chat.channel, chat.chatId),
+          };
+        case 'reverse-geocode':
+          return { type: 'geocoded', address: await this.o.geocoder?.reverse(effect.point) };
+        case 'check-coverage':
+          return { type: 'coverage', answer: await this.o.sales.checkCoverage(effect.point) };
+        case 'reserve':
+          return { type: 'reserved', answer: await this.o.sales.reserve(effect.request) };
+        case 'create-prospect':
+          return {
+            type: 'prospect-created',
+            id: (await this.o.sales.createProspect(effect.request)).id,
+          };
+      }
+    } catch (err) {
+      this.o.logger.warn(
+        { effect: effect.type, conversation: state?.id, err: maskPii(String(err)) },
+        'conversation effect failed',
+      );
+      return failureOf(effect, err);
+    }
+  }
+
+  private async notifyHandoff(chat: ChatKey, state: ConversationState): Promise<void> {
+    this.o.logger.info(
+      { channel: chat.channel, conversation: state.id },
+      'conversation handed off',
+    );
+    try {
+      await this.o.handoff?.handedOff({
+        ...chat,
+        conversationId: state.id,
+        step: state.step,
+        customerName: state.answers.name,
+      });
+    } catch (err) {
+      this.o.logger.warn({ err: maskPii(String(err)) }, 'hand-off listener failed');
+    }
+  }
+
+  private async locked<T>(chat: ChatKey, fn: () => Promise<T>): Promise<T> {
+    const unlock = await this.o.store.lock(chat);
+    try {
+      return await fn();
+    } finally {
+      await unlock().catch((err: unknown) =>
+        this.o.logger.warn({ err: maskPii(String(err)) }, 'could not release chat lock'),
+      );
+    }
+  }
+}
+
+function failureOf(effect: Effect, err: unknown): EffectResult {
+  switch (effect.type) {
+    case 'create-findme-link':
+      return { type: 'findme-link' };
+    case 'reverse-geocode':
+      return { type: 'geocoded' };
+    case 'check-coverage':
+      return { type: 'coverage-failed' };
+    case 'reserve':
+      return isNoFreePort(err) ? { type: 'no-free-port' } : { type: 'reserve-failed' };
+    case 'create-prospect':
+      return { type: 'prospect-failed' };
+  }
+}
+
+/** Chat ids can be phone numbers (WhatsApp): logs get a short hash instead. */
+function hashed(chat: ChatKey): string {
+  return createHash('sha256').update(chatKey(chat)).digest('hex').slice(0, 12);
+}
+
+function isNoFreePort(err: unknown): boolean {
+  return err instanceof NoFreePortError || (err instanceof Error && err.name === 'NoFreePortError');
+}

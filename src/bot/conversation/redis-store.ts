@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Channel } from './messages.js';
+import type { ConversationState } from './state.js';
+import { chatKey, type ChatKey, type ConversationStore, type Unlock } from './store.js';
+
+export interface RedisStoreOptions {
+  prefix?: string;
+  /** How long a message id is remembered for duplicate detection. */
+  dedupeTtlSeconds?: number;
+  /** A crashed holder's lock frees itself after this long. */
+  lockTtlMs?: number;
+  /** How long to wait for another instance's lock before giving up. */
+  lockWaitMs?: number;
+  lockRetryMs?: number;
+}
+
+/** Another instance held the chat's lock for longer than we were willing to wait. */
+export class ChatBusyError extends Error {
+  constructor(readonly chat: string) {
+    super('conversation is locked by another instance');
+    this.name = 'ChatBusyError';
+  }
+}
+
+// Deletes the lock only if we still own it (it may have expired and been taken by someone else).
+const UNLOCK_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/** Conversations in Redis, so they survive restarts and are shared by several instances. */
+export class RedisConversationStore implements ConversationStore {
+  private readonly prefix: string;
+  private readonly dedupeTtlSeconds: number;
+  private readonly lockTtlMs: number;
+  private readonly lockWaitMs: number;
+  private readonly lockRetryMs: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly ttlSeconds: number,
+    options: RedisStoreOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'alcance:conversation';
+    this.dedupeTtlSeconds = options.dedupeTtlSeconds ?? 24 * 3600;
+    this.lockTtlMs = options.lockTtlMs ?? 15_000;
+    this.lockWaitMs = options.lockWaitMs ?? 20_000;
+    this.lockRetryMs = options.lockRetryMs ?? 25;
+  }
+
+  async read(chat: ChatKey): Promise<ConversationState | undefined> {
+    const raw = await this.redis.get(this.stateKey(chat));
+    if (raw === null) return undefined;
+    try {
+      return JSON.parse(raw) as ConversationState;
+    } catch {
+      // A corrupt entry must not wedge the chat: start over.
+      await this.redis.del(this.stateKey(chat));
+      return undefined;
+    }
+  }
+
+  async write(
+    chat: ChatKey,
+    state: ConversationState,
+    ttlSeconds = this.ttlSeconds,
+  ): Promise<void> {
+    await this.redis.set(this.stateKey(chat), JSON.stringify(state), 'EX', Math.max(1, ttlSeconds));
+  }
+
+  async delete(chat: ChatKey): Promise<void> {
+    await this.redis.del(this.stateKey(chat));
+  }
+
+  async markProcessed(channel: Channel, chatId: string, messageId: string): Promise<boolean> {
+    const key = `${this.prefix}:seen:${channel}:${chatId}:${messageId}`;
+    const set = await this.redis.set(key, '1', 'EX', this.dedupeTtlSeconds, 'NX');
+    return set === 'OK';
+  }
+
+  async lock(chat: ChatKey): Promise<Unlock> {
+    const key = `${this.prefix}:lock:${chatKey(chat)}`;
+    const token = randomUUID();
+    const deadline = Date.now() + this.lockWaitMs;
+    for (;;) {
+      const got = await this.redis.set(key, token, 'PX', this.lockTtlMs, 'NX');
+      if (got === 'OK') {
+        return async () => {
+          await this.redis.eval(UNLOCK_SCRIPT, 1, key, token);
+        };
+      }
+      if (Date.now() >= deadline) throw new ChatBusyError(chatKey(chat));
+      await sleep(this.lockRetryMs + Math.random() * this.lockRetryMs);
+    }
+  }
+
+  private stateKey(chat: ChatKey): string {
+    return `${this.prefix}:state:${chatKey(chat)}`;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import { Customer, harness, IDLE_MS, textOf, toSummary, VALID_CPF } from './support.js';
+
+/** Scripts that take a fresh customer to each step of the flow. */
+const TO_STEP: Record<string, (c: Customer) => Promise<unknown>> = {
+  menu: (c) => c.text('oi'),
+  'ask-location': async (c) => {
+    await c.text('oi');
+    await c.text('1');
+  },
+  'confirm-location': (c) => c.location(-23.42, -51.93, 'Rua A, 1'),
+  'offer-reservation': async (c) => {
+    await c.location(-23.42, -51.93, 'Rua A, 1');
+    await c.text('sim');
+  },
+  'ask-name': async (c) => {
+    await TO_STEP['offer-reservation']?.(c);
+    await c.text('sim');
+  },
+  'ask-phone': async (c) => {
+    await TO_STEP['ask-name']?.(c);
+    await c.text('Maria Silva');
+  },
+  'ask-document': async (c) => {
+    await TO_STEP['ask-phone']?.(c);
+    await c.text('44 99876-5432');
+  },
+  'ask-email': async (c) => {
+    await TO_STEP['ask-document']?.(c);
+    await c.text(VALID_CPF);
+  },
+  'confirm-reservation': (c) => toSummary(c),
+  'choose-correction': async (c) => {
+    await toSummary(c);
+    await c.text('2');
+  },
+};
+
+const PROMPT_OF: Record<string, string> = {
+  menu: 'Como posso te ajudar?',
+  'ask-location': 'Onde você quer instalar a internet?',
+  'confirm-location': 'Esta é a localização da instalação?',
+  'offer-reservation': 'Quer reservar sua instalação agora?',
+  'ask-name': 'Qual é o seu nome completo?',
+  'ask-phone': 'Qual é o seu telefone com DDD?',
+  'ask-document': 'Qual é o seu CPF?',
+  'ask-email': 'Qual é o seu e-mail?',
+  'confirm-reservation': 'Confira seus dados',
+  'choose-correction': 'O que você quer corrigir?',
+};
+
+const STEPS = Object.keys(TO_STEP);
+
+describe('conversation: commands at any step', () => {
+  it.each(STEPS)('"Menu" at %s shows the main menu', async (step) => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await TO_STEP[step]?.(c);
+    expect(textOf(await c.text('Menu'))).toContain('Como posso te ajudar?');
+    expect(textOf(await c.text('1'))).toContain('Onde você quer instalar a internet?');
+  });
+
+  it.each(STEPS)('"cancela" at %s ends politely and clears the answers', async (step) => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await TO_STEP[step]?.(c);
+    expect(textOf(await c.text('cancela'))).toContain('encerrei por aqui');
+    expect(await h.store.read({ channel: 'telegram', chatId: 'chat-1' })).toBeUndefined();
+    expect(textOf(await c.text('oi'))).toContain('Olá');
+  });
+
+  const previous: Array<[string, string]> = [
+    ['ask-location', 'menu'],
+    ['confirm-location', 'ask-location'],
+    ['offer-reservation', 'confirm-location'],
+    ['ask-name', 'offer-reservation'],
+    ['ask-phone', 'ask-name'],
+    ['ask-document', 'ask-phone'],
+    ['ask-email', 'ask-document'],
+    ['confirm-reservation', 'ask-email'],
+    ['choose-correction', 'confirm-reservation'],
+  ];
+  it.each(previous)('" VOLTAR " at %s returns to %s', async (step, expected) => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await TO_STEP[step]?.(c);
+    expect(textOf(await c.text(' VOLTAR '))).toContain(PROMPT_OF[expected]);
+  });
+
+  it('"voltar" twice walks back two steps and the flow continues from there', async () => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await TO_STEP['ask-document']?.(c);
+    await c.text('voltar');
+    expect(textOf(await c.text('voltar'))).toContain('nome completo');
+    expect(textOf(await c.text('Joana Prado'))).toContain('telefone');
+  });
+
+  it('"voltar" at the menu shows the menu again', async () => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await c.text('oi');
+    expect(textOf(await c.text('voltar'))).toContain('Como posso te ajudar?');
+  });
+
+  it.each(STEPS)('"atendente" at %s hands off; the bot is silent until released', async (step) => {
+    const h = harness();
+    const c = new Customer(h.engine, 'chat-1', 'telegram', { senderName: 'Joana' });
+    await TO_STEP[step]?.(c);
+    expect(textOf(await c.text('Atendente'))).toContain('Já chamei alguém da nossa equipe');
+    expect(h.handoff.calls).toHaveLength(1);
+    expect(h.handoff.calls[0]).toMatchObject({ channel: 'telegram', chatId: 'chat-1' });
+    expect(await c.text('alô?')).toEqual([]);
+    expect(await c.location(-23.1, -51.1)).toEqual([]);
+    expect(await c.text('menu')).toEqual([]);
+    expect(await h.engine.release('telegram', 'chat-1')).toBe(true);
+    expect(textOf(await c.text('oi'))).toContain('Como posso te ajudar?');
+    expect(await h.engine.release('telegram', 'chat-1')).toBe(false);
+  });
+
+  it('menu option 2 hands off too, and the hand-off times out if nobody releases it', async () => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await c.text('oi');
+    expect(textOf(await c.text('2'))).toContain('Já chamei alguém');
+    h.clock.advance(3 * 3600_000);
+    expect(await c.text('oi?')).toEqual([]);
+    h.clock.advance(2 * 3600_000);
+    expect(textOf(await c.text('oi?'))).toContain('Como posso te ajudar?');
+  });
+
+  it('hand-off is per chat: other chats keep talking to the bot', async () => {
+    const h = harness();
+    const a = new Customer(h.engine, 'a');
+    const b = new Customer(h.engine, 'b');
+    await a.text('atendente');
+    expect(textOf(await b.text('oi'))).toContain('Como posso te ajudar?');
+    expect(await a.text('oi')).toEqual([]);
+  });
+});
+
+describe('conversation: what the bot cannot read', () => {
+  it.each(STEPS)('a sticker at %s gets the notice and the step prompt', async (step) => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await TO_STEP[step]?.(c);
+    const text = textOf(await c.unsupported('sticker'));
+    expect(text).toContain('Por enquanto só consigo ler texto e localização 🙂');
+    expect(text).toContain(PROMPT_OF[step]);
+  });
+
+  it('audio as the very first message still greets', async () => {
+    const h = harness();
+    const text = textOf(await new Customer(h.engine).unsupported('audio'));
+    expect(text).toContain('Olá');
+    expect(text).toContain('só consigo ler texto e localização');
+    expect(text).toContain('Como posso te ajudar?');
+  });
+
+  it.each(STEPS)('nonsense at %s never goes unanswered', async (step) => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await TO_STEP[step]?.(c);
+    for (const nonsense of ['asdf qwer', '???', '🙂', '42', 'tentar de novo']) {
+      const replies = await c.text(nonsense);
+      expect(replies.length, `${step} / ${nonsense}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('a contact card outside the phone step is thanked and the step re-asked', async () => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await c.text('oi');
+    const text = textOf(await c.contact('44999998888'));
+    expect(text).toContain('Obrigado pelo contato');
+    expect(text).toContain('Como posso te ajudar?');
+  });
+});
+
+describe('conversation: a location in the middle of another step', () => {
+  it('is accepted at the location and offer steps', async () => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await TO_STEP['offer-reservation']?.(c);
+    expect(textOf(await c.location(-23.5, -51.5, 'Rua Nova, 3'))).toContain('Rua Nova, 3');
+    await c.text('sim');
+    expect(h.sales.coverageCalls.at(-1)).toEqual({ lat: -23.5, lng: -51.5 });
+  });
+
+  it('while collecting data: explains and restarts with it only on yes', async () => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await TO_STEP['ask-email']?.(c);
+    const offer = textOf(await c.location(-23.5, -51.5, 'Rua Nova, 3'));
+    expect(offer).toContain('Recebi uma nova localização');
+    expect(offer).toContain('1. Sim, usar a nova localização');
+    expect(textOf(await c.text('sim'))).toContain('📍 Rua Nova, 3');
+    await c.text('sim');
+    expect(h.sales.coverageCalls.at(-1)).toEqual({ lat: -23.5, lng: -51.5 });
+  });
+
+  it('while collecting data: "não" continues where the customer was, keeping the answers', async () => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await TO_STEP['ask-email']?.(c);
+    await c.location(-23.5, -51.5, 'Rua Nova, 3');
+    const resumed = textOf(await c.text('Não, continuar de onde parei'));
+    expect(resumed).toContain('continuar de onde paramos');
+    expect(resumed).toContain('Qual é o seu e-mail?');
+    const summary = textOf(await c.text('maria@example.com'));
+    expect(summary).toContain('Local: Rua A, 1');
+    expect(summary).toContain('Nome: Maria Silva');
+  });
+});
+
+describe('conversation: idle expiry', () => {
+  it('starts over with a note after the idle time', async () => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await TO_STEP['ask-document']?.(c);
+    h.clock.advance(IDLE_MS - 1000);
+    expect(textOf(await c.text('voltar'))).toContain('telefone');
+    h.clock.advance(IDLE_MS + 1000);
+    const text = textOf(await c.text(VALID_CPF));
+    expect(text).toContain('Sua conversa anterior ficou parada');
+    expect(text).toContain('Como posso te ajudar?');
+    expect(text).not.toContain('e-mail');
+  });
+
+  it('accepts a location as the first message after expiry', async () => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await TO_STEP['ask-name']?.(c);
+    h.clock.advance(IDLE_MS + 1);
+    const text = textOf(await c.location(-23.6, -51.6, 'Rua Depois, 8'));
+    expect(text).toContain('Sua conversa anterior ficou parada');
+    expect(text).toContain('📍 Rua Depois, 8');
+  });
+});
