@@ -1,0 +1,511 @@
+import KDBush from 'kdbush';
+import { checkAvailability, type Availability } from './availability.js';
+import { ViabilityInputError, show } from './errors.js';
+import {
+  RAD,
+  assertLatLng,
+  assertRadius,
+  boundingBoxes,
+  haversineMeters,
+  roundDistance,
+} from './geodesy.js';
+import {
+  DRAFT,
+  HAS_DROP,
+  IN_TREE,
+  collectFromTree,
+  haversineCutoff,
+  type Candidates,
+  type PreparedPoint,
+} from './kd-walk.js';
+import { IdTable } from './id-table.js';
+import { checkBox, checkLimit, checkTags, isArray } from './validate.js';
+import { orderCandidates } from './order.js';
+import {
+  compileRegion,
+  regionContains,
+  regionsForQuery,
+  type CompiledRegion,
+  type RegionInput,
+} from './regions.js';
+
+/** A box as the index takes it. Availability defaults to "no drop splitter, no free port". */
+export interface BoxInput extends Partial<Availability> {
+  id: string;
+  lat: number;
+  lng: number;
+  /** "Em projeto": designed, not built; never viable. */
+  draft?: boolean;
+}
+
+export interface ViabilityQuery {
+  lat: number;
+  lng: number;
+  /** Metres, >= 0. Cap it first with clampRadius(). */
+  radius: number;
+  /** Plan region tags: when non-empty, a box must lie in a region carrying one of them. */
+  tags?: readonly string[];
+  /** At most this many viable boxes (the nearest). Default: all. */
+  maxBoxes?: number;
+  /** At most this many refused boxes (the nearest). Default: all. */
+  maxRefused?: number;
+}
+
+/** Why a box in the radius is not viable; the first rule that fails, in this order. */
+export type RefusalReason = 'draft' | 'no_drop_splitter' | 'no_free_port' | 'outside_region';
+
+export interface ViableBox {
+  id: string;
+  /** Metres from the query point, rounded to 0.01. */
+  distance: number;
+  freePorts: number;
+}
+
+export interface RefusedBox {
+  id: string;
+  distance: number;
+  reason: RefusalReason;
+}
+
+/** Both lists sorted by distance, then by id. */
+export interface ViabilityResult {
+  boxes: ViableBox[];
+  refused: RefusedBox[];
+}
+
+export interface BuildOptions {
+  regions?: readonly RegionInput[];
+  /** kdbush leaf size; clamped to 2..65535 by kdbush. */
+  nodeSize?: number;
+}
+
+/** A box whose current position is not in the tree: added or moved since the last build. */
+interface OverlayEntry {
+  slot: number;
+  lat: number;
+  lng: number;
+  cosLat: number;
+}
+
+/** Per-box data in the order the boxes were added to the tree (before kd sorting). */
+interface Columns {
+  ids: string[];
+  /** DRAFT | HAS_DROP (never IN_TREE). */
+  flags: Uint8Array;
+  freePorts: Int32Array;
+}
+
+const DEFAULT_NODE_SIZE = 64;
+const INITIAL_CANDIDATES = 1024;
+
+/**
+ * Fibre viability over boxes: "which boxes are within R metres of this point, which of them can
+ * take a customer, and why the others cannot". Pure and synchronous: no I/O, no clock.
+ *
+ * Layout. Box positions live in a static kdbush tree, and each box gets a slot numbered in kd
+ * order, so the tree position found by a search is the slot. Per slot, typed arrays hold the
+ * flags (in tree, draft, has a drop splitter) and the free-port count. Availability is therefore
+ * apart from geometry: a reservation is one array write, seen by the very next query.
+ *
+ * Geometry changes go to a small overlay scanned linearly by every query: a moved box has its tree
+ * position tombstoned and its new position in the overlay; an added box lives only in the overlay;
+ * a removed box is tombstoned. `rebuild()` folds the overlay into a fresh index that the caller
+ * swaps in (one reference assignment), keeping queries fast when the overlay grows.
+ *
+ * How the service uses it:
+ * ```ts
+ * let index = ViabilityIndex.build(rows.map((b) => ({
+ *   id: b.id, lat: b.lat, lng: b.lng, draft: b.draft,
+ *   ...dropAvailability(splittersOf(b)),      // { hasDropSplitter, freePorts }
+ * })), { regions });
+ * index.setAvailability(boxId, dropAvailability(splittersOf(box)));  // port reserved or freed
+ * index.adjustFreePorts(boxId, -1);                                   // or, as a delta
+ * index.upsertBox({ id, lat, lng, draft });  // box created, moved, or draft toggled
+ * index.removeBox(id);                        // box deleted
+ * index.setRegions(regions);                  // regions or their tags changed
+ * if (index.overlaySize > 256) index = index.rebuild();  // e.g. from setImmediate
+ * const { boxes, refused } = index.query({ lat, lng, radius, tags, maxBoxes });
+ * ```
+ */
+export class ViabilityIndex {
+  private readonly coords: Float64Array;
+  private readonly nodeSize: number;
+  private readonly cosLat: Float64Array;
+  private readonly slotOf: IdTable;
+  private readonly ids: string[];
+  private flags: Uint8Array;
+  private freePorts: Int32Array;
+  private slotCount: number;
+  private live: number;
+  private overlay: OverlayEntry[] = [];
+  private readonly overlayPos = new Map<number, number>();
+  private regions: CompiledRegion[];
+
+  private readonly stack = new Uint32Array(96);
+  private candidates: Candidates = {
+    slots: new Int32Array(INITIAL_CANDIDATES),
+    dist: new Float64Array(INITIAL_CANDIDATES),
+  };
+  private keys = new Float64Array(INITIAL_CANDIDATES);
+  private order = new Int32Array(INITIAL_CANDIDATES);
+
+  /**
+   * Builds the index. Validates every box (finite, in-range lat/lng; unique non-empty ids;
+   * integer freePorts >= 0) and every region, throwing ViabilityInputError naming the bad one.
+   * Takes about a second and under 100 MB for a million boxes (see docs/benchmarks.md).
+   */
+  static build(boxes: readonly BoxInput[], options: BuildOptions = {}): ViabilityIndex {
+    if (!isArray(boxes)) {
+      throw new ViabilityInputError(`boxes must be an array, got ${show(boxes)}`);
+    }
+    const n = boxes.length;
+    const tree = new KDBush(n, options.nodeSize ?? DEFAULT_NODE_SIZE, Float64Array);
+    const columns: Columns = { ids: [], flags: new Uint8Array(n), freePorts: new Int32Array(n) };
+    for (let i = 0; i < n; i++) {
+      const box = boxes[i]!;
+      columns.flags[i] = checkBox(box, i);
+      columns.ids.push(box.id);
+      columns.freePorts[i] = box.freePorts ?? 0;
+      tree.add(box.lng, box.lat);
+    }
+    const regions = (options.regions ?? []).map(compileRegion);
+    return new ViabilityIndex(tree.finish(), columns, regions);
+  }
+
+  private constructor(tree: KDBush, columns: Columns, regions: CompiledRegion[]) {
+    const n = tree.numItems;
+    this.coords = tree.coords as Float64Array;
+    this.nodeSize = tree.nodeSize;
+
+    // Ids first, in input order (sequential reads), which also finds duplicates.
+    const slotOf = new IdTable(columns.ids, n);
+    for (let i = 0; i < n; i++) {
+      if (!slotOf.add(columns.ids[i]!, i)) {
+        throw new ViabilityInputError(`box id ${show(columns.ids[i])} appears more than once`);
+      }
+    }
+
+    // Renumber: slot = kd position, so a search hit needs no id lookup. Scatter in input order
+    // (random writes are cheap) rather than gather in kd order (random reads stall).
+    const order = tree.ids;
+    const slotOfInput = new Int32Array(n);
+    for (let p = 0; p < n; p++) slotOfInput[order[p]!] = p;
+    this.ids = columns.ids.slice();
+    this.flags = new Uint8Array(n);
+    this.freePorts = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = slotOfInput[i]!;
+      this.ids[p] = columns.ids[i]!;
+      this.flags[p] = columns.flags[i]! | IN_TREE;
+      this.freePorts[p] = columns.freePorts[i]!;
+    }
+    this.cosLat = new Float64Array(n);
+    for (let p = 0; p < n; p++) this.cosLat[p] = Math.cos(this.coords[2 * p + 1]! * RAD);
+    slotOf.renumber(slotOfInput, this.ids);
+    this.slotOf = slotOf;
+    this.slotCount = n;
+    this.live = n;
+    this.regions = regions;
+  }
+
+  /** Boxes in the index. */
+  get size(): number {
+    return this.live;
+  }
+
+  /** Boxes added or moved since the build; each costs every query a distance computation. */
+  get overlaySize(): number {
+    return this.overlay.length;
+  }
+
+  has(id: string): boolean {
+    return this.slotOf.get(id) !== undefined;
+  }
+
+  /** The availability the index holds for a box, or undefined when it is not indexed. */
+  availabilityOf(id: string): (Availability & { draft: boolean }) | undefined {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return undefined;
+    const f = this.flags[slot]!;
+    return {
+      hasDropSplitter: (f & HAS_DROP) !== 0,
+      freePorts: this.freePorts[slot]!,
+      draft: (f & DRAFT) !== 0,
+    };
+  }
+
+  /**
+   * Sets a box's availability; O(1), seen by the next query. Returns false when the box is not
+   * indexed (nothing changes).
+   */
+  setAvailability(id: string, availability: Availability): boolean {
+    const checked = checkAvailability(availability, `box ${id}`);
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return false;
+    this.freePorts[slot] = checked.freePorts;
+    this.flags[slot] = checked.hasDropSplitter
+      ? this.flags[slot]! | HAS_DROP
+      : this.flags[slot]! & ~HAS_DROP;
+    return true;
+  }
+
+  /**
+   * Adds `delta` to a box's free ports (-1 when a port is reserved, +1 when freed); O(1). Returns
+   * the new count, or undefined when the box is not indexed. Throws if it would go negative,
+   * which means the caller's bookkeeping drifted: reload the box with setAvailability().
+   */
+  adjustFreePorts(id: string, delta: number): number | undefined {
+    if (!Number.isInteger(delta)) {
+      throw new ViabilityInputError(`delta must be an integer, got ${show(delta)}`);
+    }
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return undefined;
+    const next = this.freePorts[slot]! + delta;
+    if (next < 0) {
+      throw new ViabilityInputError(
+        `box ${id}: free ports would become ${next} (had ${this.freePorts[slot]}, delta ${delta})`,
+      );
+    }
+    this.freePorts[slot] = next;
+    return next;
+  }
+
+  /** Marks a box draft or not; O(1). Returns false when the box is not indexed. */
+  setDraft(id: string, draft: boolean): boolean {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return false;
+    this.flags[slot] = draft ? this.flags[slot]! | DRAFT : this.flags[slot]! & ~DRAFT;
+    return true;
+  }
+
+  /**
+   * Adds a box or updates its position, draft flag or availability; seen by the next query, no
+   * rebuild. For an existing box, optional fields left out keep their current values.
+   */
+  upsertBox(box: BoxInput): void {
+    checkBox(box);
+    const slot = this.slotOf.get(box.id);
+    if (slot === undefined) {
+      this.addBox(box);
+      return;
+    }
+    const current = this.availabilityOf(box.id)!;
+    const merged: BoxInput = {
+      id: box.id,
+      lat: box.lat,
+      lng: box.lng,
+      draft: box.draft ?? current.draft,
+      hasDropSplitter: box.hasDropSplitter ?? current.hasDropSplitter,
+      freePorts: box.freePorts ?? current.freePorts,
+    };
+    this.flags[slot] = (this.flags[slot]! & IN_TREE) | checkBox(merged);
+    this.freePorts[slot] = merged.freePorts!;
+    this.moveBox(slot, box.lat, box.lng);
+  }
+
+  /** Removes a box; seen by the next query. Returns false when it was not indexed. */
+  removeBox(id: string): boolean {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return false;
+    this.slotOf.delete(id);
+    this.dropFromOverlay(slot);
+    this.flags[slot] = 0;
+    this.freePorts[slot] = 0;
+    this.live--;
+    return true;
+  }
+
+  /** Replaces the plan regions. Validates them all first; on error nothing changes. */
+  setRegions(regions: readonly RegionInput[]): void {
+    this.regions = regions.map(compileRegion);
+  }
+
+  /** Adds or replaces one region. */
+  upsertRegion(region: RegionInput): void {
+    const compiled = compileRegion(region);
+    this.regions = [...this.regions.filter((r) => r.id !== compiled.id), compiled];
+  }
+
+  /** Removes one region. Returns false when it was not there. */
+  removeRegion(id: string): boolean {
+    const before = this.regions.length;
+    this.regions = this.regions.filter((r) => r.id !== id);
+    return this.regions.length !== before;
+  }
+
+  /**
+   * A fresh index with the same boxes, availability and regions, the overlay folded into the
+   * tree. This index is left untouched, so the caller can keep serving queries from it and swap
+   * (`index = index.rebuild()`) when done. Synchronous: nothing can change in between.
+   */
+  rebuild(): ViabilityIndex {
+    const n = this.live;
+    const tree = new KDBush(n, this.nodeSize, Float64Array);
+    const columns: Columns = { ids: [], flags: new Uint8Array(n), freePorts: new Int32Array(n) };
+    const copy = (slot: number, lat: number, lng: number) => {
+      columns.flags[columns.ids.length] = this.flags[slot]! & ~IN_TREE;
+      columns.freePorts[columns.ids.length] = this.freePorts[slot]!;
+      columns.ids.push(this.ids[slot]!);
+      tree.add(lng, lat);
+    };
+    for (let slot = 0; slot < this.cosLat.length; slot++) {
+      if (this.flags[slot]! & IN_TREE)
+        copy(slot, this.coords[2 * slot + 1]!, this.coords[2 * slot]!);
+    }
+    for (const e of this.overlay) copy(e.slot, e.lat, e.lng);
+    return new ViabilityIndex(tree.finish(), columns, this.regions);
+  }
+
+  /**
+   * Boxes within `radius` metres (great-circle) of the point: the viable ones with their free
+   * ports, and the others with the first rule they fail. Validates the query (ViabilityInputError).
+   */
+  query(query: ViabilityQuery): ViabilityResult {
+    if (typeof query !== 'object' || query === null) {
+      throw new ViabilityInputError(`query must be an object, got ${show(query)}`);
+    }
+    const { lat, lng, radius } = query;
+    assertLatLng(lat, lng);
+    assertRadius(radius);
+    const maxBoxes = checkLimit(query.maxBoxes, 'maxBoxes');
+    const maxRefused = checkLimit(query.maxRefused, 'maxRefused');
+    const tags = checkTags(query.tags);
+
+    const point: PreparedPoint = {
+      lat,
+      lng,
+      cosLat: Math.cos(lat * RAD),
+      radius,
+      aMax: haversineCutoff(radius),
+    };
+    const rectangles = boundingBoxes(lat, lng, radius);
+    let count = this.collect(rectangles, point);
+    while (count < 0) {
+      this.growCandidates();
+      count = this.collect(rectangles, point);
+    }
+
+    const { slots, dist } = this.candidates;
+    orderCandidates(count, dist, slots, this.ids, this.keys, this.order);
+    const regions = tags.length ? regionsForQuery(this.regions, tags, rectangles) : undefined;
+
+    const boxes: ViableBox[] = [];
+    const refused: RefusedBox[] = [];
+    for (let k = 0; k < count; k++) {
+      if (boxes.length >= maxBoxes && refused.length >= maxRefused) break;
+      const c = this.order[k]!;
+      const slot = slots[c]!;
+      const reason = this.refusal(slot, regions);
+      if (reason === undefined) {
+        if (boxes.length < maxBoxes) {
+          boxes.push({
+            id: this.ids[slot]!,
+            distance: roundDistance(dist[c]!),
+            freePorts: this.freePorts[slot]!,
+          });
+        }
+      } else if (refused.length < maxRefused) {
+        refused.push({ id: this.ids[slot]!, distance: roundDistance(dist[c]!), reason });
+      }
+    }
+    return { boxes, refused };
+  }
+
+  private collect(rectangles: ReturnType<typeof boundingBoxes>, point: PreparedPoint): number {
+    let count = 0;
+    for (const rectangle of rectangles) {
+      count = collectFromTree(
+        this.coords,
+        this.nodeSize,
+        this.flags,
+        this.cosLat,
+        rectangle,
+        point,
+        this.candidates,
+        count,
+        this.stack,
+      );
+      if (count < 0) return -1;
+    }
+    const { slots, dist } = this.candidates;
+    for (const e of this.overlay) {
+      const d = haversineMeters(point.lat, point.lng, e.lat, e.lng);
+      if (d > point.radius) continue;
+      if (count === slots.length) return -1;
+      slots[count] = e.slot;
+      dist[count++] = d;
+    }
+    return count;
+  }
+
+  private refusal(slot: number, regions: CompiledRegion[] | undefined): RefusalReason | undefined {
+    const f = this.flags[slot]!;
+    if (f & DRAFT) return 'draft';
+    if ((f & HAS_DROP) === 0) return 'no_drop_splitter';
+    if (this.freePorts[slot]! <= 0) return 'no_free_port';
+    if (regions === undefined) return undefined;
+    const [lat, lng] = this.positionOf(slot);
+    for (const region of regions) if (regionContains(region, lat, lng)) return undefined;
+    return 'outside_region';
+  }
+
+  private positionOf(slot: number): [number, number] {
+    if (this.flags[slot]! & IN_TREE) return [this.coords[2 * slot + 1]!, this.coords[2 * slot]!];
+    const e = this.overlay[this.overlayPos.get(slot)!]!;
+    return [e.lat, e.lng];
+  }
+
+  private growCandidates(): void {
+    const size = this.candidates.slots.length * 2;
+    this.candidates = { slots: new Int32Array(size), dist: new Float64Array(size) };
+    this.keys = new Float64Array(size);
+    this.order = new Int32Array(size);
+  }
+
+  private addBox(box: BoxInput): void {
+    const flags = checkBox(box);
+    const slot = this.slotCount++;
+    if (slot >= this.flags.length) {
+      const capacity = Math.max(16, this.flags.length * 2);
+      const grownFlags = new Uint8Array(capacity);
+      grownFlags.set(this.flags);
+      this.flags = grownFlags;
+      const grownPorts = new Int32Array(capacity);
+      grownPorts.set(this.freePorts);
+      this.freePorts = grownPorts;
+    }
+    this.ids.push(box.id);
+    this.flags[slot] = flags;
+    this.freePorts[slot] = box.freePorts ?? 0;
+    this.slotOf.add(box.id, slot);
+    this.live++;
+    this.moveBox(slot, box.lat, box.lng);
+  }
+
+  // Puts a box at (lat, lng): unchanged tree positions stay, anything else goes to the overlay.
+  private moveBox(slot: number, lat: number, lng: number): void {
+    if (this.flags[slot]! & IN_TREE) {
+      if (this.coords[2 * slot + 1] === lat && this.coords[2 * slot] === lng) return;
+      this.flags[slot] = this.flags[slot]! & ~IN_TREE;
+    }
+    const entry: OverlayEntry = { slot, lat, lng, cosLat: Math.cos(lat * RAD) };
+    const at = this.overlayPos.get(slot);
+    if (at !== undefined) {
+      this.overlay[at] = entry;
+      return;
+    }
+    this.overlayPos.set(slot, this.overlay.length);
+    this.overlay.push(entry);
+  }
+
+  private dropFromOverlay(slot: number): void {
+    const at = this.overlayPos.get(slot);
+    if (at === undefined) return;
+    const last = this.overlay.pop()!;
+    this.overlayPos.delete(slot);
+    if (last.slot !== slot) {
+      this.overlay[at] = last;
+      this.overlayPos.set(last.slot, at);
+    }
+  }
+}
