@@ -1,0 +1,25 @@
+import type { AppContext } from '../../context.js';
+import { ValidationError } from '../../errors.js';
+import { parseFilterParam } from './query/filter-syntax.js';
+import { translateFilters, type Where } from './query/translate.js';
+import { translateContext } from './query/run-list.js';
+import type { ResourceDef } from './resources/resource.js';
+
+/**
+ * The `where` selecting what a batch update's filter matches. An empty filter is refused: a batch
+ * update of everything is almost always a mistake. Geometric filters resolve to an id list.
+ */
+export async function batchWhere(
+  ctx: AppContext,
+  def: ResourceDef,
+  rawFilter: unknown,
+): Promise<Where> {
+  const items = parseFilterParam(rawFilter);
+  if (items.length === 0) {
+    throw new ValidationError('filter: a batch update needs a non-empty filter', 'filter');
+  }
+  const { where, post } = await translateFilters(items, translateContext(ctx, def));
+  if (post.length === 0) return where;
+  const rows = await def.findMany(ctx.db, { where, orderBy: [], populate: new Set() });
+  return { id: { in: rows.filter((row) => post.every((keep) => keep(row))).map((row) => row.id) } };
+}

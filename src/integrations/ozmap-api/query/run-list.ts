@@ -1,0 +1,75 @@
+import type { AppContext } from '../../../context.js';
+import type { Doc } from '../mappers/common.js';
+import type { ResourceDef } from '../resources/resource.js';
+import { applySelect, envelope, type Envelope } from './envelope.js';
+import { orderByOf, type ListQuery } from './list-query.js';
+import { distanceFrom, translateFilters, type Row, type TranslateContext } from './translate.js';
+
+export function translateContext(ctx: AppContext, def: ResourceDef): TranslateContext {
+  return {
+    resource: def.route,
+    fields: def.fields,
+    insensitiveMode: ctx.config.database.provider === 'postgresql',
+    loadPolygon: async (model, id) => {
+      if (model === 'region') {
+        const region = await ctx.db.region.findUnique({
+          where: { id },
+          select: { polygonJson: true },
+        });
+        return region ? (JSON.parse(region.polygonJson) as unknown) : null;
+      }
+      const project = await ctx.db.project.findUnique({
+        where: { id },
+        select: { areaJson: true },
+      });
+      return project?.areaJson ? (JSON.parse(project.areaJson) as unknown) : null;
+    },
+  };
+}
+
+/**
+ * Runs a list query. Plain filters page in SQL; geometric ones (`near` with a radius, `within`,
+ * `point-intersect`) narrow in SQL by bounding box, then the exact test runs here before paging.
+ */
+export async function runList(
+  ctx: AppContext,
+  def: ResourceDef,
+  query: ListQuery,
+): Promise<Envelope<Doc>> {
+  const { where, post, near } = await translateFilters(query.filter, translateContext(ctx, def));
+  const orderBy = orderByOf(query.sort, def.fields);
+  const populate = query.populate;
+  let total: number;
+  let rows: Row[];
+  if (post.length === 0 && !near) {
+    [total, rows] = await Promise.all([
+      def.count(ctx.db, where),
+      def.findMany(ctx.db, { where, orderBy, skip: query.start, take: query.limit, populate }),
+    ]);
+  } else {
+    let all = (await def.findMany(ctx.db, { where, orderBy, populate })).filter((row) =>
+      post.every((keep) => keep(row)),
+    );
+    if (near && query.sort.length === 0) {
+      all = all
+        .map((row) => ({ row, d: distanceFrom(near, row) }))
+        .sort((a, b) => a.d - b.d)
+        .map((x) => x.row);
+    }
+    total = all.length;
+    rows = all.slice(query.start, query.start + query.limit);
+  }
+  const docs = rows.map((row) => applySelect(def.toJson(row, populate), query.select));
+  return envelope(`/api/v2/${def.route}`, query, total, docs);
+}
+
+/** One document by id, or null. */
+export async function findOne(
+  ctx: AppContext,
+  def: ResourceDef,
+  id: string,
+  populate: ReadonlySet<string> = new Set(),
+): Promise<Doc | null> {
+  const [row] = await def.findMany(ctx.db, { where: { id }, orderBy: [], take: 1, populate });
+  return row ? def.toJson(row, populate) : null;
+}

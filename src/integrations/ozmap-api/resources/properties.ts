@@ -1,0 +1,52 @@
+import { BASE_FIELDS } from '../query/fields.js';
+import { ftthClientToJson, propertyToJson } from '../mappers/customers.js';
+import { boxToJson } from '../mappers/network.js';
+import { defineResource } from './resource.js';
+import { createProperty, deleteProperty, updateProperty } from './property-writes.js';
+
+/** Client and box are always joined (one row each); `populate` decides whether they are shown. */
+export const propertyInclude = {
+  tags: { select: { id: true } },
+  splitter: { select: { id: true, name: true, implanted: true } },
+  client: { include: { tags: { select: { id: true } } } },
+  box: { include: { tags: { select: { id: true } } } },
+} as const;
+
+export const properties = defineResource({
+  route: 'properties',
+  label: 'property',
+  populatable: ['client', 'box'],
+  fields: {
+    ...BASE_FIELDS,
+    project: { type: 'id', column: 'projectId' },
+    box: { type: 'id', column: 'boxId', nullable: true },
+    client: { type: 'id', column: 'clientId', nullable: true },
+    pole: { type: 'id', column: 'poleId', nullable: true },
+    connector: { type: 'id', column: 'splitterId', nullable: true },
+    'connections.id': { type: 'id', column: 'splitterId', nullable: true },
+    port: { type: 'number', nullable: true },
+    coords: { type: 'point', lat: 'lat', lng: 'lng' },
+    address: { type: 'string', nullable: true },
+    observation: { type: 'string', nullable: true },
+    potencyRead: { type: 'number', nullable: true },
+    tags: { type: 'idList' },
+    external_id: { type: 'string', column: 'externalId', nullable: true },
+  },
+  findMany: (db, { where, orderBy, skip, take }) =>
+    db.property.findMany({
+      where: where,
+      orderBy,
+      skip,
+      take,
+      include: propertyInclude,
+    }),
+  count: (db, where) => db.property.count({ where: where }),
+  toJson: (row, populate) =>
+    propertyToJson(row, {
+      client: populate.has('client') ? row.client && ftthClientToJson(row.client) : undefined,
+      box: populate.has('box') && row.box ? boxToJson(row.box) : undefined,
+    }),
+  create: (ctx, body, principal) => createProperty(ctx, body, principal),
+  update: (ctx, id, body) => updateProperty(ctx, id, body),
+  remove: (ctx, id) => deleteProperty(ctx, id),
+});

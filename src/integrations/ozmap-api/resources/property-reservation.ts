@@ -1,0 +1,70 @@
+import type { AppContext } from '../../../context.js';
+import { ForbiddenError } from '../../../errors.js';
+import type { ApiKeyPrincipal } from '../../../ozmap-model/api-keys.js';
+import type { IntegrationProfile } from '../../../services/integrations.js';
+import { pointOf } from '../validation.js';
+import type { PropertyInput } from './property-input.js';
+
+type NestedClient = Extract<PropertyInput['client'], { code: string }>;
+
+/**
+ * A property created with a new, non-implanted client and a connection is a port reservation
+ * (how Conecte.ai, Ispbox 2 and 5Hub reserve on OZmap): it is made in the caller's name and
+ * expires after its integration profile's days.
+ */
+export function reservationClient(body: PropertyInput): NestedClient | undefined {
+  const client = body.client;
+  if (!client || typeof client !== 'object' || client.implanted === true) return undefined;
+  const connects =
+    body.auto_connect === true || (Boolean(body.connector) && body.port !== undefined);
+  return connects ? client : undefined;
+}
+
+export async function reservingProfile(
+  ctx: AppContext,
+  principal: ApiKeyPrincipal | undefined,
+): Promise<IntegrationProfile> {
+  const profile = await ctx.integrations.profile(principal?.integration ?? 'generic');
+  if (!profile.mayReserve) {
+    throw new ForbiddenError(`integration ${profile.name} is not allowed to reserve ports`);
+  }
+  return profile;
+}
+
+/** The existing property of a client code that already holds a port (a replayed reservation). */
+export async function replayedReservation(
+  ctx: AppContext,
+  code: string,
+): Promise<string | undefined> {
+  const known = await ctx.db.ftthClient.findUnique({ where: { code }, select: { id: true } });
+  if (!known) return undefined;
+  return (await ctx.reservations.find(code))?.propertyId;
+}
+
+/** `auto_connect` with coordinates and no box: reserve at the nearest viable box. */
+export async function reserveNearest(
+  ctx: AppContext,
+  body: PropertyInput,
+  client: NestedClient,
+  profile: IntegrationProfile,
+): Promise<string | undefined> {
+  if (body.box || body.connector || body.auto_connect !== true) return undefined;
+  const point = pointOf(body);
+  if (!point) return undefined;
+  const r = await ctx.reservations.reserve({
+    clientCode: client.code,
+    client: {
+      name: client.name ?? undefined,
+      document: client.document ?? undefined,
+      phone: client.phone ?? undefined,
+      email: client.email ?? undefined,
+      observation: client.observation ?? undefined,
+    },
+    point,
+    address: body.address ?? undefined,
+    target: { kind: 'nearest', radiusMeters: profile.defaultRadiusMeters },
+    reservedBy: profile.name,
+    expiresInDays: profile.reservationDays,
+  });
+  return r.propertyId;
+}

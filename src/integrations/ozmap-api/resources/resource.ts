@@ -1,0 +1,39 @@
+import type { AppContext } from '../../../context.js';
+import type { Db } from '../../../ozmap-model/db/client.js';
+import type { ApiKeyPrincipal } from '../../../ozmap-model/api-keys.js';
+import type { FieldTable } from '../query/fields.js';
+import type { Row, Where } from '../query/translate.js';
+import type { Doc } from '../mappers/common.js';
+
+export interface FindArgs {
+  where: Where;
+  orderBy: Array<Record<string, 'asc' | 'desc'>>;
+  skip?: number;
+  take?: number;
+  populate: ReadonlySet<string>;
+}
+
+/**
+ * One OZmap collection: how to read it (generic list/find), how to show a row, and the writes it
+ * supports. The generic router (crud-router.ts) serves every resource from this description.
+ */
+export interface ResourceDef<R extends Row = Row> {
+  /** Path segment under /api/v2, e.g. `boxes`. */
+  route: string;
+  /** Singular noun for messages, e.g. `box`. */
+  label: string;
+  fields: FieldTable;
+  populatable?: readonly string[];
+  findMany: (db: Db, args: FindArgs) => Promise<R[]>;
+  count: (db: Db, where: Where) => Promise<number>;
+  toJson: (row: R, populate: ReadonlySet<string>) => Doc;
+  /** Creates from a request body; returns the new id. `principal` is the calling API key. */
+  create?: (ctx: AppContext, body: unknown, principal?: ApiKeyPrincipal) => Promise<string>;
+  update?: (ctx: AppContext, id: string, body: unknown) => Promise<void>;
+  remove?: (ctx: AppContext, id: string) => Promise<void>;
+}
+
+/** Erases the row type so resources of different models sit in one list. */
+export function defineResource<R extends Row>(def: ResourceDef<R>): ResourceDef {
+  return def as unknown as ResourceDef;
+}

@@ -1,0 +1,68 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../../context.js';
+import { NotFoundError, ValidationError } from '../../../errors.js';
+import { getSystemConfig, SYSTEM_CONFIG_ID } from '../../../ozmap-model/system-config.js';
+import { systemConfigToJson } from '../mappers/catalogue.js';
+import { parseBody } from '../validation.js';
+
+const level = z.object({
+  id: z.number(),
+  name: z.string().trim(),
+  translated_name: z.string().optional(),
+});
+const UpdateSystemConfig = z
+  .object({
+    defaultRadius: z.number().int().min(1).max(100_000),
+    maxBoxesInRadius: z.number().int().min(1).max(1000),
+    hierarchyLevels: z
+      .object({
+        cables: z.array(level),
+        boxes: z.array(level),
+        pops: z.array(level),
+        towers: z.array(level),
+      })
+      .partial(),
+  })
+  .partial();
+
+/** `GET /system-configs` (the singleton) and `PATCH /system-configs/:id`. */
+export function systemConfigsRouter(ctx: AppContext): Router {
+  const router = Router();
+  const current = () => getSystemConfig(ctx.db, ctx.config.viability.defaultRadiusMeters);
+  router.get('/', async (_req, res) => {
+    res.json(systemConfigToJson(await current()));
+  });
+  router.get('/:id', async (req, res) => {
+    if (req.params.id !== SYSTEM_CONFIG_ID) throw new NotFoundError('system config', req.params.id);
+    res.json(systemConfigToJson(await current()));
+  });
+  router.patch('/:id', async (req, res) => {
+    if (req.params.id !== SYSTEM_CONFIG_ID) throw new NotFoundError('system config', req.params.id);
+    const body = parseBody(UpdateSystemConfig, req.body);
+    if (
+      body.defaultRadius !== undefined &&
+      body.defaultRadius > ctx.config.viability.maxRadiusMeters
+    ) {
+      const max = ctx.config.viability.maxRadiusMeters;
+      throw new ValidationError(
+        `defaultRadius: must not exceed ${max} metres (MAX_RADIUS_METERS)`,
+        'defaultRadius',
+      );
+    }
+    const before = await current();
+    await ctx.db.systemConfig.update({
+      where: { id: SYSTEM_CONFIG_ID },
+      data: {
+        defaultRadiusMeters: body.defaultRadius,
+        maxBoxesInRadius: body.maxBoxesInRadius,
+        hierarchyLevelsJson:
+          body.hierarchyLevels &&
+          JSON.stringify({ ...(before.hierarchyLevels as object), ...body.hierarchyLevels }),
+      },
+    });
+    await ctx.settings.reload();
+    res.status(204).end();
+  });
+  return router;
+}
