@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'dist', 'coverage', 'src/generated', 'web/dist'] },
+  { ignores: ['node_modules', 'data', 'dist', 'coverage', 'src/generated', 'web/dist', 'scratch'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

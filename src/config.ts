@@ -4,6 +4,13 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
   .transform((v) => ['true', '1', 'on', 'yes'].includes(v));
 
+const tileUrl = z
+  .string()
+  .regex(
+    /^https?:\/\/.*\{z\}.*\{[xy]\}.*\{[xy]\}/,
+    'must be an http(s) URL template with {z}, {x} and {y}',
+  );
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -25,7 +32,61 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   RESERVATION_EXPIRY_JOB_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
   CHATBOT_RESERVATION_DAYS: z.coerce.number().min(0.001).default(7),
+  CHATBOT_IDLE_MINUTES: z.coerce
+    .number()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(30),
+  CHATBOT_HANDOFF_HOURS: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 30)
+    .default(24),
+  CHATBOT_PROSPECT_TAGS: z.string().default('chatbot,sem-cobertura'),
+  CHATBOT_RADIUS_METERS: z.coerce.number().int().min(1).max(50_000).optional(),
+  WEB_CHAT_ENABLED: bool.default(true),
   TRUST_PROXY: bool.default(false),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-DEF (from BotFather)')
+    .optional(),
+  TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_URL: z.string().url().optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, '1-256 characters from A-Z a-z 0-9 _ -')
+    .optional(),
+  WHATSAPP_ENABLED: bool.default(false),
+  WHATSAPP_SESSION: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, '1-64 characters from A-Z a-z 0-9 _ . -')
+    .default('default'),
+  WHATSAPP_PAIRING_PHONE: z
+    .string()
+    .regex(/^\d{10,15}$/, 'digits only, with country code (5511987654321)')
+    .optional(),
+  GEOCODER_URL: z.string().url().optional(),
+  GEOCODER_USER_AGENT: z.string().min(3).default('Alcance-FindME/0.1'),
+  GEOCODER_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  GEOCODER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4000),
+  FINDME_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  FINDME_LINK_TTL_MINUTES: z.coerce
+    .number()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(30),
+  FINDME_MAP_CENTER: z
+    .string()
+    .regex(/^-?\d+(\.\d+)?,\s*-?\d+(\.\d+)?$/, 'must be "lat,lng"')
+    .optional(),
+  MAP_TILE_URL: tileUrl.default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  MAP_TILE_ATTRIBUTION: z.string().default('© colaboradores do OpenStreetMap'),
+  MAP_SATELLITE_TILE_URL: tileUrl.default(
+    'https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}',
+  ),
+  MAP_SATELLITE_TILE_ATTRIBUTION: z
+    .string()
+    .default('Imagens © Esri, Maxar, Earthstar Geographics'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -39,6 +100,36 @@ export interface Config {
   redisUrl?: string;
   shutdownTimeoutMs: number;
   reservations: { expiryJobIntervalMs: number; chatbotDays: number };
+  chatbot: {
+    idleTimeoutMs: number;
+    handoffTimeoutMs: number;
+    /** Tags (names) given to prospects the bot records. */
+    prospectTags: string[];
+    /** The bot's own viability radius; unset = the system default. */
+    radiusMeters?: number;
+    /** Serve the web chat page at /chat (the local channel for trying the flow). */
+    webChat: boolean;
+  };
+  /** Present when TELEGRAM_BOT_TOKEN is set. Webhook mode when `webhook` is present, else polling. */
+  telegram?: { token: string; apiRoot: string; webhook?: { url: string; secret: string } };
+  /** Present when WHATSAPP_ENABLED is true. */
+  whatsapp?: { session: string; pairingPhone?: string };
+  /** Nominatim-compatible geocoder behind the FindME proxy; no `url` → address search is off. */
+  geocoder: { url?: string; userAgent: string; minIntervalMs: number; timeoutMs: number };
+  findme: {
+    /** Signing secret; when unset one is generated once and kept in the KeyValue table. */
+    secret?: string;
+    linkTtlMinutes: number;
+    /** Where the map opens before GPS or search place the pin. */
+    mapCenter?: { lat: number; lng: number };
+  };
+  /** Tile URL templates handed to the map pages (never a key: use a keyless or proxied source). */
+  map: {
+    tileUrl: string;
+    tileAttribution: string;
+    satelliteTileUrl: string;
+    satelliteAttribution: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -60,6 +151,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   if (e.DEFAULT_RADIUS_METERS > e.MAX_RADIUS_METERS) {
     throw new ConfigError(['DEFAULT_RADIUS_METERS: must not exceed MAX_RADIUS_METERS']);
+  }
+  const mapCenter = parseLatLng(e.FINDME_MAP_CENTER);
+  if (mapCenter && (Math.abs(mapCenter.lat) > 90 || Math.abs(mapCenter.lng) > 180)) {
+    throw new ConfigError(['FINDME_MAP_CENTER: latitude or longitude out of range']);
+  }
+  if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError(['TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set']);
   }
   return {
     http: {
@@ -85,5 +183,50 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       expiryJobIntervalMs: e.RESERVATION_EXPIRY_JOB_INTERVAL_SECONDS * 1000,
       chatbotDays: e.CHATBOT_RESERVATION_DAYS,
     },
+    chatbot: {
+      idleTimeoutMs: e.CHATBOT_IDLE_MINUTES * 60_000,
+      handoffTimeoutMs: e.CHATBOT_HANDOFF_HOURS * 3_600_000,
+      prospectTags: e.CHATBOT_PROSPECT_TAGS.split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+      radiusMeters: e.CHATBOT_RADIUS_METERS,
+      webChat: e.WEB_CHAT_ENABLED,
+    },
+    telegram: e.TELEGRAM_BOT_TOKEN
+      ? {
+          token: e.TELEGRAM_BOT_TOKEN,
+          apiRoot: e.TELEGRAM_API_ROOT,
+          webhook:
+            e.TELEGRAM_WEBHOOK_URL && e.TELEGRAM_WEBHOOK_SECRET
+              ? { url: e.TELEGRAM_WEBHOOK_URL, secret: e.TELEGRAM_WEBHOOK_SECRET }
+              : undefined,
+        }
+      : undefined,
+    whatsapp: e.WHATSAPP_ENABLED
+      ? { session: e.WHATSAPP_SESSION, pairingPhone: e.WHATSAPP_PAIRING_PHONE }
+      : undefined,
+    geocoder: {
+      url: e.GEOCODER_URL,
+      userAgent: e.GEOCODER_USER_AGENT,
+      minIntervalMs: e.GEOCODER_MIN_INTERVAL_MS,
+      timeoutMs: e.GEOCODER_TIMEOUT_MS,
+    },
+    findme: {
+      secret: e.FINDME_SECRET,
+      linkTtlMinutes: e.FINDME_LINK_TTL_MINUTES,
+      mapCenter,
+    },
+    map: {
+      tileUrl: e.MAP_TILE_URL,
+      tileAttribution: e.MAP_TILE_ATTRIBUTION,
+      satelliteTileUrl: e.MAP_SATELLITE_TILE_URL,
+      satelliteAttribution: e.MAP_SATELLITE_TILE_ATTRIBUTION,
+    },
   };
+}
+
+function parseLatLng(text: string | undefined): { lat: number; lng: number } | undefined {
+  if (!text) return undefined;
+  const [lat, lng] = text.split(',').map((n) => Number(n.trim()));
+  return lat !== undefined && lng !== undefined ? { lat, lng } : undefined;
 }

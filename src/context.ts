@@ -2,6 +2,11 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Db } from './ozmap-model/db/client.js';
 import type { ApiKeyVerifier } from './ozmap-model/api-keys.js';
+import type { Settings } from './services/settings.js';
+import type { ViabilityService } from './services/viability-service.js';
+import type { ReservationService } from './services/reservations.js';
+import type { Integrations } from './services/integrations.js';
+import type { Geocoder } from './findme/geocoder.js';
 
 /**
  * Every writer of inventory reports what it changed, so the viability index reflects it in the
@@ -21,6 +26,14 @@ export interface AppContext {
   db: Db;
   apiKeys: ApiKeyVerifier;
   network: NetworkChanges;
+  /** System configuration (default radius...): call `settings.reload()` after changing it. */
+  settings: Settings;
+  viability: ViabilityService;
+  reservations: ReservationService;
+  /** Integration profiles: the settings that apply to an API key's calls. */
+  integrations: Integrations;
+  /** Nominatim-compatible geocoder (GEOCODER_URL); undefined when not configured. */
+  geocoder?: Geocoder;
   /** The clock; tests replace it to control expiry. */
   now: () => Date;
 }

@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import type { Router } from 'express';
+import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Logger } from './logger.js';
@@ -6,48 +8,131 @@ import { createApp } from './http/app.js';
 import { createDb } from './ozmap-model/db/client.js';
 import { applyMigrations } from './ozmap-model/db/migrate.js';
 import { ApiKeyVerifier } from './ozmap-model/api-keys.js';
+import { ozmapApiRouter } from './integrations/ozmap-api/router.js';
+import { viabilityRouter } from './integrations/ozmap-api/viability-route.js';
+import { Settings } from './services/settings.js';
+import { ViabilityService } from './services/viability-service.js';
+import { ReservationService } from './services/reservations.js';
+import {
+  releaseExpiredReservations,
+  scheduleReservationExpiry,
+} from './jobs/reservation-expiry.js';
+import { createChatSystem, type ChatSystem } from './bot/chat-system.js';
+import { Integrations } from './services/integrations.js';
+import { adminRouter } from './integrations/admin-router.js';
+import { createGeocoder } from './findme/index.js';
+import { ozlocRouter } from './integrations/ispbox/ozloc-routes.js';
 
-export interface RunningServer {
+export interface ContextOptions {
+  now?: () => Date;
+  /** Runs after migrations, before the index loads (the demo-network seeding hooks in here). */
+  beforeListen?: (ctx: Pick<AppContext, 'config' | 'logger' | 'db'>) => Promise<void>;
+}
+
+export interface BuiltContext {
   ctx: AppContext;
-  server: Server;
-  url: string;
+  redis?: Redis;
   close(): Promise<void>;
 }
 
-export interface StartOptions {
-  now?: () => Date;
-  /** Runs after migrations, before listening (the demo-network seeding hooks in here). */
-  beforeListen?: (ctx: AppContext) => Promise<void>;
-}
-
-/** Migrates, wires the application and listens. `close()` drains in-flight requests first. */
-export async function startServer(
+/** Migrates the database and builds the services every surface shares (HTTP, CLI chat, jobs). */
+export async function buildContext(
   config: Config,
   logger: Logger,
-  options: StartOptions = {},
-): Promise<RunningServer> {
+  options: ContextOptions = {},
+): Promise<BuiltContext> {
   const migrations = await applyMigrations(config.database.url);
   if (migrations.applied.length) logger.info({ applied: migrations.applied }, 'database migrated');
   const db = createDb(config.database.url);
+  await options.beforeListen?.({ config, logger, db });
+
+  const settings = new Settings(db, config.viability.defaultRadiusMeters);
+  await settings.reload();
+  const viability = await ViabilityService.load(db, {
+    defaultRadiusMeters: () => settings.defaultRadiusMeters,
+    maxBoxes: () => settings.maxBoxesInRadius,
+    maxRadiusMeters: config.viability.maxRadiusMeters,
+    logger,
+  });
+  const now = options.now ?? (() => new Date());
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 })
+    : undefined;
+  redis?.on('error', (err) => logger.warn({ err }, 'redis error'));
   const ctx: AppContext = {
     config,
     logger,
     db,
     apiKeys: new ApiKeyVerifier(db),
-    network: { boxesChanged: async () => {}, regionsChanged: async () => {} },
-    now: options.now ?? (() => new Date()),
+    network: viability,
+    settings,
+    viability,
+    reservations: new ReservationService({ db, network: viability, finder: viability, now }),
+    integrations: new Integrations(db, config.reservations.chatbotDays),
+    geocoder: createGeocoder(config.geocoder, redis),
+    now,
   };
-  await options.beforeListen?.(ctx);
+  return {
+    ctx,
+    redis,
+    async close() {
+      redis?.disconnect();
+      await db.$disconnect();
+    },
+  };
+}
+
+export interface RunningServer {
+  ctx: AppContext;
+  chat: ChatSystem;
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends ContextOptions {
+  /** Start the reservation expiry job (default true). */
+  jobs?: boolean;
+  /** Extra routers mounted before the built-in ones (tests, embedding). */
+  routers?: Array<{ path: string; router: Router }>;
+  /** Where the built web pages are (default web/dist); tests build into a temp folder. */
+  webDist?: string;
+}
+
+/** Builds the context, wires the HTTP surface and the chat channels, and listens. */
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const built = await buildContext(config, logger, options);
+  const { ctx } = built;
+  const chat = await createChatSystem(ctx, built.redis);
+  const stopJobs =
+    options.jobs === false
+      ? () => {}
+      : scheduleReservationExpiry(
+          () => releaseExpiredReservations(ctx.db, ctx.network, logger, ctx.now()),
+          config.reservations.expiryJobIntervalMs,
+          logger,
+        );
 
   const app = createApp({
     logger,
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     isReady: async () => {
-      await db.$queryRawUnsafe('SELECT 1');
+      await ctx.db.$queryRawUnsafe('SELECT 1');
       return true;
     },
-    routers: [],
+    routers: [
+      ...(options.routers ?? []),
+      { path: '/api/v2/ftth-viability', router: viabilityRouter(ctx) },
+      { path: '/api/v2', router: ozmapApiRouter(ctx) },
+      { path: '/', router: adminRouter(ctx) },
+      { path: '/ozloc', router: ozlocRouter(ctx, { webDist: options.webDist }) },
+      ...chat.routers,
+    ],
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -60,18 +145,24 @@ export async function startServer(
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, database: config.database.provider }, 'listening');
+  await chat.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections go idle as their last request finishes: close them as they do.
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await drained;
+      clearInterval(sweeper);
       clearTimeout(timer);
-      await db.$disconnect();
+      stopJobs();
+      await chat.stop();
+      await built.close();
       logger.info('stopped');
     })());
 
-  return { ctx, server, url, close };
+  return { ctx, chat, server, url, close };
 }

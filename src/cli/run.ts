@@ -4,8 +4,13 @@ import { AppError } from '../errors.js';
 import { createDb } from '../ozmap-model/db/client.js';
 import { applyMigrations } from '../ozmap-model/db/migrate.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../ozmap-model/api-keys.js';
-import { startServer } from '../server.js';
+import { buildContext, startServer } from '../server.js';
+import { chatSalesPort, createChatSystem } from '../bot/chat-system.js';
+import { runLocalChat } from '../bot/local/chat-command.js';
 import { parseArgs } from './args.js';
+import { integrationCommand } from './integration.js';
+import { Integrations } from '../services/integrations.js';
+import { demoSeeding, exportCommand, importCommand, seedDemoCommand } from './inventory.js';
 
 const USAGE = `alcance <command>
 
@@ -14,6 +19,13 @@ const USAGE = `alcance <command>
   apikey create --name NAME [--integration KIND]
   apikey list
   apikey revoke <id|name|prefix>
+  integration create --name NAME --kind conecteai|ispbox|fivehub|generic|admin
+              [--reservation-days D] [--radius M] [--prospect-tags a,b] [--may-reserve true|false]
+  integration list | update NAME [flags] | delete NAME
+  chat                                    try the sales chat in the terminal (/loc LAT LNG sends a location)
+  seed-demo [--seed N]                    seed the demo network (Maringá) into an empty inventory
+  import <file.geojson>                   import boxes, poles and regions (docs/geojson.md)
+  export [--out FILE]                     export the inventory as GeoJSON (stdout by default)
 
 Configuration comes from environment variables (see README).`;
 
@@ -36,6 +48,18 @@ export async function runCli(argv: string[], config: Config, logger: Logger): Pr
       }
       case 'apikey':
         return await apikey(sub, positional[2], flags, config);
+      case 'integration':
+        return await withDb(config, (db) =>
+          integrationCommand(db, config, sub, positional[2], flags),
+        );
+      case 'chat':
+        return await chat(config, logger);
+      case 'seed-demo':
+        return await withDb(config, (db) => seedDemoCommand(db, flags, config));
+      case 'import':
+        return await withDb(config, (db) => importCommand(db, sub));
+      case 'export':
+        return await withDb(config, (db) => exportCommand(db, flags));
       case 'help':
       case '--help':
         console.log(USAGE);
@@ -76,6 +100,7 @@ async function apikey(
     if (sub === 'create') {
       const name = typeof flags.name === 'string' ? flags.name : '';
       const integration = typeof flags.integration === 'string' ? flags.integration : 'generic';
+      await new Integrations(db, config.reservations.chatbotDays).ensureBindable(integration);
       const { key, record } = await createApiKey(db, name, integration);
       console.error(
         `created API key ${record.id} "${record.name}" (${record.integration}); it is shown only once:`,
@@ -101,7 +126,7 @@ async function apikey(
 }
 
 async function serve(config: Config, logger: Logger): Promise<number> {
-  const running = await startServer(config, logger);
+  const running = await startServer(config, logger, { beforeListen: demoSeeding(config) });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');
@@ -111,4 +136,22 @@ async function serve(config: Config, logger: Logger): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   return 0;
+}
+
+async function chat(config: Config, logger: Logger): Promise<number> {
+  // The terminal is the conversation: keep log lines out of it unless asked for.
+  const quiet = logger.level === 'info' ? logger.child({}, { level: 'warn' }) : logger;
+  const built = await buildContext(config, quiet, { beforeListen: demoSeeding(config) });
+  try {
+    const system = await createChatSystem(built.ctx, built.redis);
+    return await runLocalChat({
+      sales: chatSalesPort(built.ctx),
+      findme: system.findme.links,
+      geocoder: system.findme.geocoder,
+      logger: quiet,
+      idleTimeoutMs: config.chatbot.idleTimeoutMs,
+    });
+  } finally {
+    await built.close();
+  }
 }

@@ -25,7 +25,7 @@ export function requestLog(logger: Logger): RequestHandler {
       req.log.info(
         {
           method: req.method,
-          path: req.path,
+          path: req.originalUrl.split('?')[0],
           status: res.statusCode,
           ms: Math.round(ms * 10) / 10,
         },

@@ -23,13 +23,24 @@ export function sqlitePath(url: string): string {
   return path;
 }
 
+const providers = new WeakMap<object, DbProvider>();
+
 export function createDb(url: string): Db {
+  let db: Db;
   if (providerOf(url) === 'sqlite') {
     const adapter = new PrismaBetterSqlite3({ url: `file:${sqlitePath(url)}`, timeout: 10_000 });
-    return new SqliteClient({ adapter });
+    db = new SqliteClient({ adapter });
+  } else {
+    const adapter = new PrismaPg({ connectionString: url, max: 10 });
+    db = new PostgresClient({ adapter }) as unknown as Db;
   }
-  const adapter = new PrismaPg({ connectionString: url, max: 10 });
-  return new PostgresClient({ adapter }) as unknown as Db;
+  providers.set(db, providerOf(url));
+  return db;
+}
+
+/** Which database a client created by createDb talks to. */
+export function dbProvider(db: Db): DbProvider {
+  return providers.get(db) ?? 'sqlite';
 }
 
 /** The client handed to `$transaction` callbacks. */

@@ -1,0 +1,130 @@
+import express, { Router } from 'express';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { ValidationError } from '../errors.js';
+import { adminAuth } from '../http/admin-auth.js';
+import { createFindMe, findMeHandBack, FINDME_PATH, type FindMe } from '../findme/index.js';
+import { ConversationEngine } from './conversation/engine.js';
+import { MemoryConversationStore } from './conversation/memory-store.js';
+import { RedisConversationStore } from './conversation/redis-store.js';
+import type { ChannelSender } from './conversation/messages.js';
+import type { SalesPort } from './conversation/ports.js';
+import { WebChatOutbox, webChatRouter } from './local/web-chat.js';
+import { createSalesPort } from './sales-port.js';
+import { createTelegramChannel, type TelegramChannel } from './telegram/telegraf.js';
+import { telegramWebhookRouter } from './telegram/webhook-router.js';
+import { createWhatsAppChannel, type WhatsAppChannel } from './whatsapp/channel.js';
+import { whatsappAdminRouter } from './whatsapp/admin-router.js';
+
+export interface ChatSystem {
+  engine: ConversationEngine;
+  findme: FindMe;
+  telegram?: TelegramChannel;
+  whatsapp?: WhatsAppChannel;
+  routers: Array<{ path: string; router: Router }>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The bot's SalesPort with the configured expiry, prospect tags and radius. */
+export function chatSalesPort(ctx: AppContext): SalesPort {
+  return createSalesPort({
+    db: ctx.db,
+    viability: ctx.viability,
+    reservations: ctx.reservations,
+    settings: {
+      reservationDays: ctx.config.reservations.chatbotDays,
+      prospectTags: ctx.config.chatbot.prospectTags,
+      radiusMeters: ctx.config.chatbot.radiusMeters,
+    },
+    now: ctx.now,
+  });
+}
+
+const Release = z.object({
+  channel: z.enum(['telegram', 'whatsapp', 'web', 'terminal']),
+  chatId: z.string().min(1),
+});
+
+/**
+ * The sales chat: one conversation engine for every channel (state in Redis when configured),
+ * the FindME page handing locations back into it, and the channels that are configured.
+ */
+export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<ChatSystem> {
+  const { config, logger, db } = ctx;
+  const ttlSeconds = Math.ceil((config.chatbot.idleTimeoutMs * 2) / 1000);
+  const store = redis
+    ? new RedisConversationStore(redis, ttlSeconds)
+    : new MemoryConversationStore(ttlSeconds, ctx.now);
+  const senders: ChannelSender[] = [];
+  // The FindME routes need the hand-back before the engine exists; it is set right after.
+  const late: { handBack?: ReturnType<typeof findMeHandBack> } = {};
+  const findme = await createFindMe({
+    config,
+    db,
+    logger,
+    redis,
+    now: ctx.now,
+    geocoder: ctx.geocoder,
+    onConfirmed: (confirmed) => {
+      if (!late.handBack) throw new Error('chat system not ready');
+      return late.handBack(confirmed);
+    },
+    previewViability: async (point) => ({
+      viable: ctx.viability.check({ ...point, radius: config.chatbot.radiusMeters }).viable,
+    }),
+  });
+  const engine = new ConversationEngine({
+    store,
+    sales: chatSalesPort(ctx),
+    findme: findme.links,
+    geocoder: findme.geocoder,
+    clock: ctx.now,
+    idleTimeoutMs: config.chatbot.idleTimeoutMs,
+    handoffTimeoutMs: config.chatbot.handoffTimeoutMs,
+    logger: logger.child({ component: 'conversation' }),
+  });
+  late.handBack = findMeHandBack({ conversation: engine, senders, now: ctx.now });
+
+  const outbox = new WebChatOutbox();
+  senders.push(outbox);
+  const telegram = config.telegram && createTelegramChannel(config.telegram, engine, logger);
+  if (telegram) senders.push(telegram);
+  const whatsapp =
+    config.whatsapp &&
+    createWhatsAppChannel(config.whatsapp, { db, handler: engine, logger, redis });
+  if (whatsapp) senders.push(whatsapp);
+
+  const admin = Router();
+  admin.use('/admin', adminAuth(ctx.apiKeys));
+  admin.post('/admin/chat/release', express.json(), async (req, res) => {
+    const parsed = Release.safeParse(req.body);
+    if (!parsed.success) throw new ValidationError('send {channel, chatId}', 'chatId');
+    const released = await engine.release(parsed.data.channel, parsed.data.chatId);
+    res.json({ released });
+  });
+  if (whatsapp) admin.use(whatsappAdminRouter(whatsapp));
+
+  const routers = [
+    { path: FINDME_PATH, router: findme.router },
+    ...(config.chatbot.webChat ? [{ path: '/', router: webChatRouter(engine, { outbox }) }] : []),
+    ...(telegram?.webhookPath ? [{ path: '/', router: telegramWebhookRouter(telegram) }] : []),
+    { path: '/', router: admin },
+  ];
+  return {
+    engine,
+    findme,
+    telegram: telegram || undefined,
+    whatsapp: whatsapp || undefined,
+    routers,
+    async start() {
+      await telegram?.start();
+      await whatsapp?.start();
+    },
+    async stop() {
+      await telegram?.stop();
+      await whatsapp?.stop();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import type { Config } from '../config.js';
+import { ValidationError } from '../errors.js';
+import type { Db } from '../ozmap-model/db/client.js';
+import {
+  Integrations,
+  type IntegrationInput,
+  type IntegrationProfile,
+} from '../services/integrations.js';
+
+type Flags = Record<string, string | true>;
+
+function numberFlag(flags: Flags, name: string): number | null | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  if (v === 'default' || v === 'none') return null;
+  const n = Number(v);
+  if (v === true || !Number.isFinite(n))
+    throw new ValidationError(`--${name} must be a number (or "default")`, name);
+  return n;
+}
+
+/** Flags shared by create and update: --kind, --reservation-days, --radius, --prospect-tags, --may-reserve. */
+export function integrationInput(flags: Flags): IntegrationInput {
+  const mayReserve = flags['may-reserve'];
+  if (mayReserve !== undefined && mayReserve !== 'true' && mayReserve !== 'false') {
+    throw new ValidationError('--may-reserve must be true or false', 'may-reserve');
+  }
+  const tags = flags['prospect-tags'];
+  return {
+    kind: typeof flags.kind === 'string' ? flags.kind : undefined,
+    reservationDays: numberFlag(flags, 'reservation-days'),
+    defaultRadiusMeters: numberFlag(flags, 'radius'),
+    prospectTags:
+      typeof tags === 'string'
+        ? tags
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : undefined,
+    mayReserve: mayReserve === undefined ? undefined : mayReserve === 'true',
+  };
+}
+
+export function describeProfile(p: IntegrationProfile): string {
+  const days = p.reservationDays === null ? 'no expiry' : `${p.reservationDays} days`;
+  const radius =
+    p.defaultRadiusMeters === undefined ? 'system radius' : `${p.defaultRadiusMeters} m`;
+  const tags = p.prospectTags.length ? p.prospectTags.join(',') : '-';
+  return `${p.name}  kind=${p.kind}  reservations=${days}  radius=${radius}  prospect-tags=${tags}  may-reserve=${p.mayReserve}`;
+}
+
+/** `alcance integration create|list|update|delete`. */
+export async function integrationCommand(
+  db: Db,
+  config: Config,
+  sub: string | undefined,
+  name: string | undefined,
+  flags: Flags,
+): Promise<number> {
+  const integrations = new Integrations(db, config.reservations.chatbotDays);
+  switch (sub) {
+    case 'create': {
+      const created = await integrations.create({
+        ...integrationInput(flags),
+        name: typeof flags.name === 'string' ? flags.name : name,
+      });
+      console.log(describeProfile(created));
+      return 0;
+    }
+    case 'list':
+      for (const p of await integrations.list()) console.log(describeProfile(p));
+      return 0;
+    case 'update':
+      if (!name) break;
+      console.log(describeProfile(await integrations.update(name, integrationInput(flags))));
+      return 0;
+    case 'delete':
+      if (!name) break;
+      await integrations.remove(name);
+      console.log(`deleted ${name}`);
+      return 0;
+    case undefined:
+    default:
+      break;
+  }
+  console.error(
+    'usage: alcance integration create --name NAME --kind KIND [--reservation-days D] [--radius M] [--prospect-tags a,b] [--may-reserve true|false]\n' +
+      '       alcance integration list | update NAME [flags] | delete NAME',
+  );
+  return 2;
+}

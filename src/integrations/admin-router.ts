@@ -1,0 +1,67 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { ValidationError } from '../errors.js';
+import { adminAuth } from '../http/admin-auth.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../ozmap-model/api-keys.js';
+
+const ProfileBody = z
+  .object({
+    name: z.string(),
+    kind: z.string(),
+    reservationDays: z.number().nullable(),
+    defaultRadiusMeters: z.number().int().nullable(),
+    prospectTags: z.array(z.string()),
+    mayReserve: z.boolean(),
+  })
+  .partial();
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') ?? '';
+    throw new ValidationError(`${field}: ${issue?.message ?? 'invalid'}`, field);
+  }
+  return parsed.data;
+}
+
+/** `/admin/integrations` and `/admin/api-keys`: manage profiles and keys over HTTP (admin key). */
+export function adminRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.use('/admin', adminAuth(ctx.apiKeys));
+
+  router.get('/admin/integrations', async (_req, res) => {
+    res.json(await ctx.integrations.list());
+  });
+  router.post('/admin/integrations', async (req, res) => {
+    res.status(201).json(await ctx.integrations.create(parse(ProfileBody, req.body)));
+  });
+  router.patch('/admin/integrations/:name', async (req, res) => {
+    await ctx.integrations.update(req.params.name, parse(ProfileBody, req.body));
+    res.status(204).end();
+  });
+  router.delete('/admin/integrations/:name', async (req, res) => {
+    await ctx.integrations.remove(req.params.name);
+    res.status(204).end();
+  });
+
+  router.get('/admin/api-keys', async (_req, res) => {
+    res.json(await listApiKeys(ctx.db));
+  });
+  router.post('/admin/api-keys', async (req, res) => {
+    const body = parse(
+      z.object({ name: z.string(), integration: z.string().default('generic') }),
+      req.body,
+    );
+    await ctx.integrations.ensureBindable(body.integration);
+    const { key, record } = await createApiKey(ctx.db, body.name, body.integration);
+    res.status(201).json({ key, ...record });
+  });
+  router.delete('/admin/api-keys/:ref', async (req, res) => {
+    await revokeApiKey(ctx.db, req.params.ref);
+    ctx.apiKeys.forget();
+    res.status(204).end();
+  });
+  return router;
+}

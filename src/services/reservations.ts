@@ -1,0 +1,230 @@
+import type { NetworkChanges } from '../context.js';
+import { ConflictError, NoFreePortError, ValidationError } from '../errors.js';
+import { newId } from '../ids.js';
+import { isUniqueViolation, type Db, type Tx } from '../ozmap-model/db/client.js';
+import {
+  withFreePort,
+  type AllocatedPort,
+  type PortTarget,
+} from '../ozmap-model/port-allocation.js';
+import { validatePoint, type GeoPoint } from './geo-input.js';
+
+export type ReservationTarget =
+  | { kind: 'nearest'; radiusMeters?: number; tags?: string[] }
+  | { kind: 'box'; boxId: string }
+  | { kind: 'port'; splitterId: string; port: number };
+
+export interface ReservationRequest {
+  /** The client code (ERP contract id, or an id the channel derives): also the idempotency key. */
+  clientCode: string;
+  client: {
+    name?: string;
+    document?: string;
+    phone?: string;
+    email?: string;
+    observation?: string;
+  };
+  /** The customer's point: where the property is placed, and where "nearest" searches from. */
+  point?: GeoPoint;
+  address?: string;
+  target: ReservationTarget;
+  /** Who reserved: an integration (conecteai, ispbox, fivehub, generic) or a channel (chatbot:telegram). */
+  reservedBy: string;
+  /** Days until an unconfirmed reservation is released; null keeps it until someone acts. */
+  expiresInDays: number | null;
+  /** Caller context kept with the reservation (chat id, the customer's answers). */
+  meta?: Record<string, unknown>;
+}
+
+export interface Reservation {
+  created: boolean;
+  clientId: string;
+  clientCode: string;
+  propertyId: string;
+  boxId: string;
+  boxName: string | null;
+  splitterId: string;
+  splitterName: string | null;
+  port: number;
+  reservedBy: string | null;
+  expiresAt: Date | null;
+  implanted: boolean;
+}
+
+/** Viable boxes for a point, nearest first (the viability service answers it from its index). */
+export interface ViableBoxFinder {
+  viableBoxIds(
+    point: GeoPoint,
+    radiusMeters: number | undefined,
+    tags: string[] | undefined,
+  ): string[];
+}
+
+/** How the reservation tells the viability index a port was taken (O(1), no reload). */
+export interface PortChanges extends NetworkChanges {
+  portsTaken(boxId: string, count: number): Promise<void>;
+}
+
+export interface ReservationDeps {
+  db: Db;
+  network: PortChanges;
+  finder: ViableBoxFinder;
+  now: () => Date;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Another request with the same client code committed first; its reservation is the answer. */
+class CodeTakenMeanwhile extends Error {}
+
+export class ReservationService {
+  constructor(private readonly deps: ReservationDeps) {}
+
+  /**
+   * Reserves a port: a non-implanted client and its property at the customer's point, connected to
+   * the first free port, in one transaction. Asking again with the same client code returns the
+   * same reservation.
+   */
+  async reserve(req: ReservationRequest): Promise<Reservation> {
+    const code = req.clientCode.trim();
+    if (!code) throw new ValidationError('client code is required', 'code');
+    if (req.point) validatePoint(req.point);
+    if (req.expiresInDays !== null && !(req.expiresInDays > 0)) {
+      throw new ValidationError('expiry must be a positive number of days', 'expiresInDays');
+    }
+    const known = await this.deps.db.ftthClient.findUnique({
+      where: { code },
+      select: { id: true },
+    });
+    if (known) return (await this.find(code))!;
+
+    const targets = this.portTargets(req);
+    let lastError: unknown;
+    for (const target of targets) {
+      try {
+        const reservation = await withFreePort(this.deps.db, target, (tx, slot) =>
+          this.write(tx, slot, req, code),
+        );
+        if (reservation.created) await this.deps.network.portsTaken(reservation.boxId, 1);
+        return reservation;
+      } catch (err) {
+        if (err instanceof CodeTakenMeanwhile) {
+          const twin = await this.find(code);
+          if (twin) return twin;
+        }
+        // The nearest box may have filled up since the index answered: try the next one.
+        if (target.kind === 'box' && targets.length > 1 && err instanceof NoFreePortError) {
+          lastError = err;
+          continue;
+        }
+        throw err;
+      }
+    }
+    throw lastError instanceof Error
+      ? lastError
+      : new NoFreePortError('no viable box with a free port near this point');
+  }
+
+  /** The reservation (or connected client) with this code, or undefined. */
+  async find(clientCode: string): Promise<Reservation | undefined> {
+    const client = await this.deps.db.ftthClient.findUnique({
+      where: { code: clientCode },
+      include: {
+        property: {
+          include: { box: { select: { name: true } }, splitter: { select: { name: true } } },
+        },
+      },
+    });
+    if (!client) return undefined;
+    const p = client.property;
+    if (!p?.splitterId || p.port === null || !p.boxId) {
+      throw new ConflictError(`client ${clientCode} already exists and holds no port`, 'code');
+    }
+    return {
+      created: false,
+      clientId: client.id,
+      clientCode: client.code,
+      propertyId: p.id,
+      boxId: p.boxId,
+      boxName: p.box?.name ?? null,
+      splitterId: p.splitterId,
+      splitterName: p.splitter?.name ?? null,
+      port: p.port,
+      reservedBy: client.reservedBy,
+      expiresAt: client.implanted ? null : client.reservationExpiresAt,
+      implanted: client.implanted,
+    };
+  }
+
+  private portTargets(req: ReservationRequest): PortTarget[] {
+    const t = req.target;
+    if (t.kind === 'box') return [{ kind: 'box', boxId: t.boxId }];
+    if (t.kind === 'port') return [{ kind: 'port', splitterId: t.splitterId, port: t.port }];
+    if (!req.point)
+      throw new ValidationError('a point (lat, lng) is required to find the nearest box', 'lat');
+    const ids = this.deps.finder.viableBoxIds(req.point, t.radiusMeters, t.tags);
+    if (ids.length === 0)
+      throw new NoFreePortError('no viable box with a free port near this point');
+    return ids.map((boxId) => ({ kind: 'box', boxId }));
+  }
+
+  private async write(
+    tx: Tx,
+    slot: AllocatedPort,
+    req: ReservationRequest,
+    code: string,
+  ): Promise<Reservation> {
+    const now = this.deps.now();
+    const expiresAt =
+      req.expiresInDays === null ? null : new Date(now.getTime() + req.expiresInDays * DAY_MS);
+    const clientId = newId(now.getTime());
+    const propertyId = newId(now.getTime());
+    await tx.ftthClient
+      .create({
+        data: {
+          id: clientId,
+          code,
+          name: req.client.name?.trim() || null,
+          document: req.client.document ?? null,
+          phone: req.client.phone ?? null,
+          email: req.client.email ?? null,
+          observation: req.client.observation ?? null,
+          implanted: false,
+          reservedBy: req.reservedBy,
+          reservationExpiresAt: expiresAt,
+          reservationMetaJson: req.meta ? JSON.stringify(req.meta) : null,
+        },
+      })
+      .catch((err: unknown) => {
+        // A concurrent request with the same code won: its reservation is the answer.
+        throw isUniqueViolation(err) ? new CodeTakenMeanwhile() : err;
+      });
+    await tx.property.create({
+      data: {
+        id: propertyId,
+        projectId: slot.projectId,
+        clientId,
+        boxId: slot.boxId,
+        splitterId: slot.splitterId,
+        port: slot.port,
+        lat: req.point?.lat ?? null,
+        lng: req.point?.lng ?? null,
+        address: req.address ?? null,
+      },
+    });
+    return {
+      created: true,
+      clientId,
+      clientCode: code,
+      propertyId,
+      boxId: slot.boxId,
+      boxName: slot.boxName,
+      splitterId: slot.splitterId,
+      splitterName: slot.splitterName,
+      port: slot.port,
+      reservedBy: req.reservedBy,
+      expiresAt,
+      implanted: false,
+    };
+  }
+}
