@@ -83,6 +83,23 @@ describe.each(testProviders())('chat through the assembled server on %s', (provi
     expect(client.property).toMatchObject({ port: 1 });
     const meta = JSON.parse(client.reservationMetaJson ?? '{}');
     expect(meta).toMatchObject({ channel: 'telegram', chatId: String(CHAT.id) });
+    // The sales team sees the chat's reservation, with the channel and answers, through the API.
+    const filter = encodeURIComponent(
+      JSON.stringify([{ property: 'reservedBy', operator: '=', value: 'chatbot:telegram' }]),
+    );
+    const listed = await fetch(`${server.url}/api/v2/ftth-clients?filter=${filter}`, {
+      headers: { authorization: server.apiKey },
+    });
+    const rows = ((await listed.json()) as { rows: Json[] }).rows;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      code: client.code,
+      reservedBy: 'chatbot:telegram',
+      reservation: {
+        channel: 'telegram',
+        answers: { name: 'Maria Souza', email: 'maria@example.com' },
+      },
+    });
     // A duplicate "sim" does not book a second port.
     await say({ text: 'sim' }, /.+/);
     expect(
@@ -104,7 +121,7 @@ describe.each(testProviders())('chat through the assembled server on %s', (provi
     const ask = await post({ text: '1' });
     const request = ask.find((r) => r.kind === 'request-location');
     expect(request?.findmeUrl).toMatch(/\/findme\//);
-    const token = decodeURIComponent(String(request.findmeUrl).split('/findme/')[1]);
+    const token = decodeURIComponent(String(request.findmeUrl).split('/findme/')[1] ?? '');
 
     // Far from the network: the customer confirms on the map page...
     const far = { lat: -23.55, lng: -51.46 };
@@ -138,5 +155,15 @@ describe.each(testProviders())('chat through the assembled server on %s', (provi
     expect(prospect).toMatchObject({ name: 'Ana Lima', viable: false });
     expect(prospect.lat).toBeCloseTo(far.lat, 9);
     expect(prospect.tags.map((t) => t.name).sort()).toEqual(['chatbot', 'sem-cobertura']);
+    const filter = encodeURIComponent(
+      JSON.stringify([{ property: 'source', operator: '=', value: 'chatbot:web' }]),
+    );
+    const listed = await fetch(`${server.url}/api/v2/prospects?filter=${filter}`, {
+      headers: { authorization: server.apiKey },
+    });
+    const rows = ((await listed.json()) as { rows: Json[] }).rows;
+    expect(rows.map((r) => [r.name, r.source, r.meta?.channel])).toEqual([
+      ['Ana Lima', 'chatbot:web', 'web'],
+    ]);
   });
 });

@@ -17,6 +17,8 @@ export interface FtthClientRow {
   phone: string | null;
   email: string | null;
   reservationExpiresAt: Date | null;
+  reservedBy?: string | null;
+  reservationMetaJson?: string | null;
   createdAt: Date;
   updatedAt: Date;
   tags: Array<{ id: string }>;
@@ -38,6 +40,9 @@ export function ftthClientToJson(row: FtthClientRow): Doc {
     phone: row.phone,
     email: row.email,
     reservationExpiresAt: row.reservationExpiresAt?.toISOString() ?? null,
+    // Who reserved (integration or chat channel) and the caller's context (chat id, answers).
+    reservedBy: row.reservedBy ?? null,
+    reservation: parseJson<unknown>(row.reservationMetaJson ?? null, null),
   };
 }
 
@@ -110,6 +115,8 @@ export interface ProspectRow {
   viable: boolean | null;
   lat: number | null;
   lng: number | null;
+  source?: string | null;
+  metaJson?: string | null;
   createdAt: Date;
   updatedAt: Date;
   tags: Array<{ id: string }>;
@@ -127,6 +134,8 @@ export function prospectToJson(row: ProspectRow): Doc {
     viable: row.viable,
     ...pointFields(row),
     tags: ids(row.tags),
+    source: row.source ?? null,
+    meta: parseJson<unknown>(row.metaJson ?? null, null),
   };
 }
 

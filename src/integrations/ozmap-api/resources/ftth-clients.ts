@@ -39,6 +39,7 @@ export const ftthClients = defineResource({
     'onu.mac_address': { type: 'string', column: 'onuMac' },
     tags: { type: 'idList' },
     external_id: { type: 'string', column: 'externalId', nullable: true },
+    reservedBy: { type: 'string', nullable: true },
   },
   findMany: (db, { where, orderBy, skip, take }) =>
     db.ftthClient.findMany({

@@ -66,6 +66,7 @@ export const prospects = defineResource({
     coords: { type: 'point', lat: 'lat', lng: 'lng' },
     tags: { type: 'idList' },
     external_id: { type: 'string', column: 'externalId', nullable: true },
+    source: { type: 'string', nullable: true },
   },
   findMany: (db, { where, orderBy, skip, take }) =>
     db.prospect.findMany({
