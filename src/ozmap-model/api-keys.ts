@@ -13,6 +13,16 @@ export interface ApiKeyRecord {
   lastUsedAt: Date | null;
 }
 
+const RECORD_FIELDS = {
+  id: true,
+  name: true,
+  integration: true,
+  prefix: true,
+  createdAt: true,
+  revokedAt: true,
+  lastUsedAt: true,
+} as const;
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
@@ -34,15 +44,7 @@ export async function createApiKey(
       keyHash: hashApiKey(key),
       prefix: key.slice(0, 10),
     },
-    select: {
-      id: true,
-      name: true,
-      integration: true,
-      prefix: true,
-      createdAt: true,
-      revokedAt: true,
-      lastUsedAt: true,
-    },
+    select: RECORD_FIELDS,
   });
   return { key, record };
 }
@@ -50,15 +52,7 @@ export async function createApiKey(
 export async function listApiKeys(db: Db): Promise<ApiKeyRecord[]> {
   return db.apiKey.findMany({
     orderBy: { createdAt: 'asc' },
-    select: {
-      id: true,
-      name: true,
-      integration: true,
-      prefix: true,
-      createdAt: true,
-      revokedAt: true,
-      lastUsedAt: true,
-    },
+    select: RECORD_FIELDS,
   });
 }
 
