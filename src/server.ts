@@ -12,6 +12,7 @@ import { ozmapApiRouter } from './integrations/ozmap-api/router.js';
 import { viabilityRouter } from './integrations/ozmap-api/viability-route.js';
 import { Settings } from './services/settings.js';
 import { ViabilityService } from './services/viability-service.js';
+import { NetworkBroadcast } from './services/network-broadcast.js';
 import { ReservationService } from './services/reservations.js';
 import {
   releaseExpiredReservations,
@@ -59,15 +60,18 @@ export async function buildContext(
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 })
     : undefined;
   redis?.on('error', (err) => logger.warn({ err }, 'redis error'));
+  // With Redis, every instance hears about the others' inventory writes.
+  const broadcast = redis ? await NetworkBroadcast.start(viability, redis, logger) : undefined;
+  const network = broadcast ?? viability;
   const ctx: AppContext = {
     config,
     logger,
     db,
     apiKeys: new ApiKeyVerifier(db),
-    network: viability,
+    network,
     settings,
     viability,
-    reservations: new ReservationService({ db, network: viability, finder: viability, now }),
+    reservations: new ReservationService({ db, network, finder: viability, now }),
     integrations: new Integrations(db, config.reservations.chatbotDays),
     geocoder: createGeocoder(config.geocoder, redis),
     now,
@@ -76,6 +80,7 @@ export async function buildContext(
     ctx,
     redis,
     async close() {
+      broadcast?.stop();
       redis?.disconnect();
       await db.$disconnect();
     },

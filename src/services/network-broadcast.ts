@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type { PortChanges } from './reservations.js';
+
+const CHANNEL = 'alcance:network-changes';
+
+interface ChangeMessage {
+  from: string;
+  boxes?: string[];
+  regions?: boolean;
+}
+
+/**
+ * Keeps every instance's viability index fresh: changes are applied locally, then published on
+ * Redis; the other instances reload the boxes (or regions) named in the message.
+ */
+export class NetworkBroadcast implements PortChanges {
+  private readonly instanceId = randomUUID();
+
+  private constructor(
+    private readonly local: PortChanges,
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(local: PortChanges, redis: Redis, logger: Logger): Promise<NetworkBroadcast> {
+    const subscriber = redis.duplicate();
+    const broadcast = new NetworkBroadcast(local, redis, subscriber, logger);
+    subscriber.on('message', (_channel: string, text: string) => broadcast.receive(text));
+    await subscriber.subscribe(CHANNEL);
+    return broadcast;
+  }
+
+  async boxesChanged(boxIds: Iterable<string>): Promise<void> {
+    const boxes = [...new Set(boxIds)];
+    await this.local.boxesChanged(boxes);
+    await this.publish({ from: this.instanceId, boxes });
+  }
+
+  async portsTaken(boxId: string, count: number): Promise<void> {
+    await this.local.portsTaken(boxId, count);
+    await this.publish({ from: this.instanceId, boxes: [boxId] });
+  }
+
+  async regionsChanged(): Promise<void> {
+    await this.local.regionsChanged();
+    await this.publish({ from: this.instanceId, regions: true });
+  }
+
+  stop(): void {
+    this.subscriber.disconnect();
+  }
+
+  private async publish(message: ChangeMessage): Promise<void> {
+    // The local index is already right; a lost broadcast only delays the other instances.
+    await this.publisher.publish(CHANNEL, JSON.stringify(message)).catch((err: unknown) => {
+      this.logger.warn({ err }, 'could not broadcast a network change');
+    });
+  }
+
+  private receive(text: string): void {
+    let message: ChangeMessage;
+    try {
+      message = JSON.parse(text) as ChangeMessage;
+    } catch {
+      return;
+    }
+    if (message.from === this.instanceId) return;
+    const work: Promise<void>[] = [];
+    if (message.boxes?.length) work.push(this.local.boxesChanged(message.boxes));
+    if (message.regions) work.push(this.local.regionsChanged());
+    Promise.all(work).catch((err: unknown) =>
+      this.logger.error({ err }, 'could not apply a broadcast network change'),
+    );
+  }
+}
