@@ -1,15 +1,16 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  hkdfSync,
-  randomBytes,
-  timingSafeEqual,
-} from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Channel } from '../bot/conversation/messages.js';
 import { ValidationError } from '../errors.js';
+import {
+  deriveSealKeys,
+  loadSecret,
+  openToken,
+  sealToken,
+  type OpenedToken,
+  type SealKeys,
+} from '../http/sealed-token.js';
 import { isUniqueViolation, type Db } from '../ozmap-model/db/client.js';
 
 /** A FindME link as the bot created it: bound to one chat, valid until `expiresAt`. */
@@ -65,10 +66,11 @@ type Payload = z.infer<typeof PayloadSchema>;
 /**
  * Signed, expiring, single-use links to the FindME page.
  *
- * Token = base64url(iv ‖ AES-256-CTR(payload)) "." base64url(HMAC-SHA256(first part)). The
- * payload is encrypted because the chat id is a phone number on WhatsApp and URLs end up in logs
- * and browser histories; the HMAC (checked in constant time, before decrypting) makes any change
- * to the token detectable. Encryption and MAC keys are derived from the one secret with HKDF.
+ * Token = base64url(iv ‖ AES-256-CTR(payload)) "." base64url(HMAC-SHA256(first part)), sealed by
+ * src/http/sealed-token.ts. The payload is encrypted because the chat id is a phone number on
+ * WhatsApp and URLs end up in logs and browser histories; the HMAC (checked in constant time,
+ * before decrypting) makes any change to the token detectable. Encryption and MAC keys are
+ * derived from the one secret with HKDF.
  */
 export class FindMeLinks {
   private readonly keys: LinkKeys;
@@ -133,85 +135,38 @@ export class FindMeLinks {
   }
 }
 
-export interface LinkKeys {
-  encryption: Buffer;
-  mac: Buffer;
-}
+export type LinkKeys = SealKeys;
+
+const MAX_TOKEN_LENGTH = 1024;
 
 export function deriveLinkKeys(secret: string): LinkKeys {
-  if (secret.length < 32) throw new Error('FindME secret must be at least 32 characters');
-  const derive = (info: string) =>
-    Buffer.from(hkdfSync('sha256', secret, 'alcance-findme', info, 32));
-  return { encryption: derive('link-encryption'), mac: derive('link-mac') };
+  return deriveSealKeys(secret, {
+    secretName: 'FindME secret',
+    salt: 'alcance-findme',
+    encryptionInfo: 'link-encryption',
+    macInfo: 'link-mac',
+  });
 }
 
 /** Encrypts and signs a payload. Exported for tests that need a correctly signed odd payload. */
 export function sealLinkToken(keys: LinkKeys, payload: unknown): string {
-  const iv = randomBytes(16);
-  const cipher = createCipheriv('aes-256-ctr', keys.encryption, iv);
-  const body = Buffer.concat([iv, cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
-  const sealed = body.toString('base64url');
-  return `${sealed}.${mac(keys, sealed).toString('base64url')}`;
+  return sealToken(keys, payload);
 }
 
-export function openLinkToken(
-  keys: LinkKeys,
-  token: string,
-): { ok: true; payload: Payload } | { ok: false; reason: 'malformed' | 'tampered' } {
-  if (typeof token !== 'string' || token.length > 1024 || !/^[\w-]+\.[\w-]+$/.test(token)) {
-    return { ok: false, reason: 'malformed' };
-  }
-  const [sealed = '', signature = ''] = token.split('.');
-  const expected = mac(keys, sealed);
-  const given = Buffer.from(signature, 'base64url');
-  // timingSafeEqual needs equal lengths; the length of a MAC is no secret.
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { ok: false, reason: 'tampered' };
-  }
-  const body = Buffer.from(sealed, 'base64url');
-  if (body.length <= 16) return { ok: false, reason: 'malformed' };
-  const decipher = createDecipheriv('aes-256-ctr', keys.encryption, body.subarray(0, 16));
-  const json = Buffer.concat([decipher.update(body.subarray(16)), decipher.final()]).toString();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
-  const payload = PayloadSchema.safeParse(parsed);
-  return payload.success ? { ok: true, payload: payload.data } : { ok: false, reason: 'malformed' };
-}
-
-function mac(keys: LinkKeys, data: string): Buffer {
-  return createHmac('sha256', keys.mac).update(data).digest();
+export function openLinkToken(keys: LinkKeys, token: string): OpenedToken<Payload> {
+  return openToken(keys, token, MAX_TOKEN_LENGTH, PayloadSchema);
 }
 
 function toLink(p: Payload): FindMeLink {
   return { linkId: p.id, channel: p.ch, chatId: p.chat, expiresAt: new Date(p.exp * 1000) };
 }
 
-const SECRET_NAMESPACE = 'findme';
-const SECRET_KEY = 'secret';
-
 /**
  * The configured secret, or the one kept in the KeyValue table, created on first start so links
  * survive restarts. Two instances starting together agree: the loser of the insert re-reads.
  */
-export async function loadFindMeSecret(db: Db, configured?: string): Promise<string> {
-  if (configured) return configured;
-  const where = { namespace_key: { namespace: SECRET_NAMESPACE, key: SECRET_KEY } };
-  const existing = await db.keyValue.findUnique({ where });
-  if (existing) return existing.value;
-  try {
-    const value = randomBytes(32).toString('base64url');
-    await db.keyValue.create({ data: { namespace: SECRET_NAMESPACE, key: SECRET_KEY, value } });
-    return value;
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const winner = await db.keyValue.findUnique({ where });
-    if (!winner) throw err;
-    return winner.value;
-  }
+export function loadFindMeSecret(db: Db, configured?: string): Promise<string> {
+  return loadSecret(db, 'findme', configured);
 }
 
 /** Claims in Redis: `SET key 1 PX ttl NX` is atomic across every instance. */

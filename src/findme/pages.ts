@@ -1,4 +1,6 @@
 import type { Channel, GeoPoint } from '../bot/conversation/messages.js';
+import { ASSET_BASE_PLACEHOLDER, fillBuiltPage } from '../http/built-page.js';
+import { renderProblemPage } from '../http/problem-page.js';
 import type { LinkProblem } from './links.js';
 
 /** What the page reads from the served HTML (`<script id="findme-config">`). */
@@ -16,7 +18,7 @@ export interface FindMePageConfig {
 
 /** The built page's placeholders: where the config goes, and the prefix of its asset URLs. */
 export const CONFIG_PLACEHOLDER = '<!--findme-config-->';
-export const ASSET_BASE_PLACEHOLDER = '__ASSET_BASE__';
+export { ASSET_BASE_PLACEHOLDER };
 
 /** Fills the built HTML: config as inert JSON (no `<` can close the tag), assets under `assetBase`. */
 export function renderFindMePage(
@@ -24,13 +26,12 @@ export function renderFindMePage(
   config: FindMePageConfig,
   assetBase: string,
 ): string {
-  const json = JSON.stringify(config).replace(/</g, '\\u003c');
-  return template
-    .replace(
-      CONFIG_PLACEHOLDER,
-      `<script id="findme-config" type="application/json">${json}</script>`,
-    )
-    .replaceAll(`${ASSET_BASE_PLACEHOLDER}/`, `${assetBase}/`);
+  return fillBuiltPage(
+    template,
+    { placeholder: CONFIG_PLACEHOLDER, scriptId: 'findme-config' },
+    config,
+    assetBase,
+  );
 }
 
 const CHANNEL_NAMES: Partial<Record<Channel, string>> = {
@@ -70,27 +71,10 @@ export function linkProblemPage(problem: LinkProblem | 'unavailable', channel?: 
       ? `Volte para a conversa no ${where}. Se precisar mudar o endereço, peça um novo link por lá.`
       : `Para receber um novo link, volte para a conversa no ${where} e escolha ` +
         '<strong>“Procurar minha localização no mapa”</strong> de novo.';
-  return `<!doctype html>
-<html lang="pt-BR">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${text.title} · FindME</title>
-<style>
-  body { margin: 0; font: 18px/1.5 system-ui, sans-serif; color: #1a1a1a; background: #f4f6f8; }
-  main { max-width: 30rem; margin: 0 auto; padding: 2.5rem 1.25rem; }
-  h1 { font-size: 1.5rem; margin: 0 0 .75rem; color: #0b3d75; }
-  p { margin: 0 0 1rem; }
-</style>
-</head>
-<body>
-<main>
-  <h1>${text.title}</h1>
-  <p>${text.body}</p>
-  <p>${next}</p>
-</main>
-</body>
-</html>
-`;
+  return renderProblemPage({
+    site: 'FindME',
+    width: '30rem',
+    titleHtml: text.title,
+    paragraphsHtml: [text.body, next],
+  });
 }

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { GeoPoint } from '../bot/conversation/messages.js';
 import type { Config } from '../config.js';
+import { builtAssets, builtPageTemplate, pageSecurityHeaders } from '../http/built-page.js';
+import { mapPageCsp } from '../http/map-page-csp.js';
 import type { Logger } from '../logger.js';
 import { GeocoderTimeoutError, type Geocoder } from './geocoder.js';
 import type { ConfirmedLocation } from './handback.js';
@@ -89,20 +89,16 @@ export function findmeRouter(deps: FindMeRouterDeps): Router {
   const router = Router();
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   const limiter = new PerLinkLimiter(GEOCODE_CALLS_PER_LINK_PER_MINUTE, 60_000);
-  const csp = contentSecurityPolicy(deps.map);
-  let template: string | undefined;
-
-  router.use((_req, res, next) => {
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Robots-Tag', 'noindex');
-    next();
+  const csp = mapPageCsp(deps.map, { framable: false });
+  const readTemplate = builtPageTemplate({
+    webDist,
+    folder: 'findme',
+    name: 'FindME',
+    logger: deps.logger,
   });
 
-  router.use(
-    '/assets',
-    express.static(join(webDist, 'assets'), { index: false, immutable: true, maxAge: '365d' }),
-  );
+  router.use(pageSecurityHeaders);
+  router.use('/assets', builtAssets(webDist));
 
   router.get('/api/search', async (req, res) => {
     const link = await apiLink(req, res);
@@ -186,15 +182,8 @@ export function findmeRouter(deps: FindMeRouterDeps): Router {
       const channel = 'link' in check ? check.link.channel : undefined;
       return void res.status(status).type('html').send(linkProblemPage(check.reason, channel));
     }
-    template ??= await readFile(join(webDist, 'findme', 'index.html'), 'utf8').catch(
-      (err: unknown) => {
-        deps.logger.error({ err, webDist }, 'FindME page is not built: run `npm run build:web`');
-        return undefined;
-      },
-    );
-    if (!template) {
-      return void res.status(503).type('html').send(linkProblemPage('unavailable'));
-    }
+    const html = await readTemplate();
+    if (!html) return void res.status(503).type('html').send(linkProblemPage('unavailable'));
     const config: FindMePageConfig = {
       token: req.params.token,
       expiresAt: check.link.expiresAt.toISOString(),
@@ -206,7 +195,7 @@ export function findmeRouter(deps: FindMeRouterDeps): Router {
         satellite: { url: deps.map.satelliteTileUrl, attribution: deps.map.satelliteAttribution },
       },
     };
-    res.type('html').send(renderFindMePage(template, config, FINDME_PATH));
+    res.type('html').send(renderFindMePage(html, config, FINDME_PATH));
   });
 
   const bodyErrors: ErrorRequestHandler = (err: { type?: string }, _req, res, next) => {
@@ -320,25 +309,4 @@ class PerLinkLimiter {
     w.count += 1;
     return w.count <= this.max;
   }
-}
-
-/** Tiles may come only from the configured hosts; scripts, styles and calls only from here. */
-function contentSecurityPolicy(map: Config['map']): string {
-  const tileHosts = [map.tileUrl, map.satelliteTileUrl].map(templateOrigin).join(' ');
-  return [
-    "default-src 'self'",
-    `img-src 'self' data: blob: ${tileHosts}`,
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "connect-src 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-  ].join('; ');
-}
-
-/** `https://{s}.tile.example.org/{z}/{x}/{y}.png` → `https://*.tile.example.org`. */
-export function templateOrigin(template: string): string {
-  const url = new URL(template.replace(/\{s\}/g, 'xsubx').replace(/\{[^}]*\}/g, '0'));
-  return `${url.protocol}//${url.host.replace('xsubx', '*')}`;
 }

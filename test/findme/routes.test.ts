@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { GeoPoint } from '../../src/bot/conversation/messages.js';
-import { templateOrigin } from '../../src/findme/routes.js';
+import { templateOrigin } from '../../src/http/map-page-csp.js';
 import {
   startFindMeHarness,
   type FindMeHarness,

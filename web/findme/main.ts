@@ -5,6 +5,7 @@ import * as L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import './style.css';
 import type { FindMePageConfig } from '../../src/findme/pages.js';
+import { byId as $, createMap, onExpiry, pinIcon, readPageConfig } from '../shared/map.js';
 
 interface Point {
   lat: number;
@@ -16,7 +17,6 @@ const API_TIMEOUT_MS = 12_000;
 const CLOSE_ZOOM = 18;
 const KEY_STEP_PX = 8;
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
   form: $<HTMLFormElement>('search'),
   q: $<HTMLInputElement>('q'),
@@ -35,47 +35,24 @@ const ui = {
   doneViability: $('done-viability'),
 };
 
-const config = readConfig();
-const map = L.map('map', { zoomControl: true }).setView(
-  [config.center.lat, config.center.lng],
-  config.zoom,
+const config = readPageConfig<FindMePageConfig>(
+  'findme-config',
+  '<main class="fatal"><h1>Link inválido</h1><p>Abra o link que recebeu na conversa.</p></main>',
+  'FindME config missing',
 );
-map.attributionControl.setPrefix(false);
-// The sheet below the map grows and shrinks with its messages: keep Leaflet's idea of the
-// map size (and its centre) in step.
-new ResizeObserver(() => map.invalidateSize()).observe($('map'));
-const satellite = L.tileLayer(config.tiles.satellite.url, {
-  maxZoom: 19,
-  maxNativeZoom: 18,
-  attribution: config.tiles.satellite.attribution,
-}).addTo(map);
-const street = L.tileLayer(config.tiles.street.url, {
-  maxZoom: 19,
-  attribution: config.tiles.street.attribution,
+const map = createMap({
+  center: [config.center.lat, config.center.lng],
+  zoom: config.zoom,
+  tiles: config.tiles,
+  layerButton: ui.layer,
 });
-
-const pinIcon = L.divIcon({
-  className: 'pin',
-  html: '<svg viewBox="0 0 36 48" width="36" height="48" aria-hidden="true"><path d="M18 1C8.6 1 1 8.4 1 17.6 1 30 18 47 18 47s17-17 17-29.4C35 8.4 27.4 1 18 1z" fill="#d62d20" stroke="#fff" stroke-width="2"/><circle cx="18" cy="17.5" r="6.5" fill="#fff"/></svg>',
-  iconSize: [36, 48],
-  iconAnchor: [18, 47],
-});
+const pin = pinIcon();
 
 let marker: L.Marker | undefined;
 let chosen: { point: Point; address?: string } | undefined;
 let reverseRequest: AbortController | undefined;
 let reverseTimer: number | undefined;
 let finished = false;
-
-function readConfig(): FindMePageConfig {
-  const text = document.getElementById('findme-config')?.textContent;
-  if (!text) {
-    document.body.innerHTML =
-      '<main class="fatal"><h1>Link inválido</h1><p>Abra o link que recebeu na conversa.</p></main>';
-    throw new Error('FindME config missing');
-  }
-  return JSON.parse(text) as FindMePageConfig;
-}
 
 function say(text: string): void {
   ui.status.textContent = text;
@@ -112,7 +89,7 @@ function place(point: Point, address?: string): void {
   if (finished) return;
   if (!marker) {
     marker = L.marker(point, {
-      icon: pinIcon,
+      icon: pin,
       draggable: true,
       keyboard: true,
       autoPan: true,
@@ -290,14 +267,6 @@ function finish(point: Point, address: string | undefined, viable: boolean | und
   ui.done.focus();
 }
 
-function toggleLayer(): void {
-  const toStreet = map.hasLayer(satellite);
-  map.removeLayer(toStreet ? satellite : street);
-  (toStreet ? street : satellite).addTo(map);
-  ui.layer.setAttribute('aria-pressed', String(toStreet));
-  ui.layer.textContent = toStreet ? 'Ver satélite' : 'Ver mapa de ruas';
-}
-
 function expire(): void {
   if (finished) return;
   ui.confirm.disabled = true;
@@ -318,12 +287,10 @@ ui.results.addEventListener('keydown', (e) => {
   }
 });
 ui.gps.addEventListener('click', locate);
-ui.layer.addEventListener('click', toggleLayer);
 ui.confirm.addEventListener('click', () => void confirm());
 map.on('click', (e: L.LeafletMouseEvent) => {
   place(e.latlng);
   say('Confira o marcador e arraste até a sua casa, se precisar.');
 });
-const msLeft = new Date(config.expiresAt).getTime() - Date.now();
-window.setTimeout(expire, Math.min(Math.max(msLeft, 0), 2 ** 31 - 1));
+onExpiry(config.expiresAt, expire);
 locate();

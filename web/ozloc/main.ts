@@ -11,12 +11,12 @@ import type {
   OzlocPageConfig,
   OzlocReserveResponse,
 } from '../../src/integrations/ispbox/ozloc-page.js';
+import { byId as $, createMap, onExpiry, pinIcon, readPageConfig } from '../shared/map.js';
 
 const API = '/ozloc/api';
 const API_TIMEOUT_MS = 15_000;
 const OFFLINE = 'Sem conexão com o servidor. Verifique a internet e tente de novo.';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
   clientCode: $('client-code'),
   clientName: $('client-name'),
@@ -45,25 +45,21 @@ const ui = {
   dExpires: $('d-expires'),
 };
 
-const config = readConfig();
+const config = readPageConfig<OzlocPageConfig>(
+  'ozloc-config',
+  '<main class="fatal"><h1>Página inválida</h1><p>Abra o OZloc pelo botão “Abrir OZmap” do Ispbox 2.</p></main>',
+  'OZloc config missing',
+);
 // The opening URL carries the API key and the client's data: keep them out of the history.
 history.replaceState(null, '', location.pathname);
 
 // Quarter zoom steps, so the search radius can fill a phone's width.
-const map = L.map('map', { zoomControl: true, zoomSnap: 0.25 }).setView(
-  [config.point.lat, config.point.lng],
-  17,
-);
-map.attributionControl.setPrefix(false);
-new ResizeObserver(() => map.invalidateSize()).observe($('map'));
-const satellite = L.tileLayer(config.tiles.satellite.url, {
-  maxZoom: 19,
-  maxNativeZoom: 18,
-  attribution: config.tiles.satellite.attribution,
-}).addTo(map);
-const street = L.tileLayer(config.tiles.street.url, {
-  maxZoom: 19,
-  attribution: config.tiles.street.attribution,
+const map = createMap({
+  center: [config.point.lat, config.point.lng],
+  zoom: 17,
+  tiles: config.tiles,
+  layerButton: ui.layer,
+  options: { zoomSnap: 0.25 },
 });
 
 const radiusCircle = L.circle([config.point.lat, config.point.lng], {
@@ -76,12 +72,7 @@ const radiusCircle = L.circle([config.point.lat, config.point.lng], {
 }).addTo(map);
 
 L.marker([config.point.lat, config.point.lng], {
-  icon: L.divIcon({
-    className: 'pin',
-    html: '<svg viewBox="0 0 36 48" width="36" height="48" aria-hidden="true"><path d="M18 1C8.6 1 1 8.4 1 17.6 1 30 18 47 18 47s17-17 17-29.4C35 8.4 27.4 1 18 1z" fill="#d62d20" stroke="#fff" stroke-width="2"/><circle cx="18" cy="17.5" r="6.5" fill="#fff"/></svg>',
-    iconSize: [36, 48],
-    iconAnchor: [18, 47],
-  }),
+  icon: pinIcon(),
   keyboard: false,
   interactive: false,
   title: 'Ponto do cliente',
@@ -94,16 +85,6 @@ let invoker: HTMLElement | undefined;
 let finished = false;
 let expired = false;
 let loading = false;
-
-function readConfig(): OzlocPageConfig {
-  const text = document.getElementById('ozloc-config')?.textContent;
-  if (!text) {
-    document.body.innerHTML =
-      '<main class="fatal"><h1>Página inválida</h1><p>Abra o OZloc pelo botão “Abrir OZmap” do Ispbox 2.</p></main>';
-    throw new Error('OZloc config missing');
-  }
-  return JSON.parse(text) as OzlocPageConfig;
-}
 
 /** Calls our API; resolves with the status and JSON body, or status 0 when offline or too slow. */
 async function api<T>(
@@ -305,14 +286,6 @@ function expire(): void {
   showError(ui.error, 'Esta sessão expirou. Abra o OZmap de novo pelo Ispbox 2.');
 }
 
-function toggleLayer(): void {
-  const toStreet = map.hasLayer(satellite);
-  map.removeLayer(toStreet ? satellite : street);
-  (toStreet ? street : satellite).addTo(map);
-  ui.layer.setAttribute('aria-pressed', String(toStreet));
-  ui.layer.textContent = toStreet ? 'Ver satélite' : 'Ver mapa de ruas';
-}
-
 ui.clientCode.textContent = `Cód. ${config.client.code}`;
 if (config.client.name) ui.clientName.textContent = `· ${config.client.name}`;
 if (config.client.address) {
@@ -323,7 +296,6 @@ if (config.geocoded) {
   ui.geocoded.textContent = `Ponto pelo endereço: ${config.geocoded.label}`;
   ui.geocoded.hidden = false;
 }
-ui.layer.addEventListener('click', toggleLayer);
 ui.refresh.addEventListener('click', () => {
   showError(ui.error, undefined);
   void loadBoxes();
@@ -333,6 +305,5 @@ ui.cancel.addEventListener('click', closeConfirm);
 ui.dialog.addEventListener('close', () => {
   if (!finished) invoker?.focus();
 });
-const msLeft = new Date(config.expiresAt).getTime() - Date.now();
-window.setTimeout(expire, Math.min(Math.max(msLeft, 0), 2 ** 31 - 1));
+onExpiry(config.expiresAt, expire);
 void loadBoxes();

@@ -1,3 +1,6 @@
+import { fillBuiltPage } from '../../http/built-page.js';
+import { escapeHtml, renderProblemPage } from '../../http/problem-page.js';
+
 /** What the OZloc page reads from the served HTML (`<script id="ozloc-config">`). */
 export interface OzlocPageConfig {
   /** Sealed session token: the page sends it in the X-Ozloc-Session header. */
@@ -47,7 +50,6 @@ export interface OzlocReserveResponse {
 }
 
 export const OZLOC_CONFIG_PLACEHOLDER = '<!--ozloc-config-->';
-const ASSET_BASE_PLACEHOLDER = '__ASSET_BASE__';
 
 /** Fills the built HTML: config as inert JSON (no `<` can close the tag), assets under `assetBase`. */
 export function renderOzlocPage(
@@ -55,45 +57,20 @@ export function renderOzlocPage(
   config: OzlocPageConfig,
   assetBase: string,
 ): string {
-  const json = JSON.stringify(config).replace(/</g, '\\u003c');
-  return template
-    .replace(
-      OZLOC_CONFIG_PLACEHOLDER,
-      `<script id="ozloc-config" type="application/json">${json}</script>`,
-    )
-    .replaceAll(`${ASSET_BASE_PLACEHOLDER}/`, `${assetBase}/`);
+  return fillBuiltPage(
+    template,
+    { placeholder: OZLOC_CONFIG_PLACEHOLDER, scriptId: 'ozloc-config' },
+    config,
+    assetBase,
+  );
 }
 
 /** A plain pt-BR page for a visit that cannot go on (bad key, address not found...). */
 export function ozlocProblemPage(title: string, body: string, next: string): string {
-  return `<!doctype html>
-<html lang="pt-BR">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)} · OZloc</title>
-<style>
-  body { margin: 0; font: 18px/1.5 system-ui, sans-serif; color: #1a1a1a; background: #f4f6f8; }
-  main { max-width: 32rem; margin: 0 auto; padding: 2.5rem 1.25rem; }
-  h1 { font-size: 1.5rem; margin: 0 0 .75rem; color: #0b3d75; }
-  p { margin: 0 0 1rem; }
-</style>
-</head>
-<body>
-<main>
-  <h1>${escapeHtml(title)}</h1>
-  <p>${escapeHtml(body)}</p>
-  <p>${escapeHtml(next)}</p>
-</main>
-</body>
-</html>
-`;
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
+  return renderProblemPage({
+    site: 'OZloc',
+    width: '32rem',
+    titleHtml: escapeHtml(title),
+    paragraphsHtml: [escapeHtml(body), escapeHtml(next)],
+  });
 }

@@ -1,13 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Request, type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import type { Config } from '../../config.js';
 import type { AppContext } from '../../context.js';
 import { ConflictError, NoFreePortError, NotFoundError } from '../../errors.js';
 import { GeocoderTimeoutError } from '../../findme/geocoder.js';
-import { insideBrazilBounds, templateOrigin } from '../../findme/routes.js';
+import { insideBrazilBounds } from '../../findme/routes.js';
+import { builtAssets, builtPageTemplate, pageSecurityHeaders } from '../../http/built-page.js';
+import { mapPageCsp } from '../../http/map-page-csp.js';
 import type { Logger } from '../../logger.js';
 import type { GeoPoint } from '../../services/geo-input.js';
 import type { IntegrationProfile } from '../../services/integrations.js';
@@ -181,9 +180,15 @@ export function ozlocRouter(ctx: AppContext, options: OzlocOptions = {}): Router
   const router = Router();
   const webDist = options.webDist ?? DEFAULT_WEB_DIST;
   const ttlMs = (options.sessionTtlMinutes ?? DEFAULT_SESSION_TTL_MINUTES) * 60_000;
-  const csp = contentSecurityPolicy(ctx.config.map);
+  // No frame-ancestors: Ispbox 2 may show OZloc inside its own screen.
+  const csp = mapPageCsp(ctx.config.map, { framable: true });
   let sessions: Promise<OzlocSessions> | undefined;
-  let template: string | undefined;
+  const readTemplate = builtPageTemplate({
+    webDist,
+    folder: 'ozloc',
+    name: 'OZloc',
+    logger: ctx.logger,
+  });
 
   const getSessions = (): Promise<OzlocSessions> =>
     (sessions ??= loadOzlocSecret(ctx.db)
@@ -193,18 +198,9 @@ export function ozlocRouter(ctx: AppContext, options: OzlocOptions = {}): Router
         throw err;
       }));
 
-  router.use((_req, res, next) => {
-    // The opening URL carries the API key: never let it leave in a Referer (tiles, links).
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Robots-Tag', 'noindex');
-    next();
-  });
-
-  router.use(
-    '/assets',
-    express.static(join(webDist, 'assets'), { index: false, immutable: true, maxAge: '365d' }),
-  );
+  // The opening URL carries the API key: never let it leave in a Referer (tiles, links).
+  router.use(pageSecurityHeaders);
+  router.use('/assets', builtAssets(webDist));
 
   router.get('/', async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -227,13 +223,8 @@ export function ozlocRouter(ctx: AppContext, options: OzlocOptions = {}): Router
       const located = await locate(req, given);
       if (!insideBrazilBounds(located.point)) throw PROBLEMS.outsideBrazil();
 
-      template ??= await readFile(join(webDist, 'ozloc', 'index.html'), 'utf8').catch(
-        (err: unknown) => {
-          ctx.logger.error({ err, webDist }, 'OZloc page is not built: run `npm run build:web`');
-          return undefined;
-        },
-      );
-      if (!template) throw PROBLEMS.unavailable();
+      const html = await readTemplate();
+      if (!html) throw PROBLEMS.unavailable();
 
       const { token, expiresAt } = (await getSessions()).create({
         keyId: principal.keyId,
@@ -270,7 +261,7 @@ export function ozlocRouter(ctx: AppContext, options: OzlocOptions = {}): Router
         { keyId: principal.keyId, integration: profile.name, geocoded: !!located.label },
         'ozloc opened',
       );
-      res.type('html').send(renderOzlocPage(template, config, OZLOC_PATH));
+      res.type('html').send(renderOzlocPage(html, config, OZLOC_PATH));
     } catch (err) {
       if (!(err instanceof Problem)) throw err;
       if (req.accepts(['html', 'json']) === 'json') {
@@ -473,21 +464,4 @@ function reply(res: Response, status: number, message: string): void {
 function logOf(req: Request, fallback: Logger): Logger {
   // `req.log` is absent when the router runs without the app's request log.
   return (req as { log?: Logger }).log ?? fallback;
-}
-
-/**
- * Tiles only from the configured hosts; scripts, styles and calls only from here. No
- * frame-ancestors: Ispbox 2 may show OZloc inside its own screen.
- */
-function contentSecurityPolicy(map: Config['map']): string {
-  const tileHosts = [map.tileUrl, map.satelliteTileUrl].map(templateOrigin).join(' ');
-  return [
-    "default-src 'self'",
-    `img-src 'self' data: blob: ${tileHosts}`,
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'self'",
-  ].join('; ');
 }
