@@ -31,14 +31,32 @@ export async function reservingProfile(
   return profile;
 }
 
-/** The existing property of a client code that already holds a port (a replayed reservation). */
+/**
+ * The property of a reservation this request repeats (a retry after a timeout): same caller, same
+ * client name, same box when one is given, still unconfirmed. Any other use of an existing code is
+ * left to the normal path, which answers 409 naming `code`.
+ */
 export async function replayedReservation(
   ctx: AppContext,
-  code: string,
+  body: PropertyInput,
+  client: NestedClient,
+  profile: IntegrationProfile,
 ): Promise<string | undefined> {
-  const known = await ctx.db.ftthClient.findUnique({ where: { code }, select: { id: true } });
-  if (!known) return undefined;
-  return (await ctx.reservations.find(code))?.propertyId;
+  const known = await ctx.db.ftthClient.findUnique({
+    where: { code: client.code },
+    select: {
+      name: true,
+      implanted: true,
+      reservedBy: true,
+      property: { select: { id: true, boxId: true, port: true } },
+    },
+  });
+  const property = known?.property;
+  if (!known || !property || property.port === null || known.implanted) return undefined;
+  const sameCaller = known.reservedBy === profile.name;
+  const sameClient = Boolean(client.name) && client.name === known.name;
+  const sameBox = !body.box || body.box === property.boxId;
+  return sameCaller && sameClient && sameBox ? property.id : undefined;
 }
 
 /** `auto_connect` with coordinates and no box: reserve at the nearest viable box. */

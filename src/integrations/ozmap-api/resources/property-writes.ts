@@ -94,7 +94,7 @@ export async function createProperty(
   const reserving = reservationClient(body);
   const profile = reserving && (await reservingProfile(ctx, principal));
   if (reserving && profile) {
-    const replayed = await replayedReservation(ctx, reserving.code);
+    const replayed = await replayedReservation(ctx, body, reserving, profile);
     if (replayed) return replayed;
     const nearest = await reserveNearest(ctx, body, reserving, profile);
     if (nearest) return nearest;
