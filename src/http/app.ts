@@ -1,4 +1,4 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import type { Logger } from '../logger.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { requestLog } from './request-log.js';
@@ -13,11 +13,25 @@ export interface AppOptions {
   routers: Array<{ path: string; router: Router }>;
 }
 
+/** Runs a body parser only when the request has a body (most API calls are bodiless GETs). */
+function whenBody(parser: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    const length = req.headers['content-length'];
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+    if (hasBody) parser(req, res, next);
+    else next();
+  };
+}
+
 export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // API answers change with every write; hashing each body for an ETag buys nothing.
+  app.set('etag', false);
   app.set('trust proxy', options.trustProxy);
-  app.set('query parser', 'extended');
+  // OZmap clients send filters as JSON strings; node's querystring is enough and much cheaper than qs.
+  app.set('query parser', 'simple');
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -29,8 +43,8 @@ export function createApp(options: AppOptions): express.Express {
       .status(ready ? 200 : 503)
       .json({ status: ready ? 'ready' : 'unavailable', database: ready });
   });
-  app.use(express.json({ limit: options.bodyLimit }));
-  app.use(express.urlencoded({ extended: true, limit: options.bodyLimit }));
+  app.use(whenBody(express.json({ limit: options.bodyLimit })));
+  app.use(whenBody(express.urlencoded({ extended: true, limit: options.bodyLimit })));
   for (const { path, router } of options.routers) app.use(path, router);
   app.use(notFoundHandler);
   app.use(errorHandler(options.logger));

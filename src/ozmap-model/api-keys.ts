@@ -87,17 +87,17 @@ export class ApiKeyVerifier {
   ) {}
 
   async verify(key: string): Promise<ApiKeyPrincipal | null> {
-    const hash = hashApiKey(key);
-    const cached = this.cache.get(hash);
+    // Keyed by the key itself (held only in this process's memory) to skip hashing when cached.
+    const cached = this.cache.get(key);
     const now = this.now();
     if (cached && cached.until > now) return cached.principal;
-    const row = await this.db.apiKey.findUnique({ where: { keyHash: hash } });
+    const row = await this.db.apiKey.findUnique({ where: { keyHash: hashApiKey(key) } });
     const principal =
       row && !row.revokedAt
         ? { keyId: row.id, name: row.name, integration: row.integration }
         : null;
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(hash, { principal, until: now + this.ttlMs });
+    this.cache.set(key, { principal, until: now + this.ttlMs });
     if (principal) this.touch(principal.keyId, now);
     return principal;
   }

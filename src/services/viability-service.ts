@@ -109,26 +109,33 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
       tags,
       maxBoxes: this.options.maxBoxes(),
     });
-    const summary = (id: string, distance: number): BoxSummary => {
-      const f = this.facts.get(id);
-      return {
-        id,
-        name: f?.name ?? null,
-        project: f?.projectId ?? '',
-        lat: f?.lat ?? 0,
-        lng: f?.lng ?? 0,
-        implanted: f?.implanted ?? false,
-        distance,
-      };
-    };
+    const boxes = result.boxes.map((b) =>
+      Object.assign(this.summary(b.id, b.distance), { availability: b.freePorts }),
+    );
+    const refused = result.refused.map((b) =>
+      Object.assign(this.summary(b.id, b.distance), { reason: b.reason }),
+    );
     return {
-      viable: result.boxes.length > 0,
+      viable: boxes.length > 0,
       point,
       radius,
       radiusCapped: capped,
-      boxes: result.boxes.map((b) => ({ ...summary(b.id, b.distance), availability: b.freePorts })),
-      refused: result.refused.map((b) => ({ ...summary(b.id, b.distance), reason: b.reason })),
-      properties: this.vacantNear(point, radius),
+      boxes,
+      refused,
+      properties: this.vacant.size ? this.vacantNear(point, radius) : [],
+    };
+  }
+
+  private summary(id: string, distance: number): BoxSummary {
+    const f = this.facts.get(id);
+    return {
+      id,
+      name: f?.name ?? null,
+      project: f?.projectId ?? '',
+      lat: f?.lat ?? 0,
+      lng: f?.lng ?? 0,
+      implanted: f?.implanted ?? false,
+      distance,
     };
   }
 

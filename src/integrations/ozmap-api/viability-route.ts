@@ -34,15 +34,6 @@ export function parseTags(value: unknown): string[] | undefined {
 
 /** The OZmap response shape (see docs/api.md): `viable, boxes, refused_boxes, properties`. */
 export function toOzmapViability(answer: ViabilityAnswer) {
-  const box = (b: ViabilityAnswer['boxes'][number] | ViabilityAnswer['refused'][number]) => ({
-    distance: b.distance,
-    name: b.name,
-    id: b.id,
-    project: b.project,
-    lat: b.lat,
-    lng: b.lng,
-    implanted: b.implanted,
-  });
   return {
     viable: answer.viable,
     lat: answer.point.lat,
@@ -52,12 +43,24 @@ export function toOzmapViability(answer: ViabilityAnswer) {
       ? { radius_capped: true, message: `radius capped at ${answer.radius} m` }
       : {}),
     boxes: answer.boxes.map((b) => ({
-      ...box(b),
+      distance: b.distance,
+      name: b.name,
+      id: b.id,
+      project: b.project,
+      lat: b.lat,
+      lng: b.lng,
+      implanted: b.implanted,
       availability: b.availability,
       horizontal_condos: [],
     })),
     refused_boxes: answer.refused.map((b) => ({
-      ...box(b),
+      distance: b.distance,
+      name: b.name,
+      id: b.id,
+      project: b.project,
+      lat: b.lat,
+      lng: b.lng,
+      implanted: b.implanted,
       reason: b.reason,
       reason_message: REASON_MESSAGES[b.reason],
     })),
@@ -86,7 +89,13 @@ export function viabilityRouter(ctx: AppContext): Router {
       radius: req.query.radius,
       tags: parseTags(req.query.tags),
     });
-    res.json(toOzmapViability(answer));
+    // The hottest route: skip res.json's generic send path (charset, freshness, etc.).
+    const body = JSON.stringify(toOzmapViability(answer));
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
+    res.end(body);
   });
   return router;
 }
