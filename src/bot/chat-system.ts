@@ -16,6 +16,7 @@ import { createTelegramChannel, type TelegramChannel } from './telegram/telegraf
 import { telegramWebhookRouter } from './telegram/webhook-router.js';
 import { createWhatsAppChannel, type WhatsAppChannel } from './whatsapp/channel.js';
 import { whatsappAdminRouter } from './whatsapp/admin-router.js';
+import { qrTerminal } from './whatsapp/qr-render.js';
 
 export interface ChatSystem {
   engine: ConversationEngine;
@@ -93,7 +94,18 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
   if (telegram) senders.push(telegram);
   const whatsapp =
     config.whatsapp &&
-    createWhatsAppChannel(config.whatsapp, { db, handler: engine, logger, redis });
+    createWhatsAppChannel(config.whatsapp, {
+      db,
+      handler: engine,
+      logger,
+      redis,
+      // The operator pairs by scanning this in the service's output (or GET /admin/whatsapp/qr.svg).
+      onQr: (qr) => {
+        void qrTerminal(qr).then((drawing) =>
+          process.stderr.write(`\nWhatsApp: scan to pair\n${drawing}\n`),
+        );
+      },
+    });
   if (whatsapp) senders.push(whatsapp);
 
   const admin = Router();

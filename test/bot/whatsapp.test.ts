@@ -324,6 +324,10 @@ describe('WhatsAppChannel connection', () => {
         qr: '2@QRref123,noiseKeyB64,identityB64,advB64',
         pairingCode: 'ABCD1234',
       });
+      const svg = await fetch(`${base}/admin/whatsapp/qr.svg`);
+      expect(svg.headers.get('content-type')).toMatch(/image\/svg\+xml/);
+      const image = await svg.text();
+      expect(image).toMatch(/^<svg[\s\S]*<path[\s\S]*<\/svg>\s*$/);
       const status = (await (await fetch(`${base}/admin/whatsapp/status`)).json()) as object;
       expect(status).toMatchObject({ state: 'waiting-for-pairing', qrAvailable: true });
       expect(logs.text()).toContain('waiting to be paired');

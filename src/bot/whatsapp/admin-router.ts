@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import type { WhatsAppStatus } from './channel.js';
+import { qrSvg } from './qr-render.js';
 
 /** What the admin routes need from the channel. */
 export interface WhatsAppAdminTarget {
@@ -10,7 +11,7 @@ export interface WhatsAppAdminTarget {
 /**
  * GET /admin/whatsapp/status: connection state, masked number, last disconnect.
  * GET /admin/whatsapp/qr: the QR string (and pairing code) while the session waits to be linked;
- * 404 otherwise. Render the string as a QR with any offline tool (e.g. `qrencode -t ANSIUTF8`).
+ * 404 otherwise. GET /admin/whatsapp/qr.svg: the same QR as an image to scan.
  *
  * Whoever reads these can link a phone to the bot's session: mount the router behind the admin
  * authentication. Responses are never cached.
@@ -23,6 +24,14 @@ export function whatsappAdminRouter(channel: WhatsAppAdminTarget): Router {
   });
   router.get('/admin/whatsapp/status', (_req, res) => {
     res.json(channel.status());
+  });
+  router.get('/admin/whatsapp/qr.svg', async (_req, res) => {
+    const { qr } = channel.pairing();
+    if (!qr) {
+      res.status(404).json({ error: 'no QR pairing in progress', state: channel.status().state });
+      return;
+    }
+    res.type('image/svg+xml').send(await qrSvg(qr));
   });
   router.get('/admin/whatsapp/qr', (_req, res) => {
     const { qr, pairingCode } = channel.pairing();

@@ -67,6 +67,8 @@ export interface WhatsAppChannelOptions {
   sendTimeoutMs?: number;
   random?: () => number;
   apologyText?: string;
+  /** Called with each new pairing QR (the composition root prints it for the operator). */
+  onQr?: (qr: string) => void;
 }
 
 const DEFAULT_APOLOGY = 'Desculpe, tive um problema para responder agora. Pode tentar de novo?';
@@ -239,6 +241,7 @@ export class WhatsAppChannel implements ChannelSender {
       if (update.qr) {
         this.qr = update.qr;
         this.setState('waiting-for-pairing');
+        this.options.onQr?.(update.qr);
         this.options.logger.info(
           { session: this.options.session },
           'WhatsApp is waiting to be paired: open GET /admin/whatsapp/qr and scan it in WhatsApp > Linked devices',
@@ -440,6 +443,7 @@ export interface WhatsAppChannelDeps {
   /** With Redis, the one-socket-per-number lock holds across instances; else in-process only. */
   redis?: Redis;
   connect?: ConnectSocket;
+  onQr?: (qr: string) => void;
 }
 
 /** Builds the channel from its config slice; call `start()` to connect. */
@@ -455,6 +459,7 @@ export function createWhatsAppChannel(
     logger: deps.logger.child({ channel: 'whatsapp' }),
     loadAuthState: () => useDatabaseAuthState(deps.db, config.session),
     connect: deps.connect,
+    onQr: deps.onQr,
     lock: deps.redis
       ? new RedisSessionLock(deps.redis, lockKey)
       : new InProcessSessionLock(lockKey),
