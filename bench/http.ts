@@ -55,9 +55,11 @@ export async function runHttpLoad(seconds: number, connections: number): Promise
       },
     });
     const health = await load(url, seconds, connections, { path: '/health' });
+    const fixed = await load(url, seconds, connections, { path: '/bench/fixed' });
     return [
       { route: 'GET /api/v2/ftth-viability/radius', ...viability },
       { route: 'GET /health', ...health },
+      { route: 'GET /bench/fixed (same-size fixed body, diagnostic)', ...fixed },
     ];
   } finally {
     server.kill('SIGTERM');

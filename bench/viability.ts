@@ -214,7 +214,10 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `\nviability / health = ${(http[0]!.requestsPerSecond / http[1]!.requestsPerSecond).toFixed(2)}`,
+      `\nviability / health = ${(http[0]!.requestsPerSecond / http[1]!.requestsPerSecond).toFixed(2)}` +
+        (http[2]
+          ? `; viability / same-size fixed body = ${(http[0]!.requestsPerSecond / http[2].requestsPerSecond).toFixed(2)}`
+          : ''),
     );
   }
 }

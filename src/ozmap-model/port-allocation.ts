@@ -32,14 +32,14 @@ export async function withFreePort<T>(
   target: PortTarget,
   write: (tx: Tx, slot: AllocatedPort) => Promise<T>,
 ): Promise<T> {
-  const lockRows = dbProvider(db) === 'postgresql';
+  const onPostgres = dbProvider(db) === 'postgresql';
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.$transaction(async (tx) => {
         const slot =
           target.kind === 'box'
-            ? await firstFreePort(tx, target, lockRows)
-            : await exactPort(tx, target, lockRows);
+            ? await firstFreePort(tx, target, onPostgres)
+            : await exactPort(tx, target, onPostgres);
         return write(tx, slot);
       }, TX_OPTIONS);
     } catch (err) {
@@ -53,49 +53,70 @@ async function lockBox(tx: Tx, boxId: string): Promise<void> {
   await tx.$queryRawUnsafe('SELECT 1 FROM "Box" WHERE "id" = $1 FOR UPDATE', boxId);
 }
 
+interface PortRow {
+  kind: string;
+  id: string;
+  name: string | null;
+  projectId: string | null;
+  num: number | bigint | boolean | null;
+}
+
+// The box, its drop splitters, their blocked ports and their held ports in one round trip: each
+// query costs far more in the client than in the database, and this is the reservation hot path.
+const BOX_PORTS_SQL_PG = `
+SELECT 'box' AS kind, b."id" AS id, b."name" AS name, b."projectId" AS "projectId",
+       CASE WHEN b."draft" THEN 1 ELSE 0 END AS num
+  FROM "Box" b WHERE b."id" = $1
+UNION ALL
+SELECT 'splitter', s."id", s."name", NULL, s."ratioOut"
+  FROM "Splitter" s WHERE s."boxId" = $1 AND s."isDrop" = TRUE
+UNION ALL
+SELECT 'blocked', sp."splitterId", NULL, NULL, sp."index"
+  FROM "SplitterPort" sp JOIN "Splitter" s ON s."id" = sp."splitterId"
+ WHERE s."boxId" = $1 AND s."isDrop" = TRUE AND sp."blocked" = TRUE
+UNION ALL
+SELECT 'taken', p."splitterId", NULL, NULL, p."port"
+  FROM "Property" p JOIN "Splitter" s ON s."id" = p."splitterId"
+ WHERE s."boxId" = $1 AND s."isDrop" = TRUE AND p."port" IS NOT NULL`;
+
+// SQLite binds each `?` separately, PostgreSQL reuses `$1`.
+const BOX_PORTS_SQL_SQLITE = BOX_PORTS_SQL_PG.replaceAll('$1', '?');
+
 async function firstFreePort(
   tx: Tx,
   target: Extract<PortTarget, { kind: 'box' }>,
-  lockRows: boolean,
+  onPostgres: boolean,
 ): Promise<AllocatedPort> {
-  if (lockRows) await lockBox(tx, target.boxId);
-  const box = await tx.box.findUnique({
-    where: { id: target.boxId },
-    select: {
-      id: true,
-      name: true,
-      projectId: true,
-      draft: true,
-      splitters: {
-        where: { isDrop: true },
-        orderBy: [{ name: 'asc' }, { id: 'asc' }],
-        select: {
-          id: true,
-          name: true,
-          ratioOut: true,
-          ports: { where: { blocked: true }, select: { index: true } },
-          properties: { where: { port: { not: null } }, select: { port: true } },
-        },
-      },
-    },
-  });
+  if (onPostgres) await lockBox(tx, target.boxId);
+  const rows = onPostgres
+    ? await tx.$queryRawUnsafe<PortRow[]>(BOX_PORTS_SQL_PG, target.boxId)
+    : await tx.$queryRawUnsafe<PortRow[]>(
+        BOX_PORTS_SQL_SQLITE,
+        ...Array<string>(4).fill(target.boxId),
+      );
+  const box = rows.find((r) => r.kind === 'box');
   if (!box) throw new NotFoundError('box', target.boxId);
   const label = box.name ?? box.id;
-  if (box.draft && !target.allowDraft) throw draftError(label);
-  if (box.splitters.length === 0) {
+  if (Number(box.num) === 1 && !target.allowDraft) throw draftError(label);
+  const splitters = rows
+    .filter((r) => r.kind === 'splitter')
+    .sort((a, b) => compareNullable(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (splitters.length === 0) {
     throw new ConflictError(`box ${label} has no drop splitter (splitter de atendimento)`, 'box');
   }
-  for (const s of box.splitters) {
-    const unavailable = new Set<number>([
-      ...s.ports.map((p) => p.index),
-      ...s.properties.map((p) => p.port ?? 0),
-    ]);
-    for (let port = 1; port <= s.ratioOut; port++) {
-      if (unavailable.has(port)) continue;
+  const unavailable = new Set(
+    rows
+      .filter((r) => r.kind === 'blocked' || r.kind === 'taken')
+      .map((r) => `${r.id}:${Number(r.num)}`),
+  );
+  for (const s of splitters) {
+    const ratio = Number(s.num);
+    for (let port = 1; port <= ratio; port++) {
+      if (unavailable.has(`${s.id}:${port}`)) continue;
       return {
         boxId: box.id,
         boxName: box.name,
-        projectId: box.projectId,
+        projectId: box.projectId ?? '',
         splitterId: s.id,
         splitterName: s.name,
         port,
@@ -105,10 +126,18 @@ async function firstFreePort(
   throw new NoFreePortError(`box ${label} has no free port`);
 }
 
+/** Prisma's `orderBy name asc` order: nulls first, then by code point. */
+function compareNullable(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}
+
 async function exactPort(
   tx: Tx,
   target: Extract<PortTarget, { kind: 'port' }>,
-  lockRows: boolean,
+  onPostgres: boolean,
 ): Promise<AllocatedPort> {
   if (!Number.isInteger(target.port) || target.port < 1) {
     throw new ValidationError(
@@ -116,7 +145,7 @@ async function exactPort(
       'port',
     );
   }
-  if (lockRows) {
+  if (onPostgres) {
     const owner = await tx.splitter.findUnique({
       where: { id: target.splitterId },
       select: { boxId: true },

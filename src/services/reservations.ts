@@ -92,12 +92,26 @@ export class ReservationService {
     if (req.expiresInDays !== null && !(req.expiresInDays > 0)) {
       throw new ValidationError('expiry must be a positive number of days', 'expiresInDays');
     }
-    const known = await this.deps.db.ftthClient.findUnique({
-      where: { code },
-      select: { id: true },
-    });
-    if (known) return (await this.find(code))!;
+    try {
+      return await this.reserveNew(req, code);
+    } catch (err) {
+      // The code may already hold a reservation (a replay): that is the answer, even when the box
+      // has filled up since. Looked up only on failure, to keep the first-time path short.
+      if (
+        err instanceof CodeTakenMeanwhile ||
+        err instanceof NoFreePortError ||
+        err instanceof ConflictError
+      ) {
+        const twin = await this.findIfExists(code);
+        if (twin) return twin;
+      }
+      if (err instanceof CodeTakenMeanwhile)
+        throw new ConflictError(`client ${code} already exists`, 'code');
+      throw err;
+    }
+  }
 
+  private async reserveNew(req: ReservationRequest, code: string): Promise<Reservation> {
     const targets = this.portTargets(req);
     let lastError: unknown;
     for (const target of targets) {
@@ -105,13 +119,9 @@ export class ReservationService {
         const reservation = await withFreePort(this.deps.db, target, (tx, slot) =>
           this.write(tx, slot, req, code),
         );
-        if (reservation.created) await this.deps.network.portsTaken(reservation.boxId, 1);
+        await this.deps.network.portsTaken(reservation.boxId, 1);
         return reservation;
       } catch (err) {
-        if (err instanceof CodeTakenMeanwhile) {
-          const twin = await this.find(code);
-          if (twin) return twin;
-        }
         // The nearest box may have filled up since the index answered: try the next one.
         if (target.kind === 'box' && targets.length > 1 && err instanceof NoFreePortError) {
           lastError = err;
@@ -123,6 +133,14 @@ export class ReservationService {
     throw lastError instanceof Error
       ? lastError
       : new NoFreePortError('no viable box with a free port near this point');
+  }
+
+  private async findIfExists(code: string): Promise<Reservation | undefined> {
+    const known = await this.deps.db.ftthClient.findUnique({
+      where: { code },
+      select: { id: true },
+    });
+    return known ? this.find(code) : undefined;
   }
 
   /** The reservation (or connected client) with this code, or undefined. */
