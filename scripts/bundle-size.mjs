@@ -13,7 +13,9 @@ function assetsOf(file, seen = new Set()) {
   if (seen.has(file) || !existsSync(file)) return seen;
   seen.add(file);
   const text = readFileSync(file, 'utf8');
-  for (const m of text.matchAll(/(?:__ASSET_BASE__\/|\.\/|\.\.\/)?(assets\/[\w.-]+\.(?:js|css))/g)) {
+  for (const m of text.matchAll(
+    /(?:__ASSET_BASE__\/|\.\/|\.\.\/)?(assets\/[\w.-]+\.(?:js|css))/g,
+  )) {
     assetsOf(join(dist, m[1]), seen);
   }
   return seen;
@@ -24,5 +26,7 @@ for (const page of ['findme', 'ozloc']) {
   const files = [...assetsOf(join(dist, page, 'index.html'))];
   const raw = files.reduce((n, f) => n + readFileSync(f).length, 0);
   const zipped = files.reduce((n, f) => n + gz(f), 0);
-  console.log(`| ${page} | ${files.length} | ${(raw / 1024).toFixed(1)} | ${(zipped / 1024).toFixed(1)} |`);
+  console.log(
+    `| ${page} | ${files.length} | ${(raw / 1024).toFixed(1)} | ${(zipped / 1024).toFixed(1)} |`,
+  );
 }
