@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- response bodies are untyped JSON; the assertions check them */
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON; the assertions check them */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../src/ozmap-model/api-keys.js';
 import { releaseExpiredReservations } from '../../src/jobs/reservation-expiry.js';
@@ -78,15 +78,43 @@ describe.each(testProviders())('sales systems on %s', (provider) => {
       ['CTO-PLANO', 6],
     ]);
 
+    // The OZmap response shape, field for field.
+    expect(Object.keys(open.body).sort()).toEqual([
+      'boxes',
+      'lat',
+      'lng',
+      'properties',
+      'radius',
+      'refused_boxes',
+      'viable',
+    ]);
+    expect(open.body.boxes[0]).toEqual({
+      distance: expect.closeTo(60, 0),
+      name: 'CTO-PERTO',
+      id: near.boxId,
+      project: expect.stringMatching(/^[0-9a-f]{24}$/),
+      lat: home.lat,
+      lng: expect.closeTo(east(60).lng, 9),
+      implanted: true,
+      availability: 8,
+      horizontal_condos: [],
+    });
+
     // 2. The 500 Mega plan carries a region tag: only boxes inside its regions count.
     const plan = await viability(key, `${point}&tags=plano-500mb`);
     expect(plan.body.boxes.map((b: Json) => b.name)).toEqual(['CTO-PLANO']);
     expect(plan.body.refused_boxes).toEqual([
-      expect.objectContaining({
+      {
+        distance: expect.closeTo(60, 0),
         name: 'CTO-PERTO',
+        id: near.boxId,
+        project: expect.any(String),
+        lat: home.lat,
+        lng: expect.any(Number),
+        implanted: true,
         reason: 'outside_region',
-        reason_message: expect.any(String),
-      }),
+        reason_message: 'Caixa fora das regiões das tags pedidas',
+      },
     ]);
     // A plan tag no region carries: nothing viable, and each box says why.
     const none = await viability(key, `${point}&tags=sem-regiao`);

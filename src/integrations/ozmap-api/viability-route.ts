@@ -42,28 +42,11 @@ export function toOzmapViability(answer: ViabilityAnswer) {
     ...(answer.radiusCapped
       ? { radius_capped: true, message: `radius capped at ${answer.radius} m` }
       : {}),
-    boxes: answer.boxes.map((b) => ({
-      distance: b.distance,
-      name: b.name,
-      id: b.id,
-      project: b.project,
-      lat: b.lat,
-      lng: b.lng,
-      implanted: b.implanted,
-      availability: b.availability,
-      horizontal_condos: [],
-    })),
-    refused_boxes: answer.refused.map((b) => ({
-      distance: b.distance,
-      name: b.name,
-      id: b.id,
-      project: b.project,
-      lat: b.lat,
-      lng: b.lng,
-      implanted: b.implanted,
-      reason: b.reason,
-      reason_message: REASON_MESSAGES[b.reason],
-    })),
+    // The answer's box objects are made fresh for this call: extend them rather than copy them.
+    boxes: answer.boxes.map((b) => Object.assign(b, { horizontal_condos: [] })),
+    refused_boxes: answer.refused.map((b) =>
+      Object.assign(b, { reason_message: REASON_MESSAGES[b.reason] }),
+    ),
     properties: answer.properties.map((p) => ({
       id: p.id,
       box: p.boxId,
