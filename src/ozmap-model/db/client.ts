@@ -25,14 +25,17 @@ export function sqlitePath(url: string): string {
 
 const providers = new WeakMap<object, DbProvider>();
 
+// 'minimal' keeps Prisma's messages to the error itself: the default also prints the failing
+// call's source, and error logs must never carry customers' data.
+
 export function createDb(url: string): Db {
   let db: Db;
   if (providerOf(url) === 'sqlite') {
     const adapter = new PrismaBetterSqlite3({ url: `file:${sqlitePath(url)}`, timeout: 10_000 });
-    db = new SqliteClient({ adapter });
+    db = new SqliteClient({ adapter, errorFormat: 'minimal' });
   } else {
     const adapter = new PrismaPg({ connectionString: url, max: 10 });
-    db = new PostgresClient({ adapter }) as unknown as Db;
+    db = new PostgresClient({ adapter, errorFormat: 'minimal' }) as unknown as Db;
   }
   providers.set(db, providerOf(url));
   return db;
