@@ -7,11 +7,26 @@ cd "$(dirname "$0")/.."
 eval "$(bash scripts/test-services.sh)"
 stand_in="$(cd .. && pwd)/shared/tools/prisma-schema-engine-wasm.mjs"
 if [ -z "${PRISMA_SCHEMA_ENGINE_BINARY:-}" ] && [ -f "$stand_in" ]; then export PRISMA_SCHEMA_ENGINE_BINARY="$stand_in"; fi
-declare -A url=([sqlite]="file:./data/migration-check.db" [postgres]="$TEST_POSTGRES_URL")
+# The SQLite file's folder must exist: the offline stand-in silently yields an empty diff otherwise.
+scratch_dir="$(mktemp -d)"
+trap 'rm -rf "$scratch_dir"' EXIT
+declare -A url=([sqlite]="file:$scratch_dir/migration-check.db" [postgres]="$TEST_POSTGRES_URL")
+# The SQL that would bring the committed migrations up to the schema must be empty. (`--script`
+# rather than `--exit-code`: the offline schema-engine stand-in answers 0 to `--exit-code` on
+# SQLite even when there is a difference.) Its occasional bare "Error in Schema engine" is retried.
 for dir in sqlite postgres; do
-  DATABASE_URL="${url[$dir]}" npx prisma migrate diff --from-migrations "prisma/$dir/migrations" \
-    --to-schema "prisma/$dir/schema.prisma" --exit-code >/dev/null 2>&1 \
-    || { echo "prisma/$dir: schema and migrations differ; run prisma migrate dev" >&2; exit 1; }
+  for attempt in 1 2 3 4 5; do
+    if DATABASE_URL="${url[$dir]}" npx prisma migrate diff --from-migrations "prisma/$dir/migrations" \
+      --to-schema "prisma/$dir/schema.prisma" --script > /tmp/alcance-migrate-diff.sql 2> /tmp/alcance-migrate-diff.log; then
+      break
+    fi
+    [ "$attempt" -eq 5 ] && { cat /tmp/alcance-migrate-diff.log >&2; echo "prisma/$dir: prisma migrate diff failed" >&2; exit 1; }
+    sleep 1
+  done
+  if grep -v -e '^--' -e '^[[:space:]]*$' /tmp/alcance-migrate-diff.sql >/dev/null; then
+    cat /tmp/alcance-migrate-diff.sql >&2
+    echo "prisma/$dir: schema and migrations differ; run scripts/new-migration.sh NAME" >&2
+    exit 1
+  fi
   echo "prisma/$dir: no drift"
 done
-rm -f data/migration-check.db
