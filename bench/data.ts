@@ -1,5 +1,6 @@
 // Deterministic benchmark data: boxes in dense clusters around Brazilian cities.
 import type { BoxInput } from '../src/viability/index.js';
+import { mulberry32 as random } from '../src/ozmap-model/demo-network/prng.js';
 
 /** [name, lat, lng, share of the boxes, spread (standard deviation) in km]. */
 export const CITIES: Array<[string, number, number, number, number]> = [
@@ -17,16 +18,8 @@ export const CITIES: Array<[string, number, number, number, number]> = [
   ['Goiânia', -16.6869, -49.2648, 0.03, 3],
 ];
 
-/** mulberry32: small, fast, deterministic. */
-export function random(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32), shared with the demo network, so runs reproduce. */
+export { random };
 
 function gaussian(rnd: () => number): number {
   return Math.sqrt(-2 * Math.log(rnd() || Number.MIN_VALUE)) * Math.cos(2 * Math.PI * rnd());

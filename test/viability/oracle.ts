@@ -51,13 +51,5 @@ export function bruteForce(
   return result;
 }
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function random(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32), shared with the demo network, so runs reproduce. */
+export { mulberry32 as random } from '../../src/ozmap-model/demo-network/prng.js';
