@@ -2,8 +2,8 @@ import express, { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { ValidationError } from '../errors.js';
 import { adminAuth } from '../http/admin-auth.js';
+import { parseBody } from '../integrations/ozmap-api/validation.js';
 import { createFindMe, findMeHandBack, FINDME_PATH, type FindMe } from '../findme/index.js';
 import { ConversationEngine } from './conversation/engine.js';
 import { MemoryConversationStore } from './conversation/memory-store.js';
@@ -111,9 +111,8 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
   const admin = Router();
   admin.use('/admin', adminAuth(ctx.apiKeys));
   admin.post('/admin/chat/release', express.json(), async (req, res) => {
-    const parsed = Release.safeParse(req.body);
-    if (!parsed.success) throw new ValidationError('send {channel, chatId}', 'chatId');
-    const released = await engine.release(parsed.data.channel, parsed.data.chatId);
+    const { channel, chatId } = parseBody(Release, req.body);
+    const released = await engine.release(channel, chatId);
     res.json({ released });
   });
   if (whatsapp) admin.use(whatsappAdminRouter(whatsapp));

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { ValidationError } from '../errors.js';
 import { adminAuth } from '../http/admin-auth.js';
+import { parseBody } from './ozmap-api/validation.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../ozmap-model/api-keys.js';
 
 const ProfileBody = z
@@ -16,16 +16,6 @@ const ProfileBody = z
   })
   .partial();
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') ?? '';
-    throw new ValidationError(`${field}: ${issue?.message ?? 'invalid'}`, field);
-  }
-  return parsed.data;
-}
-
 /** `/admin/integrations` and `/admin/api-keys`: manage profiles and keys over HTTP (admin key). */
 export function adminRouter(ctx: AppContext): Router {
   const router = Router();
@@ -35,10 +25,10 @@ export function adminRouter(ctx: AppContext): Router {
     res.json(await ctx.integrations.list());
   });
   router.post('/admin/integrations', async (req, res) => {
-    res.status(201).json(await ctx.integrations.create(parse(ProfileBody, req.body)));
+    res.status(201).json(await ctx.integrations.create(parseBody(ProfileBody, req.body)));
   });
   router.patch('/admin/integrations/:name', async (req, res) => {
-    await ctx.integrations.update(req.params.name, parse(ProfileBody, req.body));
+    await ctx.integrations.update(req.params.name, parseBody(ProfileBody, req.body));
     res.status(204).end();
   });
   router.delete('/admin/integrations/:name', async (req, res) => {
@@ -50,7 +40,7 @@ export function adminRouter(ctx: AppContext): Router {
     res.json(await listApiKeys(ctx.db));
   });
   router.post('/admin/api-keys', async (req, res) => {
-    const body = parse(
+    const body = parseBody(
       z.object({ name: z.string(), integration: z.string().default('generic') }),
       req.body,
     );

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { ApiKeyPrincipal, ApiKeyVerifier } from '../../ozmap-model/api-keys.js';
 import { UnauthorizedError } from '../../errors.js';
 
@@ -17,13 +17,22 @@ export function keyFromHeader(header: string | undefined): string | null {
   return key || null;
 }
 
+/** The principal of the request's API key; 401 when it is missing, wrong or revoked. */
+export async function authenticate(
+  apiKeys: ApiKeyVerifier,
+  req: Request,
+): Promise<ApiKeyPrincipal> {
+  const key = keyFromHeader(req.headers.authorization);
+  if (!key) throw new UnauthorizedError('missing API key: send it in the Authorization header');
+  const principal = await apiKeys.verify(key);
+  if (!principal) throw new UnauthorizedError('invalid or revoked API key');
+  req.principal = principal;
+  return principal;
+}
+
 export function apiKeyAuth(apiKeys: ApiKeyVerifier): RequestHandler {
   return async (req, _res, next) => {
-    const key = keyFromHeader(req.headers.authorization);
-    if (!key) throw new UnauthorizedError('missing API key: send it in the Authorization header');
-    const principal = await apiKeys.verify(key);
-    if (!principal) throw new UnauthorizedError('invalid or revoked API key');
-    req.principal = principal;
+    await authenticate(apiKeys, req);
     next();
   };
 }
