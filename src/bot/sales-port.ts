@@ -1,5 +1,5 @@
 import type { Db } from '../ozmap-model/db/client.js';
-import type { ReservationService } from '../services/reservations.js';
+import { reservationExpiry, type ReservationService } from '../services/reservations.js';
 import type { ViabilityService } from '../services/viability-service.js';
 import { createProspect } from '../services/prospects.js';
 import type {
@@ -24,8 +24,6 @@ export interface ChatSalesDeps {
   settings: ChatSalesSettings;
   now: () => Date;
 }
-
-const DAY_MS = 86_400_000;
 
 /** The conversation engine's SalesPort on the real viability, reservation and prospect services. */
 export function createSalesPort(deps: ChatSalesDeps): SalesPort {
@@ -63,8 +61,7 @@ export function createSalesPort(deps: ChatSalesDeps): SalesPort {
         boxName: r.boxName ?? r.boxId,
         splitterName: r.splitterName ?? 'Splitter',
         port: r.port,
-        expiresAt:
-          r.expiresAt ?? new Date(deps.now().getTime() + deps.settings.reservationDays * DAY_MS),
+        expiresAt: r.expiresAt ?? reservationExpiry(deps.now(), deps.settings.reservationDays)!,
         clientCode: r.clientCode,
       };
     },

@@ -76,13 +76,13 @@ export async function resolveTags(db: Db, refs: string[]): Promise<string[]> {
       ids.push(found.id);
       continue;
     }
-    const id = newId();
-    await db.tag.upsert({
+    // Upsert, not create: a concurrent request may be creating the same tag.
+    const tag = await db.tag.upsert({
       where: { name: ref },
-      create: { id, name: ref, allowedTypesJson: JSON.stringify(['prospect']) },
+      create: { id: newId(), name: ref, allowedTypesJson: JSON.stringify(['prospect']) },
       update: {},
+      select: { id: true },
     });
-    const tag = await db.tag.findUniqueOrThrow({ where: { name: ref }, select: { id: true } });
     ids.push(tag.id);
   }
   return ids;

@@ -74,6 +74,11 @@ export interface ReservationDeps {
 
 const DAY_MS = 86_400_000;
 
+/** When a reservation made at `now` lapses; null days = it never does. */
+export function reservationExpiry(now: Date, days: number | null): Date | null {
+  return days === null ? null : new Date(now.getTime() + days * DAY_MS);
+}
+
 /** Another request with the same client code committed first; its reservation is the answer. */
 class CodeTakenMeanwhile extends Error {}
 
@@ -193,8 +198,7 @@ export class ReservationService {
     code: string,
   ): Promise<Reservation> {
     const now = this.deps.now();
-    const expiresAt =
-      req.expiresInDays === null ? null : new Date(now.getTime() + req.expiresInDays * DAY_MS);
+    const expiresAt = reservationExpiry(now, req.expiresInDays);
     const clientId = newId(now.getTime());
     const propertyId = newId(now.getTime());
     await tx.ftthClient

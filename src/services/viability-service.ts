@@ -99,16 +99,7 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
   }
 
   check(input: ViabilityCheck): ViabilityAnswer {
-    const point = validatePoint(input);
-    const { radius, capped } = this.radiusFor(input.radius, input.defaultRadius);
-    const tags = this.checkTags(input.tags);
-    const result = this.index.query({
-      lat: point.lat,
-      lng: point.lng,
-      radius,
-      tags,
-      maxBoxes: this.options.maxBoxes(),
-    });
+    const { point, radius, capped, result } = this.query(input);
     const boxes = result.boxes.map((b) =>
       Object.assign(this.summary(b.id, b.distance), { availability: b.freePorts }),
     );
@@ -144,7 +135,25 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
     radiusMeters: number | undefined,
     tags: string[] | undefined,
   ): string[] {
-    return this.check({ ...point, radius: radiusMeters, tags }).boxes.map((b) => b.id);
+    // Only the viable boxes, nearest first: no refused list or summaries to build.
+    const { result } = this.query({ ...point, radius: radiusMeters, tags }, 0);
+    return result.boxes.map((b) => b.id);
+  }
+
+  /** Validates the input and asks the index; the radius is the caller's, else the defaults. */
+  private query(input: ViabilityCheck, maxRefused?: number) {
+    const point = validatePoint(input);
+    const { radius, capped } = this.radiusFor(input.radius, input.defaultRadius);
+    const tags = this.checkTags(input.tags);
+    const result = this.index.query({
+      lat: point.lat,
+      lng: point.lng,
+      radius,
+      tags,
+      maxBoxes: this.options.maxBoxes(),
+      maxRefused,
+    });
+    return { point, radius, capped, result };
   }
 
   async boxesChanged(boxIds: Iterable<string>): Promise<void> {
@@ -158,7 +167,8 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
       this.index.removeBox(id);
       this.facts.delete(id);
     }
-    for (const [id, p] of this.vacant) if (ids.includes(p.boxId ?? '')) this.vacant.delete(id);
+    const changed = new Set(ids);
+    for (const [id, p] of this.vacant) if (p.boxId && changed.has(p.boxId)) this.vacant.delete(id);
     for (const p of await loadVacantProperties(this.db, ids)) this.vacant.set(p.id, p);
     this.scheduleRebuild();
   }

@@ -12,6 +12,7 @@ import { parseJson } from '../mappers/common.js';
 import { pointOf } from '../validation.js';
 import type { ApiKeyPrincipal } from '../../../ozmap-model/api-keys.js';
 import type { IntegrationProfile } from '../../../services/integrations.js';
+import { reservationExpiry } from '../../../services/reservations.js';
 import {
   replayedReservation,
   reservationClient,
@@ -52,8 +53,6 @@ async function writeWithPort<T>(
   }
 }
 
-const DAY_MS = 86_400_000;
-
 /** Records who reserved and when the reservation lapses (the expiry job releases it then). */
 async function markReserved(
   tx: Tx,
@@ -61,12 +60,11 @@ async function markReserved(
   profile: IntegrationProfile,
   now: Date,
 ): Promise<void> {
-  const days = profile.reservationDays;
   await tx.ftthClient.update({
     where: { id: clientId },
     data: {
       reservedBy: profile.name,
-      reservationExpiresAt: days === null ? null : new Date(now.getTime() + days * DAY_MS),
+      reservationExpiresAt: reservationExpiry(now, profile.reservationDays),
     },
   });
 }
