@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withFreePort } from '../../src/ozmap-model/port-allocation.js';
+import {
+  withFreePort,
+  type AllocatedPort,
+  type Tx,
+} from '../../src/ozmap-model/port-allocation.js';
 import { newId } from '../../src/ids.js';
 import {
   ConflictError,
@@ -9,6 +13,13 @@ import {
 } from '../../src/errors.js';
 import { freshDatabase, testProviders, type TestDatabase } from '../support/db.js';
 import { createBox } from '../support/network-fixture.js';
+
+/** The writer a reservation would be: a property holding the chosen port. */
+async function holdPort(tx: Tx, slot: AllocatedPort): Promise<AllocatedPort> {
+  const { projectId, boxId, splitterId, port } = slot;
+  await tx.property.create({ data: { id: newId(), projectId, boxId, splitterId, port } });
+  return slot;
+}
 
 describe.each(testProviders())('port allocation on %s', (provider) => {
   let t: TestDatabase;
@@ -24,18 +35,7 @@ describe.each(testProviders())('port allocation on %s', (provider) => {
         { ratio: 8, isDrop: true, blocked: [1, 2], taken: [3] },
       ],
     });
-    const slot = await withFreePort(t.db, { kind: 'box', boxId: box.boxId }, async (tx, s) => {
-      await tx.property.create({
-        data: {
-          id: newId(),
-          projectId: s.projectId,
-          boxId: s.boxId,
-          splitterId: s.splitterId,
-          port: s.port,
-        },
-      });
-      return s;
-    });
+    const slot = await withFreePort(t.db, { kind: 'box', boxId: box.boxId }, holdPort);
     expect(slot).toMatchObject({ boxId: box.boxId, splitterId: box.splitterIds[1], port: 4 });
   });
 
@@ -75,18 +75,7 @@ describe.each(testProviders())('port allocation on %s', (provider) => {
     });
     const results = await Promise.allSettled(
       Array.from({ length: 200 }, () =>
-        withFreePort(t.db, { kind: 'box', boxId: box.boxId }, async (tx, s) => {
-          await tx.property.create({
-            data: {
-              id: newId(),
-              projectId: s.projectId,
-              boxId: s.boxId,
-              splitterId: s.splitterId,
-              port: s.port,
-            },
-          });
-          return s;
-        }),
+        withFreePort(t.db, { kind: 'box', boxId: box.boxId }, holdPort),
       ),
     );
     const won = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
