@@ -1,4 +1,5 @@
 import { baseDoc, optional, parseJson, type Doc } from './common.js';
+import type { SystemConfigValues } from '../../../ozmap-model/system-config.js';
 
 interface TagRow {
   id: string;
@@ -141,17 +142,8 @@ export function projectToJson(row: ProjectRow): Doc {
   };
 }
 
-interface SystemConfigRow {
-  id: string;
-  defaultRadiusMeters: number;
-  maxBoxesInRadius: number;
-  hierarchyLevels: unknown;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
 /** `defaultRadius` (metres) and `maxBoxesInRadius` are our names: OZmap's are not public. */
-export function systemConfigToJson(row: SystemConfigRow): Doc {
+export function systemConfigToJson(row: SystemConfigValues): Doc {
   return {
     ...baseDoc('SystemConfig', row),
     defaultRadius: row.defaultRadiusMeters,
