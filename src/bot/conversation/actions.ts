@@ -153,5 +153,6 @@ export function idempotencyKey(
   const digest = createHash('sha256')
     .update(`${chat.channel}\n${chat.chatId}\n${conversationId}`)
     .digest('hex');
-  return `chat-${digest.slice(0, 24)}`;
+  // Bare hex: no fixed prefix that a chat id could be mistaken for (callers add their own).
+  return digest.slice(0, 24);
 }
