@@ -17,14 +17,14 @@ declare -A url=([sqlite]="file:$scratch_dir/migration-check.db" [postgres]="$TES
 for dir in sqlite postgres; do
   for attempt in 1 2 3 4 5; do
     if DATABASE_URL="${url[$dir]}" npx prisma migrate diff --from-migrations "prisma/$dir/migrations" \
-      --to-schema "prisma/$dir/schema.prisma" --script > /tmp/alcance-migrate-diff.sql 2> /tmp/alcance-migrate-diff.log; then
+      --to-schema "prisma/$dir/schema.prisma" --script > "$scratch_dir"/migrate-diff.sql 2> "$scratch_dir"/migrate-diff.log; then
       break
     fi
-    [ "$attempt" -eq 5 ] && { cat /tmp/alcance-migrate-diff.log >&2; echo "prisma/$dir: prisma migrate diff failed" >&2; exit 1; }
+    [ "$attempt" -eq 5 ] && { cat "$scratch_dir"/migrate-diff.log >&2; echo "prisma/$dir: prisma migrate diff failed" >&2; exit 1; }
     sleep 1
   done
-  if grep -v -e '^--' -e '^[[:space:]]*$' /tmp/alcance-migrate-diff.sql >/dev/null; then
-    cat /tmp/alcance-migrate-diff.sql >&2
+  if grep -v -e '^--' -e '^[[:space:]]*$' "$scratch_dir"/migrate-diff.sql >/dev/null; then
+    cat "$scratch_dir"/migrate-diff.sql >&2
     echo "prisma/$dir: schema and migrations differ; run scripts/new-migration.sh NAME" >&2
     exit 1
   fi
