@@ -44,7 +44,7 @@ export function chatSalesPort(ctx: AppContext): SalesPort {
 }
 
 const Release = z.object({
-  channel: z.enum(['telegram', 'whatsapp', 'web', 'terminal']),
+  channel: z.enum(['telegram', 'whatsapp', 'whatsapp-cloud', 'web', 'terminal']),
   chatId: z.string().min(1),
 });
 
