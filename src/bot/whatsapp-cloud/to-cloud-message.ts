@@ -33,7 +33,9 @@ export type CloudMessage =
     }
   | { type: 'location-request'; body: string; fallback: string }
   | { type: 'cta-url'; body: string; displayText: string; url: string; fallback: string }
-  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string };
+  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  /** An approved template; `names` are the placeholders of a template with named parameters. */
+  | { type: 'template'; name: string; language: string; parameters: string[]; names?: string[] };
 
 export type InteractiveCloudMessage = Extract<CloudMessage, { fallback: string }>;
 
