@@ -123,6 +123,12 @@ export async function startServer(
   const built = await buildContext(config, logger, options);
   const { ctx } = built;
   const chat = await createChatSystem(ctx, built.redis);
+  try {
+    await chat.prepare();
+  } catch (err) {
+    await built.close();
+    throw err;
+  }
   ctx.jobs.register(
     'reservation-expiry',
     { everyMs: config.reservations.expiryJobIntervalMs },
@@ -139,6 +145,7 @@ export async function startServer(
       await ctx.db.$queryRawUnsafe('SELECT 1');
       return true;
     },
+    rawBodyRouters: chat.rawBodyRouters,
     routers: [
       ...(options.routers ?? []),
       { path: '/api/v2/ftth-viability', router: viabilityRouter(ctx) },

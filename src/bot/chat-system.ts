@@ -17,13 +17,25 @@ import { telegramWebhookRouter } from './telegram/webhook-router.js';
 import { createWhatsAppChannel, type WhatsAppChannel } from './whatsapp/channel.js';
 import { whatsappAdminRouter } from './whatsapp/admin-router.js';
 import { qrTerminal } from './whatsapp/qr-render.js';
+import {
+  createWhatsAppCloud,
+  registerWhatsAppCloudJobs,
+  whatsappCloudAdminRouter,
+  whatsappCloudWebhookRouter,
+  type WhatsAppCloudChannel,
+} from './whatsapp-cloud/index.js';
 
 export interface ChatSystem {
   engine: ConversationEngine;
   findme: FindMe;
   telegram?: TelegramChannel;
   whatsapp?: WhatsAppChannel;
+  whatsappCloud?: WhatsAppCloudChannel;
   routers: Array<{ path: string; router: Router }>;
+  /** Routers that must see the raw request body (signed webhooks), mounted before the parsers. */
+  rawBodyRouters: Array<{ path: string; router: Router }>;
+  /** Checks what must hold before taking traffic (the WhatsApp Cloud API templates). */
+  prepare(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -107,6 +119,10 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
       },
     });
   if (whatsapp) senders.push(whatsapp);
+  const cloud =
+    config.whatsappCloud &&
+    createWhatsAppCloud(config.whatsappCloud, { db, handler: engine, logger, now: ctx.now });
+  if (cloud) senders.push(cloud.channel);
 
   const admin = Router();
   admin.use('/admin', adminAuth(ctx.apiKeys));
@@ -116,6 +132,7 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
     res.json({ released });
   });
   if (whatsapp) admin.use(whatsappAdminRouter(whatsapp));
+  if (cloud) admin.use(whatsappCloudAdminRouter(cloud.channel));
 
   const routers = [
     { path: FINDME_PATH, router: findme.router },
@@ -128,14 +145,40 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
     findme,
     telegram: telegram || undefined,
     whatsapp: whatsapp || undefined,
+    whatsappCloud: cloud ? cloud.channel : undefined,
     routers,
+    rawBodyRouters: cloud
+      ? [
+          {
+            path: '/',
+            router: whatsappCloudWebhookRouter(cloud.channel, {
+              logger,
+              bodyLimit: config.http.bodyLimit,
+            }),
+          },
+        ]
+      : [],
+    async prepare() {
+      if (cloud) await cloud.channel.prepare();
+    },
     async start() {
       await telegram?.start();
       await whatsapp?.start();
+      if (cloud && config.whatsappCloud) {
+        registerWhatsAppCloudJobs(ctx.jobs, cloud, config.whatsappCloud, {
+          db,
+          logger,
+          now: ctx.now,
+          isViable: (point) =>
+            ctx.viability.check({ ...point, radius: config.chatbot.radiusMeters }).viable,
+        });
+        await cloud.channel.start();
+      }
     },
     async stop() {
       await telegram?.stop();
       await whatsapp?.stop();
+      await cloud?.channel.stop();
     },
   };
 }

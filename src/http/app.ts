@@ -11,6 +11,8 @@ export interface AppOptions {
   isReady: () => Promise<boolean>;
   /** Routers mounted in order, each at its own path. */
   routers: Array<{ path: string; router: Router }>;
+  /** Routers that read the raw body themselves (signed webhooks): mounted before the parsers. */
+  rawBodyRouters?: Array<{ path: string; router: Router }>;
 }
 
 /** Runs a body parser only when the request has a body (most API calls are bodiless GETs). */
@@ -43,6 +45,7 @@ export function createApp(options: AppOptions): express.Express {
       .status(ready ? 200 : 503)
       .json({ status: ready ? 'ready' : 'unavailable', database: ready });
   });
+  for (const { path, router } of options.rawBodyRouters ?? []) app.use(path, router);
   app.use(whenBody(express.json({ limit: options.bodyLimit })));
   app.use(whenBody(express.urlencoded({ extended: true, limit: options.bodyLimit })));
   for (const { path, router } of options.routers) app.use(path, router);

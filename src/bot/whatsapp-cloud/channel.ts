@@ -1,0 +1,601 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ConfigError, type TemplatePurpose, type WhatsAppCloudConfig } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import { maskPii } from '../../logger.js';
+import type {
+  ChannelSender,
+  ConversationHandler,
+  InboundMessage,
+  OutboundMessage,
+} from '../conversation/messages.js';
+import { ChatQueue, maskChatId } from '../shared/chat-queue.js';
+import { formatMenu } from '../shared/menu.js';
+import { verifyWebhookSignature, type CloudApi } from './cloud-api.js';
+import { fromCloudWebhook, type CloudStatus } from './from-cloud-webhook.js';
+import { classifyCode, CloudSendError, withCloudRetries, type CloudRetryOptions } from './retry.js';
+import type { CloudStore, PendingInbound } from './store.js';
+import {
+  checkTemplates,
+  noticeText,
+  PURPOSE_OF,
+  templateMessage,
+  type CustomerNotice,
+  type ResolvedTemplate,
+} from './templates.js';
+import { plainText, toCloudMessages, type CloudMessage } from './to-cloud-message.js';
+
+export type CloudChannelState =
+  | 'stopped'
+  | 'ready'
+  /** Meta refuses the access token (expired or revoked): nothing can be sent until it is replaced. */
+  | 'token-invalid'
+  /** The token lacks a permission or the number is not shared with the app. */
+  | 'permission-missing';
+
+/** Something a person must look at. */
+export interface CloudAlert {
+  kind: 'token' | 'permission' | 'templates-unverified' | 'undelivered';
+  message: string;
+  code?: number;
+}
+
+export interface CloudChannelStatus {
+  state: CloudChannelState;
+  phoneNumberId: string;
+  templates: 'verified' | 'unverified';
+  lastAlert?: CloudAlert & { at: string };
+  counts: { received: number; duplicates: number; answered: number; failedSends: number };
+}
+
+export interface ReceiveSummary {
+  accepted: number;
+  duplicates: number;
+  statuses: number;
+  ignored: number;
+}
+
+export interface WhatsAppCloudChannelOptions {
+  config: WhatsAppCloudConfig;
+  api: CloudApi;
+  store: CloudStore;
+  handler: ConversationHandler;
+  logger: Logger;
+  now?: () => Date;
+  /** How long this process keeps a received message to itself while answering it. */
+  claimMs?: number;
+  retry?: Pick<CloudRetryOptions, 'maxAttempts' | 'baseDelayMs' | 'pairRateDelayMs' | 'maxDelayMs'>;
+  /** Minimum time between two messages to one customer (keeps order, reads naturally). */
+  perChatGapMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  onAlert?: (alert: CloudAlert) => void;
+  apologyText?: string;
+}
+
+/** Meta allows free-form messages for 24 hours after the customer's last message. */
+const WINDOW_MS = 24 * 3600_000;
+/** Treat the window as closed a little early: a message must arrive, not just leave, in time. */
+const WINDOW_MARGIN_MS = 10 * 60_000;
+const DEFAULT_APOLOGY = 'Desculpe, tive um problema para responder agora. Pode tentar de novo?';
+/** Used before the templates were read from Meta (start-up could not reach it). */
+const UNVERIFIED_FIXED_LENGTH = 300;
+
+/**
+ * WhatsApp on the official Cloud API. Meta posts customer messages to the webhook; each is stored
+ * under its wamid before the webhook is answered (so it is processed once however often Meta
+ * redelivers, and survives a restart), handed to the conversation engine one at a time per
+ * customer, and the replies go out paced per customer and per number, retried on Meta's limits
+ * and outages. Outside the customer's 24-hour window it sends approved templates instead.
+ * It is also the ChannelSender for messages that start outside a webhook (FindME, the sales team).
+ */
+export class WhatsAppCloudChannel implements ChannelSender {
+  readonly channel = 'whatsapp-cloud' as const;
+  private readonly inbox = new ChatQueue();
+  private readonly outbox: ChatQueue;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly now: () => Date;
+  private readonly claimMs: number;
+  private resolved: Partial<Record<TemplatePurpose, ResolvedTemplate>> = {};
+  private templatesVerified = false;
+  private state: CloudChannelState = 'stopped';
+  private lastAlert?: CloudChannelStatus['lastAlert'];
+  private readonly counts = { received: 0, duplicates: 0, answered: 0, failedSends: 0 };
+
+  constructor(private readonly o: WhatsAppCloudChannelOptions) {
+    this.now = o.now ?? (() => new Date());
+    this.claimMs = o.claimMs ?? 2 * 60_000;
+    this.outbox = new ChatQueue({
+      perKeyGapMs: o.perChatGapMs ?? 250,
+      globalGapMs: 1000 / o.config.messagesPerSecond,
+      ...(o.sleep ? { sleep: o.sleep } : {}),
+    });
+  }
+
+  /**
+   * Checks the configured templates at Meta before the service takes traffic. A template that is
+   * missing, unapproved or of the wrong shape stops the start with a list of what to fix; Meta
+   * being unreachable, or a token that cannot read templates, only warns.
+   */
+  async prepare(): Promise<void> {
+    const { templates } = this.o.config;
+    const names = [
+      templates.reservationExpiring.name,
+      templates.handoffReply.name,
+      templates.fibreAvailable.name,
+    ];
+    let found;
+    try {
+      found = await withCloudRetries(() => this.o.api.templates(names), {
+        ...this.retryOptions('list templates'),
+        maxAttempts: 3,
+      });
+    } catch (error) {
+      this.noteFailure(error);
+      const kind = error instanceof CloudSendError ? error.failure.kind : 'transient';
+      this.alert({
+        kind: 'templates-unverified',
+        message:
+          kind === 'permission'
+            ? 'could not read the message templates: give the token the whatsapp_business_management permission'
+            : `could not read the message templates (${kind}); they will be used unverified`,
+      });
+      return;
+    }
+    const check = checkTemplates(templates, found);
+    if (check.problems.length > 0) throw new ConfigError(check.problems);
+    this.resolved = check.resolved;
+    this.templatesVerified = true;
+    this.o.logger.info({ templates: names }, 'WhatsApp Cloud API templates verified');
+  }
+
+  start(): Promise<void> {
+    if (this.state === 'stopped') this.state = 'ready';
+    this.o.logger.info(
+      { phoneNumberId: this.o.config.phoneNumberId, state: this.state },
+      'WhatsApp Cloud API channel started',
+    );
+    return Promise.resolve();
+  }
+
+  /** Lets answers in progress finish (up to `drainMs`); unfinished ones are resumed later. */
+  async stop(drainMs = 5_000): Promise<void> {
+    await Promise.race([
+      this.whenIdle(),
+      new Promise((resolve) => setTimeout(resolve, drainMs).unref()),
+    ]);
+    this.state = 'stopped';
+  }
+
+  status(): CloudChannelStatus {
+    return {
+      state: this.state,
+      phoneNumberId: this.o.config.phoneNumberId,
+      templates: this.templatesVerified ? 'verified' : 'unverified',
+      ...(this.lastAlert ? { lastAlert: this.lastAlert } : {}),
+      counts: { ...this.counts },
+    };
+  }
+
+  /** Resolves when every message received so far is answered (or given up for now). */
+  async whenIdle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  /** The GET handshake: the challenge to echo when mode and token are right. */
+  verifyChallenge(mode: unknown, token: unknown, challenge: unknown): string | undefined {
+    if (mode !== 'subscribe' || typeof token !== 'string' || typeof challenge !== 'string') {
+      return undefined;
+    }
+    return sameSecret(this.o.config.verifyToken, token) ? challenge : undefined;
+  }
+
+  verifySignature(rawBody: Buffer, header: string | undefined): boolean {
+    return verifyWebhookSignature(this.o.config.appSecret, rawBody, header);
+  }
+
+  /**
+   * Takes a verified webhook body: stores each new customer message (a redelivered wamid is
+   * dropped), applies delivery statuses, and returns at once; the answers are made afterwards.
+   * Throws only when the database fails, so Meta redelivers and nothing is lost.
+   */
+  async receive(payload: unknown): Promise<ReceiveSummary> {
+    const receivedAt = this.now();
+    const events = fromCloudWebhook(payload, this.o.config.phoneNumberId, receivedAt);
+    for (const ignored of events.ignored) {
+      this.o.logger.debug(ignored, 'WhatsApp Cloud API event ignored');
+    }
+    for (const error of events.errors) {
+      this.o.logger.warn(
+        { code: error.code, title: error.title },
+        'WhatsApp Cloud API reported an error',
+      );
+    }
+    const fresh: InboundMessage[] = [];
+    let duplicates = 0;
+    for (const { message, profileName } of events.messages) {
+      this.counts.received++;
+      if (!(await this.o.store.recordInbound(message, receivedAt, this.claimMs))) {
+        duplicates++;
+        this.counts.duplicates++;
+        this.o.logger.info(
+          { message: shortHash(message.messageId), chat: maskChatId(message.chatId) },
+          'WhatsApp Cloud API redelivered a message already received: ignored',
+        );
+        continue;
+      }
+      const wroteAt = message.sentAt < receivedAt ? message.sentAt : receivedAt;
+      await this.o.store.touchContact(message.chatId, wroteAt, profileName);
+      fresh.push(message);
+    }
+    for (const status of events.statuses) await this.applyStatus(status);
+    for (const message of fresh) {
+      this.track(
+        this.answer({
+          id: message.messageId,
+          chatId: message.chatId,
+          state: 'received',
+          message,
+          sentCount: 0,
+          attempts: 1,
+          receivedAt,
+        }),
+      );
+    }
+    return {
+      accepted: fresh.length,
+      duplicates,
+      statuses: events.statuses.length,
+      ignored: events.ignored.length,
+    };
+  }
+
+  /**
+   * Finishes messages nobody is answering: those of a process that died, and those whose replies
+   * could not be delivered yet (Meta down, token being replaced). Run by a scheduled job.
+   */
+  async recover(): Promise<number> {
+    const now = this.now();
+    const claimed = await this.o.store.claimStale(now, this.claimMs);
+    for (const pending of claimed) {
+      if (now.getTime() - pending.receivedAt.getTime() > WINDOW_MS - WINDOW_MARGIN_MS) {
+        await this.o.store.finish(pending.id, 'failed');
+        this.o.logger.error(
+          {
+            message: shortHash(pending.id),
+            chat: maskChatId(pending.chatId),
+            attempts: pending.attempts,
+          },
+          'WhatsApp Cloud API: gave up answering a message older than the 24-hour window',
+        );
+        continue;
+      }
+      this.track(this.answer(pending));
+    }
+    await this.whenIdle();
+    return claimed.length;
+  }
+
+  /** Deletes answered messages past Meta's redelivery horizon and old delivery statuses. */
+  purge(): Promise<{ inbound: number; outbound: number }> {
+    return this.o.store.purge(this.now());
+  }
+
+  /**
+   * Sends engine messages to a customer from outside a webhook (FindME hand-back, a person from
+   * the sales team). Inside the 24-hour window they go as they are; outside it, and when Meta
+   * reports the window closed, as the hand-off reply template carrying their text. Rejects when
+   * the customer could not be reached.
+   */
+  async send(chatId: string, messages: OutboundMessage[]): Promise<void> {
+    const contact = await this.o.store.contact(chatId);
+    const text = messages.map(textOf).filter(Boolean).join('\n\n');
+    const notice: CustomerNotice = {
+      kind: 'handoff-reply',
+      ...(contact?.profileName ? { name: contact.profileName } : {}),
+      message: text,
+    };
+    if (!this.windowOpen(contact?.lastInboundAt)) {
+      await this.sendTemplate(chatId, notice);
+      return;
+    }
+    const cloud = messages.flatMap(toCloudMessages);
+    try {
+      for (const [i, message] of cloud.entries()) {
+        // The first message carries the notice: if Meta later reports the window closed, the
+        // template with the whole text replaces them all.
+        await this.paced(chatId, message, i === 0 && text ? notice : undefined);
+      }
+    } catch (error) {
+      if (error instanceof CloudSendError && error.failure.kind === 'window-closed') {
+        await this.sendTemplate(chatId, notice);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** Tells a customer something on the bot's own initiative: text in the window, else a template. */
+  async notify(
+    chatId: string,
+    notice: CustomerNotice,
+  ): Promise<{ messageId: string; as: 'text' | 'template' }> {
+    const contact = await this.o.store.contact(chatId);
+    const named =
+      notice.name || !contact?.profileName ? notice : { ...notice, name: contact.profileName };
+    if (this.windowOpen(contact?.lastInboundAt)) {
+      try {
+        const messageId = await this.paced(
+          chatId,
+          { type: 'text', body: noticeText(named) },
+          named,
+        );
+        return { messageId, as: 'text' };
+      } catch (error) {
+        if (!(error instanceof CloudSendError && error.failure.kind === 'window-closed'))
+          throw error;
+      }
+    }
+    return { messageId: await this.sendTemplate(chatId, named), as: 'template' };
+  }
+
+  /** Where a customer's media can be fetched (for the admin proxy). */
+  media(mediaId: string): ReturnType<CloudApi['media']> {
+    return this.o.api.media(mediaId);
+  }
+
+  download(url: string): Promise<Response> {
+    return this.o.api.download(url);
+  }
+
+  private async answer(pending: PendingInbound): Promise<void> {
+    await this.inbox.run(pending.chatId, async () => {
+      const chat = maskChatId(pending.chatId);
+      try {
+        let replies = pending.replies;
+        if (!replies) {
+          if (!pending.message) {
+            await this.o.store.finish(pending.id, 'failed');
+            return;
+          }
+          this.o.api.markRead(pending.message.messageId).catch((error: unknown) => {
+            this.o.logger.debug({ error: describe(error) }, 'could not mark a message read');
+          });
+          replies = await this.converse(pending.message);
+          await this.o.store.saveReplies(pending.id, replies);
+        }
+        for (let i = pending.sentCount; i < replies.length; i++) {
+          const sent = await this.deliverReply(pending.chatId, replies[i]!);
+          if (sent === 'later') {
+            const wait = Math.min(30_000 * 2 ** Math.min(pending.attempts, 6), 30 * 60_000);
+            await this.o.store.release(pending.id, new Date(this.now().getTime() + wait));
+            return;
+          }
+          await this.o.store.repliesSent(pending.id, i + 1);
+        }
+        await this.o.store.finish(pending.id, 'done');
+        this.counts.answered++;
+      } catch (error) {
+        // The claim runs out and the recovery job tries again.
+        this.o.logger.error(
+          { chat, error: describe(error) },
+          'could not answer a WhatsApp Cloud API message',
+        );
+      }
+    });
+  }
+
+  /** Sends one reply; 'later' when Meta cannot take it now (retry the rest afterwards). */
+  private async deliverReply(chatId: string, reply: OutboundMessage): Promise<'sent' | 'later'> {
+    for (const message of toCloudMessages(reply)) {
+      try {
+        await this.paced(chatId, message);
+      } catch (error) {
+        const kind = error instanceof CloudSendError ? error.failure.kind : 'transient';
+        if (
+          kind === 'transient' ||
+          kind === 'throughput' ||
+          kind === 'pair-rate' ||
+          kind === 'token' ||
+          kind === 'permission'
+        ) {
+          this.o.logger.warn(
+            { chat: maskChatId(chatId), reason: kind },
+            'WhatsApp Cloud API reply postponed',
+          );
+          return 'later';
+        }
+        // Undeliverable, or refused even as text: the rest could not go either.
+        this.o.logger.error(
+          { chat: maskChatId(chatId), error: describe(error) },
+          'WhatsApp Cloud API reply not delivered',
+        );
+        return 'sent';
+      }
+    }
+    return 'sent';
+  }
+
+  private async converse(message: InboundMessage): Promise<OutboundMessage[]> {
+    try {
+      return await this.o.handler.handle(message);
+    } catch (error) {
+      this.o.logger.error(
+        { chat: maskChatId(message.chatId), error: describe(error) },
+        'conversation handler failed',
+      );
+      return [{ kind: 'text', text: this.o.apologyText ?? DEFAULT_APOLOGY }];
+    }
+  }
+
+  private async sendTemplate(chatId: string, notice: CustomerNotice): Promise<string> {
+    const purpose = PURPOSE_OF[notice.kind];
+    const template = this.resolved[purpose] ?? {
+      ...this.o.config.templates[purpose],
+      named: false,
+      fixedLength: UNVERIFIED_FIXED_LENGTH,
+    };
+    const message = templateMessage(notice, template, this.o.config.templates.language);
+    return this.paced(chatId, message);
+  }
+
+  /** One message through the per-customer and per-number pacing. */
+  private paced(chatId: string, message: CloudMessage, notice?: CustomerNotice): Promise<string> {
+    return this.outbox.run(chatId, () => this.transmit(chatId, message, notice));
+  }
+
+  /** Sends with the retry policy; an interactive message Meta refuses goes again as plain text. */
+  private async transmit(
+    chatId: string,
+    message: CloudMessage,
+    notice?: CustomerNotice,
+  ): Promise<string> {
+    let sent: CloudMessage = message;
+    let messageId: string;
+    try {
+      messageId = await this.call(chatId, message);
+    } catch (error) {
+      const text = plainText(message);
+      const refused = error instanceof CloudSendError && error.failure.kind === 'rejected';
+      if (!refused || message.type === 'text' || !text) {
+        this.noteFailure(error);
+        throw error;
+      }
+      this.o.logger.warn(
+        {
+          type: message.type,
+          code: error.failure.kind === 'rejected' ? error.failure.code : undefined,
+        },
+        'Meta refused an interactive message: sending its text instead',
+      );
+      sent = { type: 'text', body: text };
+      try {
+        messageId = await this.call(chatId, sent);
+      } catch (second) {
+        this.noteFailure(second);
+        throw second;
+      }
+    }
+    if (this.state === 'token-invalid' || this.state === 'permission-missing') this.state = 'ready';
+    await this.o.store
+      .recordOutbound(messageId, chatId, sent.type, this.now(), notice)
+      .catch((error: unknown) => {
+        this.o.logger.warn({ error: describe(error) }, 'could not record a sent message');
+      });
+    return messageId;
+  }
+
+  private async call(chatId: string, message: CloudMessage): Promise<string> {
+    const { messageId } = await withCloudRetries(
+      () => this.o.api.send(chatId, message),
+      this.retryOptions(`send ${message.type}`),
+    );
+    return messageId;
+  }
+
+  private async applyStatus(status: CloudStatus): Promise<void> {
+    const code = status.errors[0]?.code;
+    const known = await this.o.store.applyStatus(status.messageId, status.status, code);
+    if (status.status !== 'failed') return;
+    const failure = code === undefined ? undefined : classifyCode(code);
+    this.o.logger.warn(
+      { message: shortHash(status.messageId), code, reason: failure?.kind },
+      'WhatsApp Cloud API could not deliver a message',
+    );
+    if (failure?.kind === 'window-closed' && known?.notice) {
+      const { chatId, notice } = known;
+      this.track(
+        this.sendTemplate(chatId, notice).catch((error: unknown) => {
+          this.o.logger.error(
+            { chat: maskChatId(chatId), error: describe(error) },
+            'could not send the template replacing an undelivered message',
+          );
+        }),
+      );
+    } else if (failure?.kind === 'token' || failure?.kind === 'permission') {
+      this.noteFailure(new CloudSendError(failure, 'delivery failed'));
+    }
+  }
+
+  private windowOpen(lastInboundAt: Date | undefined): boolean {
+    if (!lastInboundAt) return false;
+    return this.now().getTime() - lastInboundAt.getTime() < WINDOW_MS - WINDOW_MARGIN_MS;
+  }
+
+  private noteFailure(error: unknown): void {
+    this.counts.failedSends++;
+    if (!(error instanceof CloudSendError)) return;
+    const { failure } = error;
+    if (failure.kind === 'token' && this.state !== 'token-invalid') {
+      this.state = 'token-invalid';
+      this.alert({
+        kind: 'token',
+        code: failure.code,
+        message:
+          'Meta refused the access token (expired or revoked): create a permanent system user token and set WHATSAPP_CLOUD_ACCESS_TOKEN',
+      });
+    } else if (failure.kind === 'permission' && this.state !== 'permission-missing') {
+      this.state = 'permission-missing';
+      this.alert({
+        kind: 'permission',
+        code: failure.code,
+        message:
+          'Meta says the access token lacks a permission: give the system user whatsapp_business_messaging and whatsapp_business_management on this WhatsApp account',
+      });
+    }
+  }
+
+  private alert(alert: CloudAlert): void {
+    this.lastAlert = { ...alert, at: this.now().toISOString() };
+    this.o.logger.error(
+      { alert: alert.kind, code: alert.code },
+      `WhatsApp Cloud API: ${alert.message}`,
+    );
+    try {
+      this.o.onAlert?.(alert);
+    } catch {
+      // An alert sink failing must not break sending.
+    }
+  }
+
+  private retryOptions(what: string): CloudRetryOptions {
+    return {
+      logger: this.o.logger,
+      what,
+      ...this.o.retry,
+      ...(this.o.sleep ? { sleep: this.o.sleep } : {}),
+    };
+  }
+
+  private track(task: Promise<unknown>): void {
+    const tracked = task.finally(() => this.inflight.delete(tracked));
+    this.inflight.add(tracked);
+    tracked.catch(() => undefined);
+  }
+}
+
+/** What an engine message says as plain text (a template can carry nothing else). */
+function textOf(message: OutboundMessage): string {
+  switch (message.kind) {
+    case 'text':
+      return formatMenu(message.text, message.options);
+    case 'request-location':
+      return [message.text, message.findmeUrl].filter(Boolean).join(' ');
+    case 'location':
+      return [message.title, message.address].filter(Boolean).join(', ');
+  }
+}
+
+/** Compares without an early exit: both sides are hashed to equal length first. */
+function sameSecret(expected: string, received: string): boolean {
+  const a = createHash('sha256').update(expected).digest();
+  const b = createHash('sha256').update(received).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** A wamid for logs: short and not reversible (it embeds the customer's number). */
+function shortHash(id: string): string {
+  return createHash('sha256').update(id).digest('hex').slice(0, 12);
+}
+
+function describe(error: unknown): string {
+  return maskPii(error instanceof Error ? error.message : String(error));
+}
