@@ -61,7 +61,7 @@ describe('terminal chat', () => {
     expect(printed).toContain('bot: Olá!');
     expect(printed).toContain('Onde você quer instalar a internet?');
     expect(printed).toContain('📍 Rua das Flores, 10');
-    expect(printed).toContain('Temos fibra no seu endereço');
+    expect(printed).toContain('Temos fibra em 📍 Rua das Flores, 10');
     expect(h.sales.coverageCalls).toEqual([{ lat: -23.42, lng: -51.93 }]);
     expect(printed).not.toContain('never read');
   });
@@ -75,34 +75,5 @@ describe('terminal chat', () => {
     expect(formatReplies([{ kind: 'location', point: { lat: 1, lng: 2 }, title: 'Casa' }])).toBe(
       'bot: 📍 Casa 1, 2',
     );
-  });
-});
-
-describe('runLocalChat', () => {
-  it('wires the engine to the given ports and the terminal', async () => {
-    const sales = new RecordingSales();
-    sales.defaultCoverage = NOT_VIABLE;
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let printed = '';
-    output.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    const done = runLocalChat({
-      sales,
-      findme: {
-        createLink: () =>
-          Promise.resolve({
-            url: 'https://x.test/f/1',
-            expiresAt: new Date(Date.now() + 3600_000),
-          }),
-      },
-      logger: createLogger('silent'),
-      input,
-      output,
-    });
-    input.end('oi\n1\n/loc -23.4 -51.9 Rua B, 2\nsim\n');
-    expect(await done).toBe(0);
-    expect(printed).toContain('Ou marque o local no mapa: https://x.test/f/1');
-    expect(printed).toContain('ainda não temos fibra');
-    expect(sales.coverageCalls).toEqual([{ lat: -23.4, lng: -51.9 }]);
   });
 });

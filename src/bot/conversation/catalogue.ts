@@ -36,9 +36,9 @@ export const DEFAULT_CATALOGUE = {
   askLocationNoSearch:
     'Onde você quer instalar a internet? 📍 Envie a localização pelo aplicativo, cole um link de mapa (Google Maps, Waze...) ou, se preferir, marque o ponto no mapa pelo link.',
   askLocationNoMap:
-    'Onde você quer instalar a internet? 📍 Envie a localização pelo aplicativo ou digite o endereço (rua, número e cidade).',
+    'Onde você quer instalar a internet? 📍 Envie a localização pelo aplicativo ou digite o endereço (rua, número e cidade). O mapa está indisponível agora.',
   askLocationNoMapNoSearch:
-    'Onde você quer instalar a internet? 📍 Envie a localização pelo aplicativo ou cole um link de mapa (Google Maps, Waze...).',
+    'Onde você quer instalar a internet? 📍 Envie a localização pelo aplicativo ou cole um link de mapa (Google Maps, Waze...). O mapa está indisponível agora.',
   mapLinkIntro: 'Se preferir, marque o local no mapa:',
   shareLocationHowTo:
     'Para enviar a localização, toque em 📎 (anexar) → Localização → Enviar localização atual. Se não estiver no imóvel, arraste o mapa até ele antes de enviar.',

@@ -130,7 +130,7 @@ function goBack(state: ConversationState, ctx: FlowContext): Transition {
   if (state.step === 'confirm-new-location' && state.pending) {
     return enter({ ...state, step: state.pending.resume, pending: undefined }, ctx);
   }
-  return enter({ ...back(state), recheck: false, retry: undefined }, ctx);
+  return enter({ ...back(state), recheck: false, retry: undefined, walkedBack: true }, ctx);
 }
 
 /** Steps where a new location would throw away data the customer typed: ask first. */

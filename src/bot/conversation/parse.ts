@@ -129,7 +129,9 @@ export function parseCommand(text: string): Command | undefined {
   if (words.includes('menu') || (has(['voltar', 'volta']) && words.includes('inicio'))) {
     return 'menu';
   }
-  if (words.length <= 4 && has(['voltar'])) return 'back';
+  if (/^(eu )?(quero |pode |posso )?(voltar|volta)( uma etapa| atras| pra tras| para tras)?( por favor)?$/.test(n)) {
+    return 'back';
+  }
   if (words.length <= 5 && (n.includes('tentar de novo') || n.includes('tente de novo'))) {
     return 'retry';
   }

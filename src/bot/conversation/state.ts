@@ -105,6 +105,8 @@ export interface ConversationState {
   handedOffAt?: string;
   /** Re-asking one field from the summary: go back to the summary after it. */
   editing?: boolean;
+  /** The customer walked back with "voltar": ask the next questions again even if answered. */
+  walkedBack?: boolean;
   /** Re-checking viability because the box filled between the check and the reservation. */
   recheck?: boolean;
   retry?: RetryKind;

@@ -368,13 +368,32 @@ function runRetry(state: ConversationState, ctx: FlowContext): Transition {
   }
 }
 
-/** After a field is answered: the next question, or back to the summary when correcting one. */
+const RESERVATION_ORDER: StepName[] = [
+  'ask-address',
+  'ask-name',
+  'ask-phone',
+  'ask-document',
+  'ask-email',
+  'confirm-reservation',
+];
+const PROSPECT_ORDER: StepName[] = ['ask-address', 'prospect-name', 'prospect-phone'];
+
+/**
+ * After a field is answered: back to the summary when correcting one; the very next question
+ * after a "voltar"; else the first answer still missing (kept answers are not asked twice).
+ */
 function afterField(state: ConversationState, ctx: FlowContext): Transition {
   if (state.editing) {
     return enter({ ...rewindTo(state, 'confirm-reservation'), editing: false }, ctx);
   }
-  if (state.answers.coverage?.viable === false) return nextForProspect(state, ctx);
-  return nextForReservation(state, ctx);
+  const prospect = state.answers.coverage?.viable === false;
+  if (state.walkedBack) {
+    const order = prospect ? PROSPECT_ORDER : RESERVATION_ORDER;
+    const next = order[order.indexOf(state.step) + 1];
+    if (next) return enter(advance(state, next), ctx);
+    if (prospect) return createProspect({ ...state, walkedBack: false }, ctx);
+  }
+  return prospect ? nextForProspect(state, ctx) : nextForReservation(state, ctx);
 }
 
 function optionLabels(state: ConversationState, ctx: FlowContext): string[] {
