@@ -95,7 +95,7 @@ export function acceptLocation(
     reservation: undefined,
     prospectId: undefined,
   };
-  if (!location.address && !location.fromFindMe) {
+  if (!location.address) {
     return { state: next, replies: [], effect: { type: 'reverse-geocode', point: location.point } };
   }
   const intro = location.fromFindMe ? [say(ctx.texts.fromMap(placeOf(next, ctx)))] : [];

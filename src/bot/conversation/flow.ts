@@ -183,7 +183,12 @@ function onResult(state: ConversationState, result: EffectResult, ctx: FlowConte
     case 'geocoded': {
       const next = { ...state, answers: { ...a, address: a.address ?? result.address } };
       if (next.step === 'ask-location' && a.point && !a.coverage) {
-        return { state: next, replies: [say(t.checking)], effect: { type: 'check-coverage', point: a.point } };
+        const intro = a.fromFindMe ? [say(t.fromMap(placeOf(next, ctx)))] : [];
+        return {
+          state: next,
+          replies: [...intro, say(t.checking)],
+          effect: { type: 'check-coverage', point: a.point },
+        };
       }
       return { state: next, replies: [] };
     }
