@@ -424,3 +424,68 @@ describe('conversation: no coverage', () => {
     expect(h.sales.prospectCalls).toHaveLength(0);
   });
 });
+
+describe('conversation: length (issue 11: never longer than 10 to a reservation, 7 to a lead)', () => {
+  it('takes 10 customer messages from "oi" to a reservation, installation address included', async () => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    const messages: Array<() => Promise<unknown>> = [
+      () => c.text('oi'),
+      () => c.text('1'),
+      () => c.location(-23.42, -51.93, 'Rua das Flores, 100'),
+      () => c.text('sim'),
+      () => c.text('sim'),
+      () => c.text('Maria da Silva'),
+      () => c.text('(44) 99876-5432'),
+      () => c.text(VALID_CPF),
+      () => c.text('pular'),
+      () => c.text('sim'),
+    ];
+    for (const send of messages) await send();
+    expect(messages).toHaveLength(10);
+    expect(h.sales.reserveCalls).toHaveLength(1);
+    expect(h.sales.reserveCalls[0]?.installAddress).toEqual({ line: 'Rua das Flores, 100' });
+  });
+
+  it('takes 7 customer messages from "oi" to a prospect, installation address included', async () => {
+    const h = harness();
+    h.sales.defaultCoverage = NOT_VIABLE;
+    const c = new Customer(h.engine);
+    const messages: Array<() => Promise<unknown>> = [
+      () => c.text('oi'),
+      () => c.text('1'),
+      () => c.location(-23.9, -51.1, 'Rua B, 2'),
+      () => c.text('sim'),
+      () => c.text('sim'),
+      () => c.text('Pedro Alves'),
+      () => c.text('43 3333-2222'),
+    ];
+    for (const send of messages) await send();
+    expect(messages).toHaveLength(7);
+    expect(h.sales.prospectCalls).toHaveLength(1);
+    expect(h.sales.prospectCalls[0]?.address).toBe('Rua B, 2');
+  });
+
+  it('a CPF with an active reservation is shown it, and may move it to the new point', async () => {
+    const h = harness();
+    h.sales.existing.set(VALID_CPF_DIGITS, {
+      clientCode: 'CHAT-old',
+      expiresAt: new Date('2025-03-15T12:00:00Z'),
+      address: 'Rua Antiga, 5',
+    });
+    const c = new Customer(h.engine);
+    await c.location(-23.42, -51.93, 'Rua Nova, 10');
+    await c.text('sim');
+    await c.text('sim');
+    await c.text('Maria da Silva');
+    await c.text('(44) 99876-5432');
+    const shown = textOf(await c.text(VALID_CPF));
+    expect(shown).toContain('Encontrei uma instalação já reservada no seu CPF');
+    expect(shown).toContain('📍 Rua Antiga, 5');
+    expect(shown).toContain('2. Mudar a reserva para o novo endereço');
+    const moved = textOf(await c.text('2'));
+    expect(moved).toContain('Pronto, sua reserva agora é para 📍 Rua Nova, 10');
+    expect(h.sales.moveCalls).toMatchObject([{ clientCode: 'CHAT-old', point: { lat: -23.42, lng: -51.93 } }]);
+    expect(h.sales.reserveCalls).toHaveLength(0);
+  });
+});

@@ -173,6 +173,7 @@ export function renderWebChatPage(texts: Texts, nonce: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${html(t('webTitle'))}</title>
 <style>
   :root { color-scheme: light dark; --accent: #0b7a3e; }
