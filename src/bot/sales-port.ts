@@ -83,8 +83,7 @@ export function createSalesPort(deps: ChatSalesDeps): SalesPort {
       if (existing && existing.clientCode !== clientCode) {
         throw new DocumentHasReservationError({
           clientCode: existing.clientCode,
-          expiresAt:
-            existing.expiresAt ?? reservationExpiry(deps.now(), settings.reservationDays)!,
+          expiresAt: existing.expiresAt ?? reservationExpiry(deps.now(), settings.reservationDays)!,
           address: await addressOf(deps.db, existing.propertyId),
         });
       }

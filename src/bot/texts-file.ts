@@ -7,7 +7,10 @@ import { createTexts, type Texts } from './conversation/texts.js';
  * Throws TextsError listing every problem, so a bad file stops the service at start.
  */
 export function loadTexts(options: { providerName: string; file?: string }): Texts {
-  return createTexts({ providerName: options.providerName, catalogue: loadCatalogue(options.file) });
+  return createTexts({
+    providerName: options.providerName,
+    catalogue: loadCatalogue(options.file),
+  });
 }
 
 export function loadCatalogue(file: string | undefined): Catalogue {

@@ -276,14 +276,21 @@ export class ReservationService {
    */
   async move(
     clientCode: string,
-    req: { point: GeoPoint; address?: string; radiusMeters?: number; meta?: Record<string, unknown> },
+    req: {
+      point: GeoPoint;
+      address?: string;
+      radiusMeters?: number;
+      meta?: Record<string, unknown>;
+    },
   ): Promise<Reservation> {
     validatePoint(req.point);
     const current = await this.find(clientCode);
     if (!current) throw new NotFoundError('reservation', clientCode);
-    if (current.implanted) throw new ConflictError(`client ${clientCode} is already installed`, 'code');
+    if (current.implanted)
+      throw new ConflictError(`client ${clientCode} is already installed`, 'code');
     const ids = this.deps.finder.viableBoxIds(req.point, req.radiusMeters, undefined);
-    if (ids.length === 0) throw new NoFreePortError('no viable box with a free port near this point');
+    if (ids.length === 0)
+      throw new NoFreePortError('no viable box with a free port near this point');
     let lastError: unknown;
     for (const boxId of ids) {
       try {

@@ -156,7 +156,11 @@ describe.each(testProviders())('chat through the assembled server on %s', (provi
       where: { source: 'chatbot:web' },
       include: { tags: true },
     });
-    expect(prospect).toMatchObject({ name: 'Ana Lima', viable: false, address: 'Rua Pioneiro, 300' });
+    expect(prospect).toMatchObject({
+      name: 'Ana Lima',
+      viable: false,
+      address: 'Rua Pioneiro, 300',
+    });
     expect(prospect.lat).toBeCloseTo(far.lat, 9);
     expect(prospect.tags.map((t) => t.name).sort()).toEqual(['chatbot', 'sem-cobertura']);
     const filter = encodeURIComponent(

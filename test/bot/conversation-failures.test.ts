@@ -37,7 +37,9 @@ describe('conversation: coverage failures', () => {
     expect(textOf(await c.location(-23.42, -51.93, 'Rua A, 1'))).toContain('Tive um problema');
     expect(textOf(await c.text('tentar novamente'))).toContain('Tive um problema');
     expect(textOf(await c.text('blablabla'))).toContain('tentar de novo');
-    expect(textOf(await c.location(-23.42, -51.93, 'Rua A, 1'))).toContain('Temos fibra em 📍 Rua A, 1');
+    expect(textOf(await c.location(-23.42, -51.93, 'Rua A, 1'))).toContain(
+      'Temos fibra em 📍 Rua A, 1',
+    );
   });
 });
 

@@ -170,7 +170,9 @@ describe('conversation: reservation', () => {
     await c.text('oi');
     await c.text('1');
     await c.location(-23.42, -51.93, 'Rua das Flores, 100');
-    expect(textOf(await c.text('sim'))).toContain('o endereço da instalação é 📍 Rua das Flores, 100?');
+    expect(textOf(await c.text('sim'))).toContain(
+      'o endereço da instalação é 📍 Rua das Flores, 100?',
+    );
     expect(textOf(await c.text('sim, casa 2, perto da padaria'))).toContain('nome completo');
     expect(textOf(await c.text('maria  da   silva'))).toContain('telefone com DDD');
     expect(textOf(await c.text('(44) 99876-5432'))).toContain('CPF');
@@ -190,7 +192,11 @@ describe('conversation: reservation', () => {
     expect(request).toMatchObject({
       point: { lat: -23.42, lng: -51.93 },
       address: 'Rua das Flores, 100 (casa 2), perto da padaria',
-      installAddress: { line: 'Rua das Flores, 100', complement: 'casa 2', reference: 'perto da padaria' },
+      installAddress: {
+        line: 'Rua das Flores, 100',
+        complement: 'casa 2',
+        reference: 'perto da padaria',
+      },
       name: 'Maria da Silva',
       phone: '5544998765432',
       document: VALID_CPF_DIGITS,
@@ -485,7 +491,9 @@ describe('conversation: length (issue 11: never longer than 10 to a reservation,
     expect(shown).toContain('2. Mudar a reserva para o novo endereço');
     const moved = textOf(await c.text('2'));
     expect(moved).toContain('Pronto, sua reserva agora é para 📍 Rua Nova, 10');
-    expect(h.sales.moveCalls).toMatchObject([{ clientCode: 'CHAT-old', point: { lat: -23.42, lng: -51.93 } }]);
+    expect(h.sales.moveCalls).toMatchObject([
+      { clientCode: 'CHAT-old', point: { lat: -23.42, lng: -51.93 } },
+    ]);
     expect(h.sales.reserveCalls).toHaveLength(0);
   });
 });

@@ -7,11 +7,7 @@ import { DatabaseConversationStore } from '../../src/bot/conversation/db-store.j
 import { ExpiringMap, MemoryConversationStore } from '../../src/bot/conversation/memory-store.js';
 import { RedisConversationStore } from '../../src/bot/conversation/redis-store.js';
 import { newConversation } from '../../src/bot/conversation/state.js';
-import type {
-  ChatKey,
-  ConversationStore,
-  StateChange,
-} from '../../src/bot/conversation/store.js';
+import type { ChatKey, ConversationStore, StateChange } from '../../src/bot/conversation/store.js';
 import { freshDatabase, testProviders, type TestDatabase } from '../support/db.js';
 import { Customer, harness, TestClock, textOf, toSummary } from './support.js';
 

@@ -54,10 +54,12 @@ describe.each(testProviders())('the scripted conversation set on %s', (provider)
     expect(new Set(documents).size).toBe(documents.length);
     const prospects = await db.prospect.findMany({ where: { source: { startsWith: 'chatbot:' } } });
     for (const p of prospects) expect(p.address, p.name ?? '').toBeTruthy();
-    expect(prospects.filter((p) => p.outOfArea).map((p) => p.name).sort()).toEqual([
-      'Marta Souza',
-      'Renato Alves',
-    ]);
+    expect(
+      prospects
+        .filter((p) => p.outOfArea)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['Marta Souza', 'Renato Alves']);
     const summary = summarise(outcomes);
     if (process.env.REPORT) console.log(JSON.stringify(summary, null, 2));
     expect(summary.shares['dead-end']).toBeUndefined();

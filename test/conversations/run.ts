@@ -67,9 +67,19 @@ export async function runScripts(ctx: AppContext, scripts: Script[]): Promise<Ou
         typeof step === 'string'
           ? { ...base, kind: 'text', text: step }
           : 'loc' in step
-            ? { ...base, kind: 'location', point: { lat: step.loc[0], lng: step.loc[1] }, address: step.address }
+            ? {
+                ...base,
+                kind: 'location',
+                point: { lat: step.loc[0], lng: step.loc[1] },
+                address: step.address,
+              }
             : 'findme' in step
-              ? { ...base, kind: 'findme-location', point: { lat: step.findme[0], lng: step.findme[1] }, linkId: `l${seq}` }
+              ? {
+                  ...base,
+                  kind: 'findme-location',
+                  point: { lat: step.findme[0], lng: step.findme[1] },
+                  linkId: `l${seq}`,
+                }
               : 'media' in step
                 ? { ...base, kind: 'unsupported', what: step.media }
                 : { ...base, kind: 'contact', phone: step.contact };
@@ -90,7 +100,11 @@ export async function runScripts(ctx: AppContext, scripts: Script[]): Promise<Ou
     if (handoff.calls.some((c) => c.chatId === chatId)) end = 'handoff';
     else if (state?.reservation) end = 'reservation';
     else if (state?.prospectId) end = 'prospect';
-    else if (/Tudo bem, encerrei|Se mudar de ideia|Quando quiser consultar de novo/.test(lastReply(transcript))) {
+    else if (
+      /Tudo bem, encerrei|Se mudar de ideia|Quando quiser consultar de novo/.test(
+        lastReply(transcript),
+      )
+    ) {
       end = /ainda não temos fibra|ainda não atende/.test(all) ? 'not-served' : 'declined';
     } else if (state?.step === 'done' && state.answers.coverage?.outOfArea) end = 'not-served';
     outcomes.push({ name: script.name, expected: script.end, end, messages, problems, transcript });
@@ -105,7 +119,8 @@ function lastReply(transcript: string[]): string {
 
 function describe(step: Script['steps'][number]): string {
   if (typeof step === 'string') return JSON.stringify(step);
-  if ('loc' in step) return `[location ${step.loc.join(', ')}${step.address ? ` ${step.address}` : ''}]`;
+  if ('loc' in step)
+    return `[location ${step.loc.join(', ')}${step.address ? ` ${step.address}` : ''}]`;
   if ('findme' in step) return `[FindME ${step.findme.join(', ')}]`;
   if ('media' in step) return `[${step.media}]`;
   if ('contact' in step) return `[contact ${step.contact}]`;

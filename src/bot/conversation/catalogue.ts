@@ -114,8 +114,7 @@ export const DEFAULT_CATALOGUE = {
     'Confira seus dados:\n\nNome: {name}\nTelefone: {phone}\nCPF: {document}\nE-mail: {email}\nEndereço: {address}',
   summaryConfirm: 'Confirmar reserva',
   summaryCorrect: 'Corrigir algum dado',
-  chooseCorrection:
-    'O que você quer corrigir? Para mudar o local, é só enviar a nova localização.',
+  chooseCorrection: 'O que você quer corrigir? Para mudar o local, é só enviar a nova localização.',
   correctName: 'Nome',
   correctPhone: 'Telefone',
   correctDocument: 'CPF',

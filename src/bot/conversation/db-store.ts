@@ -125,5 +125,7 @@ export class DatabaseConversationStore implements ConversationStore {
 }
 
 function seenId(chat: ChatKey, messageId: string): string {
-  return createHash('sha256').update(`${chatKey(chat)}\n${messageId}`).digest('base64url');
+  return createHash('sha256')
+    .update(`${chatKey(chat)}\n${messageId}`)
+    .digest('base64url');
 }

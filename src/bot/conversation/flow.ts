@@ -199,7 +199,11 @@ function onResult(state: ConversationState, result: EffectResult, ctx: FlowConte
       // One match: straight to coverage; the answer shows the place, with "not this place".
       const [only, ...others] = result.matches;
       if (only && others.length === 0) {
-        return acceptLocation(state, { point: only.point, address: only.label, fromFindMe: false, typed: true }, ctx);
+        return acceptLocation(
+          state,
+          { point: only.point, address: only.label, fromFindMe: false, typed: true },
+          ctx,
+        );
       }
       const choices = result.matches.slice(0, 5);
       return enter(advance({ ...state, choices }, 'choose-address'), ctx);

@@ -17,7 +17,9 @@ export type TypedLocation =
 const BRAZIL = { south: -33.76, north: 5.28, west: -74.0, east: -28.8 };
 
 function inBrazil(p: GeoPoint): boolean {
-  return p.lat >= BRAZIL.south && p.lat <= BRAZIL.north && p.lng >= BRAZIL.west && p.lng <= BRAZIL.east;
+  return (
+    p.lat >= BRAZIL.south && p.lat <= BRAZIL.north && p.lng >= BRAZIL.west && p.lng <= BRAZIL.east
+  );
 }
 
 /** A valid point; "lng, lat" typed the wrong way round is swapped when only that fits Brazil. */
@@ -40,7 +42,9 @@ export function parseCoordinates(text: string): GeoPoint | undefined {
   if (dms) return dms;
   const stripped = text.replace(/\b(lat(itude)?|lng|lon(gitude)?|long)\b\s*[:=]?/gi, ' ');
   // Only numbers, separators and a few words ("minha localização é ...").
-  if (/[a-z]{3,}.*[a-z]{3,}.*[a-z]{3,}.*[a-z]{3,}/i.test(stripped.replace(/[^a-z\s]/gi, ' ').trim()))
+  if (
+    /[a-z]{3,}.*[a-z]{3,}.*[a-z]{3,}.*[a-z]{3,}/i.test(stripped.replace(/[^a-z\s]/gi, ' ').trim())
+  )
     return undefined;
   const numbers = stripped.match(DECIMAL) ?? [];
   if (numbers.length !== 2) return undefined;
@@ -99,7 +103,9 @@ export function parseMapLink(raw: string): TypedLocation | undefined {
       const found = fromParam(q.get(key));
       if (found) return found;
     }
-    const inPath = /\/(?:place|search|dir)\/(?:[^/]*\/)*?(-?\d+\.\d+),\s*\+?(-?\d+\.\d+)/.exec(decoded);
+    const inPath = /\/(?:place|search|dir)\/(?:[^/]*\/)*?(-?\d+\.\d+),\s*\+?(-?\d+\.\d+)/.exec(
+      decoded,
+    );
     if (inPath) return asPoint(point(Number(inPath[1]), Number(inPath[2])));
     const at = /@(-?\d+\.\d+),(-?\d+\.\d+)/.exec(decoded);
     if (at) return asPoint(point(Number(at[1]), Number(at[2])));
@@ -148,7 +154,11 @@ function parseGeoUri(text: string): TypedLocation {
   if (m && !(Number(m[1]) === 0 && Number(m[2]) === 0)) {
     return asPoint(point(Number(m[1]), Number(m[2])));
   }
-  return fromParam(q === undefined ? null : safeDecode(q.replace(/\+/g, ' '))) ?? { kind: 'unreadable-link' };
+  return (
+    fromParam(q === undefined ? null : safeDecode(q.replace(/\+/g, ' '))) ?? {
+      kind: 'unreadable-link',
+    }
+  );
 }
 
 /** A parameter that holds "lat,lng" (a point) or a place name (an address to geocode). */
@@ -194,18 +204,15 @@ export function decodeGeohash(hash: string): GeoPoint | undefined {
   return point((lat[0]! + lat[1]!) / 2, (lng[0]! + lng[1]!) / 2);
 }
 
-const URL_IN_TEXT = /(geo:[^\s]+|https?:\/\/[^\s]+|(?:www\.)?(?:maps\.app\.goo\.gl|goo\.gl|maps\.google\.[a-z.]+|google\.[a-z.]+\/maps|maps\.apple\.com|waze\.com|openstreetmap\.org|osm\.org)\/[^\s]*)/i;
+const URL_IN_TEXT =
+  /(geo:[^\s]+|https?:\/\/[^\s]+|(?:www\.)?(?:maps\.app\.goo\.gl|goo\.gl|maps\.google\.[a-z.]+|google\.[a-z.]+\/maps|maps\.apple\.com|waze\.com|openstreetmap\.org|osm\.org)\/[^\s]*)/i;
 
 const STREET =
   /^(rua|r|av|avenida|al|alameda|travessa|tv|trav|rodovia|rod|estrada|estr|praca|pca|largo|lg|via|vila|vl|servidao|beco|viela|rodoanel|br|pr|sp|mg|sc|rs|go|ba|quadra|qd|setor|conjunto|cj|condominio|cond|chacara|sitio|fazenda|linha|loteamento|jardim|jd|parque|pq)\b/;
 
 /** A street address, by its first word ("Rua ...", "Av. ...") or a CEP. */
 export function looksLikeAddress(text: string): boolean {
-  const n = text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .trim();
+  const n = text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
   if (/\b\d{5}-?\d{3}\b/.test(n)) return true;
   return STREET.test(n) && /\p{L}{3,}/u.test(n.replace(STREET, ''));
 }

@@ -102,7 +102,15 @@ const HUMAN_WORDS = [
   'vendedor',
   'vendedora',
 ];
-const CANCEL_WORDS = ['cancelar', 'cancela', 'cancele', 'cancelo', 'desisto', 'desistir', 'encerrar'];
+const CANCEL_WORDS = [
+  'cancelar',
+  'cancela',
+  'cancele',
+  'cancelo',
+  'desisto',
+  'desistir',
+  'encerrar',
+];
 /** A sentence longer than this is a message, not a command. */
 const MAX_SENTENCE_WORDS = 12;
 
@@ -129,7 +137,11 @@ export function parseCommand(text: string): Command | undefined {
   if (words.includes('menu') || (has(['voltar', 'volta']) && words.includes('inicio'))) {
     return 'menu';
   }
-  if (/^(eu )?(quero |pode |posso )?(voltar|volta)( uma etapa| atras| pra tras| para tras)?( por favor)?$/.test(n)) {
+  if (
+    /^(eu )?(quero |pode |posso )?(voltar|volta)( uma etapa| atras| pra tras| para tras)?( por favor)?$/.test(
+      n,
+    )
+  ) {
     return 'back';
   }
   if (words.length <= 5 && (n.includes('tentar de novo') || n.includes('tente de novo'))) {
@@ -251,7 +263,11 @@ export function isGreeting(text: string): boolean {
 /** "pular", "não tenho", "sem e-mail"...: the customer prefers not to give an e-mail. */
 export function isSkip(text: string): boolean {
   const n = normalize(text);
-  if (['pular', 'pula', 'pule', 'nao tenho', 'nao', 'n', 'nenhum', 'passar', 'prefiro nao'].some((w) => similar(n, w))) {
+  if (
+    ['pular', 'pula', 'pule', 'nao tenho', 'nao', 'n', 'nenhum', 'passar', 'prefiro nao'].some(
+      (w) => similar(n, w),
+    )
+  ) {
     return true;
   }
   return /\b(nao tenho|sem e ?-?mail|nao uso|nao possuo|prefiro nao|pular)\b/.test(n);

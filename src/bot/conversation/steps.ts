@@ -97,7 +97,11 @@ export function onText(state: ConversationState, input: TextInput, ctx: FlowCont
     case 'choose-correction':
       return onCorrection(state, text, ctx);
     case 'retry':
-      if (parseCommand(text) === 'retry' || parseYesNo(text) === true || parseOption(text, ['x']) === 1)
+      if (
+        parseCommand(text) === 'retry' ||
+        parseYesNo(text) === true ||
+        parseOption(text, ['x']) === 1
+      )
         return runRetry(state, ctx);
       return reprompt(state, t.notUnderstood, ctx);
     case 'confirm-new-location':
@@ -160,7 +164,8 @@ export function afterDocument(state: ConversationState, ctx: FlowContext): Trans
   return afterField(state, ctx);
 }
 
-const COVERAGE_WORDS = /disponib|viabil|contrat|internet|fibra|plano|instala|consult|cobertura|tem fibra|chega/;
+const COVERAGE_WORDS =
+  /disponib|viabil|contrat|internet|fibra|plano|instala|consult|cobertura|tem fibra|chega/;
 
 function onMenu(state: ConversationState, text: string, ctx: FlowContext): Transition {
   const labels = ctx.texts.menu().options.map((o) => o.label);
@@ -179,8 +184,7 @@ function onAskLocation(state: ConversationState, text: string, ctx: FlowContext)
   const t = ctx.texts;
   const option = parseOption(text, ['app', 'mapa']);
   const url = validFindMeUrl(state, ctx.now);
-  if (option === 1)
-    return { state, replies: [{ kind: 'request-location', text: t.shareInApp }] };
+  if (option === 1) return { state, replies: [{ kind: 'request-location', text: t.shareInApp }] };
   if (option === 2) {
     if (url) return { state, replies: [say(t.openMap(url, ctx.addressSearch))] };
     return { state, replies: [], effect: { type: 'create-findme-link' } };
@@ -234,7 +238,8 @@ function onChooseAddress(state: ConversationState, text: string, ctx: FlowContex
   return reprompt(state, ctx.texts.answerWithNumber, ctx);
 }
 
-const REFERENCE = /^(perto|proximo|em frente|frente|ao lado|do lado|atras|esquina|referencia|ref|depois|antes|entre|vizinho|na rua|no final|final da|fim da|ponto)\b/;
+const REFERENCE =
+  /^(perto|proximo|em frente|frente|ao lado|do lado|atras|esquina|referencia|ref|depois|antes|entre|vizinho|na rua|no final|final da|fim da|ponto)\b/;
 
 /** Splits what follows the street and number into complement and reference point. */
 function extras(parts: string[]): Pick<InstallAddress, 'complement' | 'reference'> {
@@ -267,7 +272,9 @@ export function parseInstallAddress(text: string, guess?: string): InstallAddres
   if (!trimmed || trimmed.length > 300) return undefined;
   if (guess && hasHouseNumber(guess)) {
     const plain = trimmed.normalize('NFD').replace(/\p{M}/gu, '');
-    const m = /^(sim|ss|s|isso|correto|certo|ok|esta certo|ta certo|exato)\b[\s,.!;:-]*/i.exec(plain);
+    const m = /^(sim|ss|s|isso|correto|certo|ok|esta certo|ta certo|exato)\b[\s,.!;:-]*/i.exec(
+      plain,
+    );
     if (m || parseYesNo(trimmed) === true) {
       const rest = m ? trimmed.slice(m[0].length) : '';
       return { line: guess, ...extras(splitParts(rest)) };
@@ -277,14 +284,19 @@ export function parseInstallAddress(text: string, guess?: string): InstallAddres
     const number = /^(?:n[º°o.]?\s*)?(\d{1,6}[a-z]?|s\/?n)\b[\s,.;-]*/i.exec(trimmed);
     if (number?.[1]) {
       const [street = guess, ...rest] = guess.split(' - ');
-      const line = [`${street}, ${number[1].toLowerCase() === 'sn' ? 's/n' : number[1]}`, ...rest].join(' - ');
+      const line = [
+        `${street}, ${number[1].toLowerCase() === 'sn' ? 's/n' : number[1]}`,
+        ...rest,
+      ].join(' - ');
       return { line, ...extras(splitParts(trimmed.slice(number[0].length))) };
     }
   }
   // Typed in full: street, number, then complement and reference.
   if (!/\p{L}{3,}/u.test(trimmed) || !/\d|s\/n/i.test(trimmed)) return undefined;
   const parts = splitParts(trimmed);
-  const numberAt = parts.findIndex((p) => /^(n[º°o.]?\s*)?(\d{1,6}[a-z]?|s\/n)$/i.test(p) || /\s\d{1,6}[a-z]?$/i.test(p));
+  const numberAt = parts.findIndex(
+    (p) => /^(n[º°o.]?\s*)?(\d{1,6}[a-z]?|s\/n)$/i.test(p) || /\s\d{1,6}[a-z]?$/i.test(p),
+  );
   const cut = numberAt >= 0 ? numberAt + 1 : 1;
   const line = parts.slice(0, cut).join(', ').slice(0, 200);
   return { line, ...extras(parts.slice(cut)) };
@@ -295,7 +307,10 @@ function onAddress(state: ConversationState, text: string, ctx: FlowContext): Tr
   const installAddress = parseInstallAddress(text, guess);
   if (installAddress) return afterField(withAnswers(state, { installAddress }), ctx);
   if (guess && parseYesNo(text) === false) {
-    return { state: withAnswers(state, { address: undefined }), replies: [say(ctx.texts.askAddressBlank)] };
+    return {
+      state: withAnswers(state, { address: undefined }),
+      replies: [say(ctx.texts.askAddressBlank)],
+    };
   }
   return { state, replies: [say(ctx.texts.addressInvalid)] };
 }
@@ -311,7 +326,9 @@ function onName(state: ConversationState, input: TextInput, ctx: FlowContext): T
 function onPhoneText(state: ConversationState, text: string, ctx: FlowContext): Transition {
   const { suggestedPhone, phoneDeclined } = state.answers;
   if (suggestedPhone && !phoneDeclined) {
-    const yes = parseOption(text, optionLabels(state, ctx)) ?? (parseYesNo(text) === false ? 2 : parseYesNo(text) ? 1 : undefined);
+    const yes =
+      parseOption(text, optionLabels(state, ctx)) ??
+      (parseYesNo(text) === false ? 2 : parseYesNo(text) ? 1 : undefined);
     if (yes === 1) return phoneAccepted(state, suggestedPhone, ctx);
     if (yes === 2) {
       return {
@@ -329,7 +346,13 @@ function phoneAccepted(state: ConversationState, phone: string, ctx: FlowContext
   return afterField(next, ctx);
 }
 
-const CORRECTIONS: StepName[] = ['ask-name', 'ask-phone', 'ask-document', 'ask-email', 'ask-address'];
+const CORRECTIONS: StepName[] = [
+  'ask-name',
+  'ask-phone',
+  'ask-document',
+  'ask-email',
+  'ask-address',
+];
 
 function onCorrection(state: ConversationState, text: string, ctx: FlowContext): Transition {
   const target = CORRECTIONS[(parseOption(text, optionLabels(state, ctx)) ?? 0) - 1];
@@ -423,7 +446,10 @@ function threeWay(
   on: { yes: () => Transition; no: () => Transition },
 ): Transition {
   const option = parseOption(text, optionLabels(state, ctx));
-  if (option === 3 || (option === undefined && /\b(errad|nao e aqui|outro lugar|local)/.test(normalize(text)))) {
+  if (
+    option === 3 ||
+    (option === undefined && /\b(errad|nao e aqui|outro lugar|local)/.test(normalize(text)))
+  ) {
     const again = { ...rewindTo(state, 'ask-location'), answers: keepIdentity(state) };
     return enter(again, ctx, [say(ctx.texts.sendAnotherLocation)]);
   }

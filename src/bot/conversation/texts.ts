@@ -107,8 +107,13 @@ export function createTexts(options: TextsOptions) {
     askEmail: () => withOptions(t('askEmail'), [t('askEmailSkip')]),
     emailInvalid: t('emailInvalid'),
     emailNone: t('emailNone'),
-    summary: (s: { name: string; phone: string; document: string; email: string; address: string }) =>
-      withOptions(t('summary', s), [t('summaryConfirm'), t('summaryCorrect')]),
+    summary: (s: {
+      name: string;
+      phone: string;
+      document: string;
+      email: string;
+      address: string;
+    }) => withOptions(t('summary', s), [t('summaryConfirm'), t('summaryCorrect')]),
     chooseCorrection: () =>
       withOptions(t('chooseCorrection'), [
         t('correctName'),
@@ -141,8 +146,7 @@ export function createTexts(options: TextsOptions) {
     prospectTrouble: t('prospectTrouble'),
     retryProspect: () => withOptions(t('retryProspect'), [t('retryOption')]),
 
-    newLocation: () =>
-      withOptions(t('newLocation'), [t('newLocationYes'), t('newLocationNo')]),
+    newLocation: () => withOptions(t('newLocation'), [t('newLocationYes'), t('newLocationNo')]),
     keepGoing: t('keepGoing'),
 
     declinedReservation: t('declinedReservation'),

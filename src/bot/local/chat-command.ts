@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
+import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { AppContext } from '../../context.js';
 import { createApp } from '../../http/app.js';
@@ -24,12 +25,14 @@ export interface LocalChatOptions {
 export async function runLocalChat(options: LocalChatOptions): Promise<number> {
   const output = options.output ?? process.stdout;
   const host = options.host ?? '127.0.0.1';
+  // Mounted now, filled once the chat system (which needs this server's URL) exists.
+  const findme = Router();
   const app = createApp({
     logger: options.ctx.logger,
     bodyLimit: options.ctx.config.http.bodyLimit,
     trustProxy: false,
     isReady: () => Promise.resolve(true),
-    routers: [],
+    routers: [{ path: FINDME_PATH, router: findme }],
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port ?? 0, host, () => resolve(s));
@@ -47,7 +50,7 @@ export async function runLocalChat(options: LocalChatOptions): Promise<number> {
     const sender = new TerminalSender(output);
     const system = await createChatSystem(ctx, options.redis, { senders: [sender] });
     for (const { path, router } of system.routers) {
-      if (path === FINDME_PATH) app.use(path, router);
+      if (path === FINDME_PATH) findme.use(router);
     }
     await runTerminalChat(system.engine, {
       input: options.input ?? process.stdin,
