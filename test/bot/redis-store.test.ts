@@ -166,7 +166,7 @@ describe.skipIf(!url)('ConversationEngine on Redis', () => {
     expect(summary).toContain('Nome: Maria Silva');
     expect(summary).toContain('CPF: 529.982.247-25');
     expect(summary).toContain('Endereço: Rua A, 1');
-    expect(textOf(await after.text('sim'))).toContain('Reserva feita!');
+    expect(textOf(await after.text('sim'))).toContain('sua instalação está reservada até');
     expect(sales.reserveCalls).toHaveLength(1);
   });
 
