@@ -40,7 +40,7 @@ describe('toCloudMessages', () => {
     });
   });
 
-  it('numbers and shortens labels longer than a button title, listing them in full in the body', () => {
+  it('shortens labels longer than a button title, listing them in full and numbered in the body', () => {
     const [message] = toCloudMessages({
       kind: 'text',
       text: 'Como posso te ajudar?',
@@ -49,7 +49,7 @@ describe('toCloudMessages', () => {
     expect(message?.type).toBe('buttons');
     const buttons = (message as Extract<CloudMessage, { type: 'buttons' }>).buttons;
     for (const b of buttons) expect(b.title.length).toBeLessThanOrEqual(LIMITS.buttonTitle);
-    expect(buttons.map((b) => b.title)).toEqual(['1. Consultar dispon…', '2. Falar com um…']);
+    expect(buttons.map((b) => b.title)).toEqual(['Consultar disponibi…', 'Falar com um…']);
     expect((message as { body: string }).body).toBe(
       'Como posso te ajudar?\n\n1. Consultar disponibilidade de fibra\n2. Falar com um atendente',
     );
@@ -142,6 +142,18 @@ describe('toCloudMessages', () => {
       },
     ]);
     expect(toCloudMessages({ kind: 'request-location', text: 'Onde?' })).toHaveLength(1);
+  });
+
+  it("uses the engine's link sentence and how-to when it gives them", () => {
+    const out = toCloudMessages({
+      kind: 'request-location',
+      text: 'Onde?',
+      howTo: 'Toque em 📎 → Localização.',
+      findmeUrl: 'https://x.example/findme/1',
+      findmeText: 'Ou marque no mapa:',
+    });
+    expect(out[0]).toMatchObject({ fallback: 'Onde?\n\nToque em 📎 → Localização.' });
+    expect(out[1]).toMatchObject({ type: 'cta-url', body: 'Ou marque no mapa:' });
   });
 
   it('sends a link that is not a web address as text', () => {

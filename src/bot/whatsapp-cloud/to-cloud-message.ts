@@ -51,8 +51,8 @@ export const SHARE_LOCATION_HELP =
  * Converts one engine message to the Cloud API messages that show it, in order.
  *
  * - A menu of up to 3 options becomes reply buttons, up to 10 a list, more stays numbered text.
- *   Labels too long for a button title are shortened and numbered, and the body then lists them
- *   in full, so nothing is lost; a tap answers with the full label either way.
+ *   Labels too long for a button title are shortened, and the body then lists the options in
+ *   full, numbered, so nothing is lost; a tap answers with the full label either way.
  * - A location prompt is the native "send location" request, then the FindME link as a URL
  *   button.
  * - Every interactive message keeps its numbered-text `fallback`, sent when Meta refuses it.
@@ -62,12 +62,13 @@ export function toCloudMessages(message: OutboundMessage): CloudMessage[] {
     case 'text':
       return menuMessages(message.text, message.options ?? []);
     case 'request-location': {
+      const howTo = message.howTo ?? SHARE_LOCATION_HELP;
       const out: CloudMessage[] = withBody(message.text, LIMITS.interactiveBody, (body) => ({
         type: 'location-request',
         body,
-        fallback: `${body}\n\n${SHARE_LOCATION_HELP}`,
+        fallback: `${body}\n\n${howTo}`,
       }));
-      if (message.findmeUrl) out.push(mapLink(message.findmeUrl));
+      if (message.findmeUrl) out.push(mapLink(message.findmeUrl, message.findmeText));
       return out;
     }
     case 'location':
@@ -95,7 +96,7 @@ function menuMessages(text: string, options: MenuOption[]): CloudMessage[] {
   const fallback = formatMenu(text, options);
   if (options.length <= LIMITS.buttons) {
     const plain = options.every((o) => o.label.length <= LIMITS.buttonTitle);
-    const titles = plain ? options.map((o) => o.label) : options.map(numberedTitle);
+    const titles = options.map((o) => shorten(o.label, LIMITS.buttonTitle));
     const unique = new Set(titles).size === titles.length;
     if (unique) {
       const body = plain ? text : fallback;
@@ -125,16 +126,12 @@ function row(option: MenuOption): { id: string; title: string; description?: str
   return { id: optionId(option), title, description: shorten(option.label, LIMITS.rowDescription) };
 }
 
-function numberedTitle(option: MenuOption): string {
-  const prefix = `${option.key}. `;
-  return prefix + shorten(option.label, LIMITS.buttonTitle - prefix.length);
-}
-
-function mapLink(url: string): CloudMessage {
-  const fallback = `${MAP_PROMPT}\n${url}`;
+function mapLink(url: string, intro = MAP_PROMPT): CloudMessage {
+  const fallback = `${intro}\n${url}`;
   // Meta only opens web addresses from a URL button.
   if (!/^https?:\/\//i.test(url)) return { type: 'text', body: fallback };
-  return { type: 'cta-url', body: MAP_PROMPT, displayText: MAP_BUTTON_TEXT, url, fallback };
+  const body = intro.length <= LIMITS.interactiveBody ? intro : MAP_PROMPT;
+  return { type: 'cta-url', body, displayText: MAP_BUTTON_TEXT, url, fallback };
 }
 
 /**
