@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON; the assertions check them */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- response bodies are untyped JSON; the assertions check them */
 // A customer on the official WhatsApp Cloud API, through the assembled server: signed webhooks
 // from the simulated Cloud API → the webhook route → the conversation engine → viability,
 // reservations, prospects → the replies, checked as they reach the simulated Graph API.
