@@ -2,7 +2,7 @@
 import { request } from 'node:http';
 import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import type { DbProvider } from '../../src/ozmap-model/db/client.js';
 import { createApiKey } from '../../src/ozmap-model/api-keys.js';
 import { startServer } from '../../src/server.js';
@@ -35,6 +35,8 @@ export async function startTestServer(
     now?: () => Date;
     /** Where the built web pages are (a temp folder the test built into). */
     webDist?: string;
+    /** Instead of a silent logger (e.g. one that captures the lines, to assert on the log). */
+    logger?: Logger;
   } = {},
 ): Promise<TestServer> {
   const database = await freshDatabase(provider);
@@ -46,7 +48,7 @@ export async function startTestServer(
     DEMO_NETWORK: 'off',
     ...env,
   });
-  const running = await startServer(config, createLogger(config.logLevel), {
+  const running = await startServer(config, options.logger ?? createLogger(config.logLevel), {
     jobs: false,
     now: options.now,
     webDist: options.webDist,
