@@ -137,7 +137,7 @@ export class FakeWhatsAppCloud {
   readonly displayPhoneNumber = '554430300000';
   readonly version: string;
   private tokenExpired = false;
-  private readonly injected = new Map<string, Injected[]>();
+  private readonly injected = new Map<string, Array<{ what: Injected; after: number }>>();
   private readonly lastInbound = new Map<string, number>();
   private readonly recentTo = new Map<string, number[]>();
   private readonly media = new Map<string, { bytes: Buffer; mimeType: string }>();
@@ -189,10 +189,13 @@ export class FakeWhatsAppCloud {
     return this.options.now?.() ?? Date.now();
   }
 
-  /** The next call of `kind` ('messages', 'templates', 'media', 'download') does this instead. */
-  failNext(kind: string, what: Injected): void {
+  /**
+   * A coming call of `kind` ('messages', 'read', 'templates', 'media') does this instead: the next one, or
+   * the one after `after` more calls go through. Injections queue up in order.
+   */
+  failNext(kind: string, what: Injected, options: { after?: number } = {}): void {
     const queue = this.injected.get(kind) ?? [];
-    queue.push(what);
+    queue.push({ what, after: options.after ?? 0 });
     this.injected.set(kind, queue);
   }
 
@@ -351,7 +354,8 @@ export class FakeWhatsAppCloud {
         call.body = body;
         if (objectId !== this.phoneNumberId)
           return this.fail(res, call, 400, unknownObject(objectId));
-        if (this.inject('messages', res, call)) return;
+        // Read receipts are injected apart, so failNext('messages') hits a real message.
+        if (this.inject(body.status === 'read' ? 'read' : 'messages', res, call)) return;
         return this.messages(body, res, call);
       }
       if (req.method === 'GET' && edge === 'message_templates') {
@@ -405,8 +409,15 @@ export class FakeWhatsAppCloud {
   }
 
   private inject(kind: string, res: ServerResponse, call: FakeCloudCall): boolean {
-    const next = this.injected.get(kind)?.shift();
-    if (!next) return false;
+    const queue = this.injected.get(kind);
+    const head = queue?.[0];
+    if (!head) return false;
+    if (head.after > 0) {
+      head.after--;
+      return false;
+    }
+    queue.shift();
+    const next = head.what;
     if ('hang' in next) {
       call.status = 0;
       this.hanging.add(res);

@@ -67,6 +67,8 @@ export interface WhatsAppCloudChannelOptions {
   /** Minimum time between two messages to one customer (keeps order, reads naturally). */
   perChatGapMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** The pacing clock in milliseconds (tests pair it with `sleep`); Date.now by default. */
+  clockMs?: () => number;
   onAlert?: (alert: CloudAlert) => void;
   apologyText?: string;
 }
@@ -107,6 +109,7 @@ export class WhatsAppCloudChannel implements ChannelSender {
       perKeyGapMs: o.perChatGapMs ?? 250,
       globalGapMs: 1000 / o.config.messagesPerSecond,
       ...(o.sleep ? { sleep: o.sleep } : {}),
+      ...(o.clockMs ? { now: o.clockMs } : {}),
     });
   }
 
