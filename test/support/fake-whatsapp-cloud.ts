@@ -204,10 +204,14 @@ export class FakeWhatsAppCloud {
     this.tokenExpired = true;
   }
 
+  /** The id of the last media added (a customer's photo or voice note). */
+  lastMediaId?: string;
+
   /** Stores a customer's media and returns its id (what a webhook would carry). */
   addMedia(bytes: Buffer, mimeType: string): string {
     const id = String(900000000 + this.nextId++);
     this.media.set(id, { bytes, mimeType });
+    this.lastMediaId = id;
     return id;
   }
 

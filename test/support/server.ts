@@ -52,6 +52,10 @@ export async function startTestServer(
     jobs: false,
     now: options.now,
     webDist: options.webDist,
+  }).catch(async (err: unknown) => {
+    // A server that refused to start leaves no database behind.
+    await database.drop();
+    throw err;
   });
   const { key } = await createApiKey(running.ctx.db, 'test');
   return {
