@@ -5,11 +5,14 @@ declare module 'autocannon' {
       path?: string;
       method?: string;
       headers?: Record<string, string>;
+      body?: string;
       setupRequest?: (request: Request) => Request;
     }
     interface Options {
       url: string;
       duration?: number;
+      /** Stop after this many requests instead of after `duration`. */
+      amount?: number;
       connections?: number;
       requests?: Request[];
     }

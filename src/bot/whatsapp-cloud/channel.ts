@@ -215,6 +215,7 @@ export class WhatsAppCloudChannel implements ChannelSender {
     const fresh: InboundMessage[] = [];
     let duplicates = 0;
     for (const { message, profileName } of events.messages) {
+      // Only the wamid is written before Meta gets its answer; the rest happens while answering.
       this.counts.received++;
       if (!(await this.o.store.recordInbound(message, receivedAt, this.claimMs))) {
         duplicates++;
@@ -225,9 +226,7 @@ export class WhatsAppCloudChannel implements ChannelSender {
         );
         continue;
       }
-      const wroteAt = message.sentAt < receivedAt ? message.sentAt : receivedAt;
-      await this.o.store.touchContact(message.chatId, wroteAt, profileName);
-      fresh.push(message);
+      fresh.push(profileName ? { ...message, senderName: profileName } : message);
     }
     for (const status of events.statuses) await this.applyStatus(status);
     for (const message of fresh) {
@@ -359,11 +358,15 @@ export class WhatsAppCloudChannel implements ChannelSender {
             await this.o.store.finish(pending.id, 'failed');
             return;
           }
-          this.o.api.markRead(pending.message.messageId).catch((error: unknown) => {
+          const { message } = pending;
+          // The customer's 24-hour window runs from when they wrote (never later than received).
+          const wroteAt = message.sentAt < pending.receivedAt ? message.sentAt : pending.receivedAt;
+          await this.o.store.touchContact(message.chatId, wroteAt, message.senderName);
+          this.o.api.markRead(message.messageId).catch((error: unknown) => {
             this.o.logger.debug({ error: describe(error) }, 'could not mark a message read');
           });
-          replies = await this.converse(pending.message);
-          await this.o.store.saveReplies(pending.id, replies);
+          replies = await this.converse(message);
+          if (replies.length > 0) await this.o.store.saveReplies(pending.id, replies);
         }
         for (let i = pending.sentCount; i < replies.length; i++) {
           const sent = await this.deliverReply(pending.chatId, replies[i]!);
@@ -372,7 +375,8 @@ export class WhatsAppCloudChannel implements ChannelSender {
             await this.o.store.release(pending.id, new Date(this.now().getTime() + wait));
             return;
           }
-          await this.o.store.repliesSent(pending.id, i + 1);
+          // The last one needs no bookmark: finishing says it all.
+          if (i + 1 < replies.length) await this.o.store.repliesSent(pending.id, i + 1);
         }
         await this.o.store.finish(pending.id, 'done');
         this.counts.answered++;
@@ -478,11 +482,15 @@ export class WhatsAppCloudChannel implements ChannelSender {
       }
     }
     if (this.state === 'token-invalid' || this.state === 'permission-missing') this.state = 'ready';
-    await this.o.store
+    const recorded = this.o.store
       .recordOutbound(messageId, chatId, sent.type, this.now(), notice)
       .catch((error: unknown) => {
         this.o.logger.warn({ error: describe(error) }, 'could not record a sent message');
       });
+    // A notice must be on record before Meta can report the window closed (131047); other
+    // messages are recorded beside the next sends, only delivery statuses read them.
+    if (notice) await recorded;
+    else this.track(recorded);
     return messageId;
   }
 
