@@ -117,6 +117,13 @@ describe('WhatsApp Cloud API channel', () => {
   }
 
   const newWaId = () => String(waId++);
+  /** Records that the customer last wrote at `at` (their 24-hour window). */
+  const wrote = (chatId: string, at: Date, profileName?: string) =>
+    database.db.whatsAppCloudContact.upsert({
+      where: { chatId },
+      create: { chatId, lastInboundAt: at, profileName: profileName ?? null },
+      update: { lastInboundAt: at },
+    });
 
   describe('pacing', () => {
     it('sends one customer its replies in order, at least 250 ms apart', async () => {
@@ -153,7 +160,7 @@ describe('WhatsApp Cloud API channel', () => {
           logger: createLogger('silent'),
         });
         const customers = Array.from({ length: 200 }, newWaId);
-        for (const to of customers) await store.touchContact(to, new Date());
+        for (const to of customers) await wrote(to, new Date());
         let done = false;
         const all = Promise.all(
           customers.map((to) => paced.send(to, [{ kind: 'text', text: 'aviso' }])),
@@ -314,7 +321,7 @@ describe('WhatsApp Cloud API channel', () => {
   describe('the 24-hour window', () => {
     it('sends a late message as the hand-off template, carrying its text', async () => {
       const to = newWaId();
-      await store.touchContact(to, new Date(fake - 25 * HOUR), 'Maria Souza');
+      await wrote(to, new Date(fake - 25 * HOUR), 'Maria Souza');
       await channel.send(to, [{ kind: 'text', text: 'Temos horário amanhã.\nPode ser às 9h?' }]);
       const [sent] = cloud.messagesTo(to);
       expect(sent?.body.template).toEqual({
@@ -334,7 +341,7 @@ describe('WhatsApp Cloud API channel', () => {
 
     it('sends a message inside the window as it is', async () => {
       const to = newWaId();
-      await store.touchContact(to, new Date(fake - 2 * HOUR), 'Maria Souza');
+      await wrote(to, new Date(fake - 2 * HOUR), 'Maria Souza');
       cloud.customerWrote(to, fake - 2 * HOUR);
       await channel.send(to, [{ kind: 'text', text: 'Temos horário amanhã.' }]);
       expect(cloud.messagesTo(to).map((m) => m.type)).toEqual(['text']);
@@ -343,7 +350,7 @@ describe('WhatsApp Cloud API channel', () => {
     it('replaces a message Meta reports as outside the window (131047) with the template, once', async () => {
       const to = newWaId();
       // Our record says the window is open; Meta knows better.
-      await store.touchContact(to, new Date(fake - 2 * HOUR), 'Maria Souza');
+      await wrote(to, new Date(fake - 2 * HOUR), 'Maria Souza');
       cloud.webhookUrl = undefined;
       await channel.send(to, [{ kind: 'text', text: 'Sua instalação foi agendada.' }]);
       expect(cloud.messagesTo(to)).toEqual([]);
@@ -378,9 +385,9 @@ describe('WhatsApp Cloud API channel', () => {
     it('sends notices as text in the window and as their template outside it', async () => {
       const open = newWaId();
       const closed = newWaId();
-      await store.touchContact(open, new Date(fake - HOUR));
+      await wrote(open, new Date(fake - HOUR));
       cloud.customerWrote(open, fake - HOUR);
-      await store.touchContact(closed, new Date(fake - 30 * HOUR));
+      await wrote(closed, new Date(fake - 30 * HOUR));
       const notice = {
         kind: 'reservation-expiring' as const,
         name: 'João Lima',

@@ -13,7 +13,7 @@ import { formatMenu } from '../shared/menu.js';
 import { verifyWebhookSignature, type CloudApi } from './cloud-api.js';
 import { fromCloudWebhook, type CloudStatus } from './from-cloud-webhook.js';
 import { classifyCode, CloudSendError, withCloudRetries, type CloudRetryOptions } from './retry.js';
-import type { CloudStore, PendingInbound } from './store.js';
+import type { CloudStore, ContactTouch, PendingInbound, SentRecord } from './store.js';
 import {
   checkTemplates,
   noticeText,
@@ -63,6 +63,8 @@ export interface WhatsAppCloudChannelOptions {
   now?: () => Date;
   /** How long this process keeps a received message to itself while answering it. */
   claimMs?: number;
+  /** Conversations answered at once; more wait their turn (the webhook is never held up). */
+  concurrency?: number;
   retry?: Pick<CloudRetryOptions, 'maxAttempts' | 'baseDelayMs' | 'pairRateDelayMs' | 'maxDelayMs'>;
   /** Minimum time between two messages to one customer (keeps order, reads naturally). */
   perChatGapMs?: number;
@@ -96,6 +98,7 @@ export class WhatsAppCloudChannel implements ChannelSender {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly now: () => Date;
   private readonly claimMs: number;
+  private readonly slots: Slots;
   private resolved: Partial<Record<TemplatePurpose, ResolvedTemplate>> = {};
   private templatesVerified = false;
   private state: CloudChannelState = 'stopped';
@@ -104,7 +107,8 @@ export class WhatsAppCloudChannel implements ChannelSender {
 
   constructor(private readonly o: WhatsAppCloudChannelOptions) {
     this.now = o.now ?? (() => new Date());
-    this.claimMs = o.claimMs ?? 2 * 60_000;
+    this.claimMs = o.claimMs ?? 10 * 60_000;
+    this.slots = new Slots(o.concurrency ?? 4);
     this.outbox = new ChatQueue({
       perKeyGapMs: o.perChatGapMs ?? 250,
       globalGapMs: 1000 / o.config.messagesPerSecond,
@@ -325,12 +329,8 @@ export class WhatsAppCloudChannel implements ChannelSender {
       notice.name || !contact?.profileName ? notice : { ...notice, name: contact.profileName };
     if (this.windowOpen(contact?.lastInboundAt)) {
       try {
-        const messageId = await this.paced(
-          chatId,
-          { type: 'text', body: noticeText(named) },
-          named,
-        );
-        return { messageId, as: 'text' };
+        const { id } = await this.paced(chatId, { type: 'text', body: noticeText(named) }, named);
+        return { messageId: id, as: 'text' };
       } catch (error) {
         if (!(error instanceof CloudSendError && error.failure.kind === 'window-closed'))
           throw error;
@@ -349,52 +349,64 @@ export class WhatsAppCloudChannel implements ChannelSender {
   }
 
   private async answer(pending: PendingInbound): Promise<void> {
-    await this.inbox.run(pending.chatId, async () => {
-      const chat = maskChatId(pending.chatId);
-      try {
-        let replies = pending.replies;
-        if (!replies) {
-          if (!pending.message) {
-            await this.o.store.finish(pending.id, 'failed');
-            return;
-          }
-          const { message } = pending;
-          // The customer's 24-hour window runs from when they wrote (never later than received).
-          const wroteAt = message.sentAt < pending.receivedAt ? message.sentAt : pending.receivedAt;
-          await this.o.store.touchContact(message.chatId, wroteAt, message.senderName);
-          this.o.api.markRead(message.messageId).catch((error: unknown) => {
-            this.o.logger.debug({ error: describe(error) }, 'could not mark a message read');
-          });
-          replies = await this.converse(message);
-          if (replies.length > 0) await this.o.store.saveReplies(pending.id, replies);
+    await this.inbox.run(pending.chatId, () => this.slots.run(() => this.answerNow(pending)));
+  }
+
+  private async answerNow(pending: PendingInbound): Promise<void> {
+    const chat = maskChatId(pending.chatId);
+    const sent: SentRecord[] = [];
+    try {
+      let replies = pending.replies;
+      if (!replies) {
+        const { message } = pending;
+        if (!message) {
+          await this.o.store.finish(pending.id, 'failed');
+          return;
         }
-        for (let i = pending.sentCount; i < replies.length; i++) {
-          const sent = await this.deliverReply(pending.chatId, replies[i]!);
-          if (sent === 'later') {
-            const wait = Math.min(30_000 * 2 ** Math.min(pending.attempts, 6), 30 * 60_000);
-            await this.o.store.release(pending.id, new Date(this.now().getTime() + wait));
-            return;
-          }
-          // The last one needs no bookmark: finishing says it all.
-          if (i + 1 < replies.length) await this.o.store.repliesSent(pending.id, i + 1);
+        // The customer's 24-hour window runs from when they wrote (never later than received).
+        const contact: ContactTouch = {
+          chatId: message.chatId,
+          at: message.sentAt < pending.receivedAt ? message.sentAt : pending.receivedAt,
+          ...(message.senderName ? { profileName: message.senderName } : {}),
+        };
+        this.o.api.markRead(message.messageId).catch((error: unknown) => {
+          this.o.logger.debug({ error: describe(error) }, 'could not mark a message read');
+        });
+        replies = await this.converse(message);
+        if (replies.length === 0) {
+          await this.o.store.finish(pending.id, 'done', [], contact);
+          return;
         }
-        await this.o.store.finish(pending.id, 'done');
-        this.counts.answered++;
-      } catch (error) {
-        // The claim runs out and the recovery job tries again.
-        this.o.logger.error(
-          { chat, error: describe(error) },
-          'could not answer a WhatsApp Cloud API message',
-        );
+        await this.o.store.saveReplies(pending.id, replies, contact);
       }
-    });
+      for (let i = pending.sentCount; i < replies.length; i++) {
+        if ((await this.deliverReply(pending.chatId, replies[i]!, sent)) === 'later') {
+          const wait = Math.min(30_000 * 2 ** Math.min(pending.attempts, 6), 30 * 60_000);
+          await this.o.store.release(pending.id, new Date(this.now().getTime() + wait), i, sent);
+          return;
+        }
+      }
+      await this.o.store.finish(pending.id, 'done', sent);
+      this.counts.answered++;
+    } catch (error) {
+      // The claim runs out and the recovery job tries again (replies already sent go again:
+      // a rare duplicate is better than a lost answer).
+      this.o.logger.error(
+        { chat, error: describe(error) },
+        'could not answer a WhatsApp Cloud API message',
+      );
+    }
   }
 
   /** Sends one reply; 'later' when Meta cannot take it now (retry the rest afterwards). */
-  private async deliverReply(chatId: string, reply: OutboundMessage): Promise<'sent' | 'later'> {
+  private async deliverReply(
+    chatId: string,
+    reply: OutboundMessage,
+    sent: SentRecord[],
+  ): Promise<'sent' | 'later'> {
     for (const message of toCloudMessages(reply)) {
       try {
-        await this.paced(chatId, message);
+        sent.push(await this.paced(chatId, message, undefined, false));
       } catch (error) {
         const kind = error instanceof CloudSendError ? error.failure.kind : 'transient';
         if (
@@ -441,20 +453,29 @@ export class WhatsAppCloudChannel implements ChannelSender {
       fixedLength: UNVERIFIED_FIXED_LENGTH,
     };
     const message = templateMessage(notice, template, this.o.config.templates.language);
-    return this.paced(chatId, message);
+    return (await this.paced(chatId, message)).id;
   }
 
-  /** One message through the per-customer and per-number pacing. */
-  private paced(chatId: string, message: CloudMessage, notice?: CustomerNotice): Promise<string> {
-    return this.outbox.run(chatId, () => this.transmit(chatId, message, notice));
+  /**
+   * One message through the per-customer and per-number pacing. `record`: write it to the
+   * outbound table now (false: the caller records it with the rest of its answer).
+   */
+  private paced(
+    chatId: string,
+    message: CloudMessage,
+    notice?: CustomerNotice,
+    record = true,
+  ): Promise<SentRecord> {
+    return this.outbox.run(chatId, () => this.transmit(chatId, message, notice, record));
   }
 
   /** Sends with the retry policy; an interactive message Meta refuses goes again as plain text. */
   private async transmit(
     chatId: string,
     message: CloudMessage,
-    notice?: CustomerNotice,
-  ): Promise<string> {
+    notice: CustomerNotice | undefined,
+    record: boolean,
+  ): Promise<SentRecord> {
     let sent: CloudMessage = message;
     let messageId: string;
     try {
@@ -482,16 +503,16 @@ export class WhatsAppCloudChannel implements ChannelSender {
       }
     }
     if (this.state === 'token-invalid' || this.state === 'permission-missing') this.state = 'ready';
-    const recorded = this.o.store
-      .recordOutbound(messageId, chatId, sent.type, this.now(), notice)
-      .catch((error: unknown) => {
-        this.o.logger.warn({ error: describe(error) }, 'could not record a sent message');
-      });
-    // A notice must be on record before Meta can report the window closed (131047); other
-    // messages are recorded beside the next sends, only delivery statuses read them.
-    if (notice) await recorded;
-    else this.track(recorded);
-    return messageId;
+    const result: SentRecord = { id: messageId, chatId, kind: sent.type, at: this.now() };
+    // A notice must be on record before Meta can report the window closed (131047).
+    if (record) {
+      await this.o.store
+        .recordOutbound(messageId, chatId, sent.type, result.at, notice)
+        .catch((error: unknown) => {
+          this.o.logger.warn({ error: describe(error) }, 'could not record a sent message');
+        });
+    }
+    return result;
   }
 
   private async call(chatId: string, message: CloudMessage): Promise<string> {
@@ -609,4 +630,24 @@ function shortHash(id: string): string {
 
 function describe(error: unknown): string {
   return maskPii(error instanceof Error ? error.message : String(error));
+}
+
+/** At most `size` tasks at once; the others wait in order. */
+class Slots {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((wake) => this.waiting.push(wake));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }

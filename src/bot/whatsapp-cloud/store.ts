@@ -16,6 +16,21 @@ export interface PendingInbound {
   receivedAt: Date;
 }
 
+/** A customer wrote at `at` (their 24-hour window runs from then). */
+export interface ContactTouch {
+  chatId: string;
+  at: Date;
+  profileName?: string;
+}
+
+/** A message Meta accepted, to record with its replies' outcome. */
+export interface SentRecord {
+  id: string;
+  chatId: string;
+  kind: string;
+  at: Date;
+}
+
 const STATUS_RANK: Record<string, number> = { accepted: 0, sent: 1, delivered: 2, read: 3 };
 const INBOUND_KEEP_MS = 7 * 24 * 3600_000;
 const OUTBOUND_KEEP_MS = 30 * 24 * 3600_000;
@@ -55,25 +70,6 @@ export class CloudStore {
     }
   }
 
-  /** The customer wrote at `at`: their 24-hour window runs from then (never moves back). */
-  async touchContact(chatId: string, at: Date, profileName?: string): Promise<void> {
-    const existing = await this.db.whatsAppCloudContact.findUnique({ where: { chatId } });
-    if (!existing) {
-      try {
-        await this.db.whatsAppCloudContact.create({
-          data: { chatId, lastInboundAt: at, profileName: profileName ?? null },
-        });
-        return;
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-      }
-    }
-    await this.db.whatsAppCloudContact.updateMany({
-      where: { chatId, lastInboundAt: { lt: at } },
-      data: { lastInboundAt: at, ...(profileName ? { profileName } : {}) },
-    });
-  }
-
   async contact(
     chatId: string,
   ): Promise<{ lastInboundAt: Date; profileName?: string } | undefined> {
@@ -85,28 +81,72 @@ export class CloudStore {
     };
   }
 
-  /** The engine answered: the message is no longer needed, the replies are what is left to do. */
-  async saveReplies(id: string, replies: OutboundMessage[]): Promise<void> {
-    await this.db.whatsAppCloudInbound.update({
-      where: { id },
-      data: { state: 'replying', messageJson: null, repliesJson: JSON.stringify(replies) },
+  /**
+   * The engine answered: the message is no longer needed, the replies are what is left to do,
+   * and the customer's window runs from when they wrote. One commit.
+   */
+  async saveReplies(id: string, replies: OutboundMessage[], contact: ContactTouch): Promise<void> {
+    await this.db.$transaction([
+      this.contactUpsert(contact),
+      this.db.whatsAppCloudInbound.update({
+        where: { id },
+        data: { state: 'replying', messageJson: null, repliesJson: JSON.stringify(replies) },
+      }),
+    ]);
+  }
+
+  /** Done (or given up): clears the message and replies, records what was sent. One commit. */
+  async finish(
+    id: string,
+    state: 'done' | 'failed',
+    sent: SentRecord[] = [],
+    contact?: ContactTouch,
+  ): Promise<void> {
+    await this.db.$transaction([
+      ...(contact ? [this.contactUpsert(contact)] : []),
+      ...this.outboundRows(sent),
+      this.db.whatsAppCloudInbound.update({
+        where: { id },
+        data: { state, messageJson: null, repliesJson: null, claimedUntil: null },
+      }),
+    ]);
+  }
+
+  /**
+   * This attempt stops after `sentCount` replies (Meta cannot take more now): another attempt
+   * takes the message after `retryAt` and resumes there. One commit.
+   */
+  async release(id: string, retryAt: Date, sentCount: number, sent: SentRecord[]): Promise<void> {
+    await this.db.$transaction([
+      ...this.outboundRows(sent),
+      this.db.whatsAppCloudInbound.update({
+        where: { id },
+        data: { claimedUntil: retryAt, sentCount },
+      }),
+    ]);
+  }
+
+  private contactUpsert(c: ContactTouch) {
+    return this.db.whatsAppCloudContact.upsert({
+      where: { chatId: c.chatId },
+      create: { chatId: c.chatId, lastInboundAt: c.at, profileName: c.profileName ?? null },
+      update: { lastInboundAt: c.at, ...(c.profileName ? { profileName: c.profileName } : {}) },
     });
   }
 
-  async repliesSent(id: string, sentCount: number): Promise<void> {
-    await this.db.whatsAppCloudInbound.update({ where: { id }, data: { sentCount } });
-  }
-
-  async finish(id: string, state: 'done' | 'failed'): Promise<void> {
-    await this.db.whatsAppCloudInbound.update({
-      where: { id },
-      data: { state, messageJson: null, repliesJson: null, claimedUntil: null },
-    });
-  }
-
-  /** Lets another attempt take the message after `retryAt` (this one gave up for now). */
-  async release(id: string, retryAt: Date): Promise<void> {
-    await this.db.whatsAppCloudInbound.update({ where: { id }, data: { claimedUntil: retryAt } });
+  private outboundRows(sent: SentRecord[]) {
+    if (sent.length === 0) return [];
+    return [
+      this.db.whatsAppCloudOutbound.createMany({
+        data: sent.map((r) => ({
+          id: r.id,
+          chatId: r.chatId,
+          kind: r.kind,
+          status: 'accepted',
+          createdAt: r.at,
+        })),
+      }),
+    ];
   }
 
   /**
