@@ -228,6 +228,38 @@ describe('WhatsApp Cloud API channel', () => {
       });
     });
 
+    it('answers what it stored when the database fails mid-batch, and the redelivery the rest', async () => {
+      const to = newWaId();
+      cloud.customerWrote(to, fake);
+      const realRecord = store.recordInbound.bind(store);
+      let failOnce = true;
+      store.recordInbound = (message, at, claim) => {
+        if (message.messageId === 'wamid.batch-2' && failOnce) {
+          failOnce = false;
+          return Promise.reject(new Error('SQLITE_BUSY: database is locked'));
+        }
+        return realRecord(message, at, claim);
+      };
+      handler.replies = [{ kind: 'text', text: 'ok' }];
+      const batch = cloud.envelope({
+        messages: ['wamid.batch-1', 'wamid.batch-2'].map((id) => ({
+          from: to,
+          id,
+          timestamp: String(Math.floor(fake / 1000)),
+          type: 'text',
+          text: { body: id },
+        })),
+      });
+      // The route turns this into a 500, so Meta delivers the batch again.
+      await expect(channel.receive(batch)).rejects.toThrow(/database is locked/);
+      await channel.whenIdle();
+      expect(handler.received.map((m) => m.messageId)).toEqual(['wamid.batch-1']);
+      await expect(channel.receive(batch)).resolves.toMatchObject({ accepted: 1, duplicates: 1 });
+      await channel.whenIdle();
+      expect(handler.received.map((m) => m.messageId)).toEqual(['wamid.batch-1', 'wamid.batch-2']);
+      expect(cloud.messagesTo(to)).toHaveLength(2);
+    });
+
     it('answers messages a process stored but never answered (it died), and gives up past the window', async () => {
       const to = newWaId();
       cloud.customerWrote(to, fake);

@@ -8,7 +8,7 @@ import type {
   InboundMessage,
   OutboundMessage,
 } from '../conversation/messages.js';
-import { ChatQueue, maskChatId } from '../shared/chat-queue.js';
+import { ChatQueue, maskChatId, maskNumbers } from '../shared/chat-queue.js';
 import { formatMenu } from '../shared/menu.js';
 import { verifyWebhookSignature, type CloudApi } from './cloud-api.js';
 import { fromCloudWebhook, type CloudStatus } from './from-cloud-webhook.js';
@@ -218,33 +218,38 @@ export class WhatsAppCloudChannel implements ChannelSender {
     }
     const fresh: InboundMessage[] = [];
     let duplicates = 0;
-    for (const { message, profileName } of events.messages) {
-      // Only the wamid is written before Meta gets its answer; the rest happens while answering.
-      this.counts.received++;
-      if (!(await this.o.store.recordInbound(message, receivedAt, this.claimMs))) {
-        duplicates++;
-        this.counts.duplicates++;
-        this.o.logger.info(
-          { message: shortHash(message.messageId), chat: maskChatId(message.chatId) },
-          'WhatsApp Cloud API redelivered a message already received: ignored',
-        );
-        continue;
+    try {
+      for (const { message, profileName } of events.messages) {
+        // Only the wamid is written before Meta gets its answer; the rest happens while answering.
+        this.counts.received++;
+        if (!(await this.o.store.recordInbound(message, receivedAt, this.claimMs))) {
+          duplicates++;
+          this.counts.duplicates++;
+          this.o.logger.info(
+            { message: shortHash(message.messageId), chat: maskChatId(message.chatId) },
+            'WhatsApp Cloud API redelivered a message already received: ignored',
+          );
+          continue;
+        }
+        fresh.push(profileName ? { ...message, senderName: profileName } : message);
       }
-      fresh.push(profileName ? { ...message, senderName: profileName } : message);
-    }
-    for (const status of events.statuses) await this.applyStatus(status);
-    for (const message of fresh) {
-      this.track(
-        this.answer({
-          id: message.messageId,
-          chatId: message.chatId,
-          state: 'received',
-          message,
-          sentCount: 0,
-          attempts: 1,
-          receivedAt,
-        }),
-      );
+      for (const status of events.statuses) await this.applyStatus(status);
+    } finally {
+      // Even when a later write failed (Meta then redelivers it all), the messages already
+      // stored are answered now rather than when their claim runs out.
+      for (const message of fresh) {
+        this.track(
+          this.answer({
+            id: message.messageId,
+            chatId: message.chatId,
+            state: 'received',
+            message,
+            sentCount: 0,
+            attempts: 1,
+            receivedAt,
+          }),
+        );
+      }
     }
     return {
       accepted: fresh.length,
@@ -629,7 +634,7 @@ function shortHash(id: string): string {
 }
 
 function describe(error: unknown): string {
-  return maskPii(error instanceof Error ? error.message : String(error));
+  return maskPii(maskNumbers(error instanceof Error ? error.message : String(error)));
 }
 
 /** At most `size` tasks at once; the others wait in order. */
