@@ -35,6 +35,16 @@ describe.each(testProviders())('WhatsApp Cloud API webhook on %s', (provider) =>
   });
 
   const idle = () => server.chat.whatsappCloud!.whenIdle();
+  /** Posts `body` signed as `signed` (the same bytes unless a test alters them after signing). */
+  const postRaw = (body: string, signed = body) =>
+    fetch(hook, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': sign(cloud.appSecret, signed),
+      },
+      body,
+    });
   const inboundRows = () => server.ctx.db.whatsAppCloudInbound.count();
 
   describe('verification handshake', () => {
@@ -93,14 +103,7 @@ describe.each(testProviders())('WhatsApp Cloud API webhook on %s', (provider) =>
 
     it('refuses a body changed after signing', async () => {
       const raw = metaJson(cloud.envelope({ messages: [] }));
-      const res = await fetch(hook, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-hub-signature-256': sign(cloud.appSecret, raw),
-        },
-        body: raw.replace('[]', '[{}]'),
-      });
+      const res = await postRaw(raw.replace('[]', '[{}]'), raw);
       expect(res.status).toBe(401);
     });
 
@@ -163,14 +166,7 @@ describe.each(testProviders())('WhatsApp Cloud API webhook on %s', (provider) =>
   describe('bad input', () => {
     it('answers 400 to a signed body that is not JSON', async () => {
       const raw = '{"object": "whatsapp_business_account", ';
-      const res = await fetch(hook, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-hub-signature-256': sign(cloud.appSecret, raw),
-        },
-        body: raw,
-      });
+      const res = await postRaw(raw);
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({ message: 'request body is not valid JSON' });
     });
@@ -181,14 +177,7 @@ describe.each(testProviders())('WhatsApp Cloud API webhook on %s', (provider) =>
         entry: [],
         pad: 'x'.repeat(70_000),
       });
-      const res = await fetch(hook, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-hub-signature-256': sign(cloud.appSecret, raw),
-        },
-        body: raw,
-      });
+      const res = await postRaw(raw);
       expect(res.status).toBe(413);
     });
 

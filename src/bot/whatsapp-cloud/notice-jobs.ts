@@ -25,93 +25,110 @@ export interface NoticeJobDeps {
 }
 
 /** Reminds each chat reservation expiring within `withinMs`, once. Returns how many were sent. */
-export async function sendReservationReminders(
-  deps: NoticeJobDeps,
-  withinMs: number,
-): Promise<number> {
+export function sendReservationReminders(deps: NoticeJobDeps, withinMs: number): Promise<number> {
   const now = deps.now();
-  let sent = 0;
-  let cursor: string | undefined;
-  for (;;) {
-    const clients = await deps.db.ftthClient.findMany({
-      where: {
-        implanted: false,
-        reservedBy: SOURCE,
-        reservationExpiresAt: { gt: now, lte: new Date(now.getTime() + withinMs) },
-        createdAt: { lt: new Date(now.getTime() - MIN_AGE_MS) },
-        ...(cursor ? { id: { gt: cursor } } : {}),
-      },
-      select: {
-        id: true,
-        name: true,
-        reservationExpiresAt: true,
-        reservationMetaJson: true,
-        property: { select: { address: true } },
-      },
-      orderBy: { id: 'asc' },
-      take: PAGE,
-    });
-    if (clients.length === 0) return sent;
-    cursor = clients[clients.length - 1]!.id;
-    const done = await deps.store.noticedSubjects(
-      'reservation-expiring',
-      clients.map((c) => c.id),
-    );
-    for (const client of clients) {
-      if (deps.signal?.aborted) return sent;
+  return eachUnnoticed(
+    deps,
+    'reservation-expiring',
+    (cursor) =>
+      deps.db.ftthClient.findMany({
+        where: {
+          implanted: false,
+          reservedBy: SOURCE,
+          reservationExpiresAt: { gt: now, lte: new Date(now.getTime() + withinMs) },
+          createdAt: { lt: new Date(now.getTime() - MIN_AGE_MS) },
+          ...(cursor ? { id: { gt: cursor } } : {}),
+        },
+        select: {
+          id: true,
+          name: true,
+          reservationExpiresAt: true,
+          reservationMetaJson: true,
+          property: { select: { address: true } },
+        },
+        orderBy: { id: 'asc' },
+        take: PAGE,
+      }),
+    (client) => {
       const chatId = chatIdOf(client.reservationMetaJson);
-      if (done.has(client.id) || !chatId || !client.reservationExpiresAt) continue;
-      const notice: CustomerNotice = {
-        kind: 'reservation-expiring',
-        ...(client.name ? { name: client.name } : {}),
-        expiresAt: client.reservationExpiresAt,
-        ...(client.property?.address ? { address: client.property.address } : {}),
+      if (!chatId || !client.reservationExpiresAt) return undefined;
+      return {
+        chatId,
+        notice: {
+          kind: 'reservation-expiring',
+          ...(client.name ? { name: client.name } : {}),
+          expiresAt: client.reservationExpiresAt,
+          ...(client.property?.address ? { address: client.property.address } : {}),
+        },
       };
-      if (await notifyOnce(deps, client.id, chatId, notice)) sent++;
-    }
-  }
+    },
+  );
 }
 
 /**
  * Re-checks the points of this channel's prospects (recorded without coverage) and tells each
  * one whose point is now viable, once. Returns how many were told.
  */
-export async function sendCoverageNotices(
+export function sendCoverageNotices(
   deps: NoticeJobDeps,
   isViable: (point: GeoPoint) => boolean,
+): Promise<number> {
+  return eachUnnoticed(
+    deps,
+    'fibre-available',
+    (cursor) =>
+      deps.db.prospect.findMany({
+        where: {
+          source: SOURCE,
+          viable: false,
+          lat: { not: null },
+          lng: { not: null },
+          ...(cursor ? { id: { gt: cursor } } : {}),
+        },
+        select: { id: true, name: true, lat: true, lng: true, address: true, metaJson: true },
+        orderBy: { id: 'asc' },
+        take: PAGE,
+      }),
+    (prospect) => {
+      const chatId = chatIdOf(prospect.metaJson);
+      if (!chatId || !isViable({ lat: prospect.lat!, lng: prospect.lng! })) return undefined;
+      return {
+        chatId,
+        notice: {
+          kind: 'fibre-available',
+          ...(prospect.name ? { name: prospect.name } : {}),
+          ...(prospect.address ? { address: prospect.address } : {}),
+        },
+      };
+    },
+  );
+}
+
+/**
+ * Walks `page` (ordered by id, `PAGE` at a time) and notifies, once, every row not yet told
+ * about `kind` for which `noticeFor` has something to say. Stops early when aborted.
+ */
+async function eachUnnoticed<T extends { id: string }>(
+  deps: NoticeJobDeps,
+  kind: CustomerNotice['kind'],
+  page: (cursor: string | undefined) => Promise<T[]>,
+  noticeFor: (row: T) => { chatId: string; notice: CustomerNotice } | undefined,
 ): Promise<number> {
   let sent = 0;
   let cursor: string | undefined;
   for (;;) {
-    const prospects = await deps.db.prospect.findMany({
-      where: {
-        source: SOURCE,
-        viable: false,
-        lat: { not: null },
-        lng: { not: null },
-        ...(cursor ? { id: { gt: cursor } } : {}),
-      },
-      select: { id: true, name: true, lat: true, lng: true, address: true, metaJson: true },
-      orderBy: { id: 'asc' },
-      take: PAGE,
-    });
-    if (prospects.length === 0) return sent;
-    cursor = prospects[prospects.length - 1]!.id;
+    const rows = await page(cursor);
+    if (rows.length === 0) return sent;
+    cursor = rows[rows.length - 1]!.id;
     const done = await deps.store.noticedSubjects(
-      'fibre-available',
-      prospects.map((p) => p.id),
+      kind,
+      rows.map((r) => r.id),
     );
-    for (const prospect of prospects) {
+    for (const row of rows) {
       if (deps.signal?.aborted) return sent;
-      const chatId = chatIdOf(prospect.metaJson);
-      if (done.has(prospect.id) || !chatId) continue;
-      if (!isViable({ lat: prospect.lat!, lng: prospect.lng! })) continue;
-      const notice: CustomerNotice = {
-        kind: 'fibre-available',
-        ...(prospect.name ? { name: prospect.name } : {}),
-        ...(prospect.address ? { address: prospect.address } : {}),
-      };
-      if (await notifyOnce(deps, prospect.id, chatId, notice)) sent++;
+      if (done.has(row.id)) continue;
+      const due = noticeFor(row);
+      if (due && (await notifyOnce(deps, row.id, due.chatId, due.notice))) sent++;
     }
   }
 }
