@@ -52,14 +52,7 @@ describe('WhatsApp Cloud API channel', () => {
     }).then((started) => {
       cloud = started;
       config = loadConfig({ ...cloud.env(), DATABASE_URL: 'file:./unused.db' }).whatsappCloud!;
-      const api = createCloudApi({
-        accessToken: config.accessToken,
-        apiBaseUrl: config.apiBaseUrl,
-        apiVersion: config.apiVersion,
-        phoneNumberId: config.phoneNumberId,
-        businessAccountId: config.businessAccountId,
-        timeoutMs: 2_000,
-      });
+      const api = createCloudApi(config, { timeoutMs: 2_000 });
       const recording: CloudApi = {
         ...api,
         send: (to, message) => {

@@ -8,20 +8,22 @@ import { FakeWhatsAppCloud } from '../support/fake-whatsapp-cloud.js';
 
 const CUSTOMER = '5544999991234';
 
+/** The client's target on a simulator. */
+const target = (cloud: FakeWhatsAppCloud) => ({
+  accessToken: cloud.accessToken,
+  apiBaseUrl: cloud.origin,
+  apiVersion: cloud.version,
+  phoneNumberId: cloud.phoneNumberId,
+  businessAccountId: cloud.businessAccountId,
+});
+
 describe('Cloud API client against the simulator', () => {
   let cloud: FakeWhatsAppCloud;
   let api: CloudApi;
 
   beforeAll(async () => {
     cloud = await FakeWhatsAppCloud.start();
-    api = createCloudApi({
-      accessToken: cloud.accessToken,
-      apiBaseUrl: cloud.origin,
-      apiVersion: cloud.version,
-      phoneNumberId: cloud.phoneNumberId,
-      businessAccountId: cloud.businessAccountId,
-      timeoutMs: 500,
-    });
+    api = createCloudApi(target(cloud), { timeoutMs: 500 });
     cloud.customerWrote(CUSTOMER);
   });
   afterAll(() => cloud.close());
@@ -216,13 +218,7 @@ describe('Cloud API client against the simulator', () => {
 
   it('is refused with code 190 once the token expired', async () => {
     const other = await FakeWhatsAppCloud.start();
-    const client = createCloudApi({
-      accessToken: other.accessToken,
-      apiBaseUrl: other.origin,
-      apiVersion: other.version,
-      phoneNumberId: other.phoneNumberId,
-      businessAccountId: other.businessAccountId,
-    });
+    const client = createCloudApi(target(other));
     other.expireToken();
     const error = await client.send(CUSTOMER, { type: 'text', body: 'x' }).catch((e: unknown) => e);
     expect(classifyCloudError(error)).toEqual({ kind: 'token', code: 190 });

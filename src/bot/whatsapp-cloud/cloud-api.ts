@@ -5,17 +5,17 @@
 // Everything else in src/bot/whatsapp-cloud speaks CloudMessage and never sees the library.
 import { WhatsAppClient } from '@kapso/whatsapp-cloud-api';
 import { verifySignature } from '@kapso/whatsapp-cloud-api/server';
+import type { WhatsAppCloudConfig } from '../../config.js';
 import type { CloudMessage } from './to-cloud-message.js';
 import type { MetaTemplate } from './templates.js';
 
+/** Where and as whom to call (the channel's configuration has exactly these fields). */
+export type CloudApiTarget = Pick<
+  WhatsAppCloudConfig,
+  'accessToken' | 'apiBaseUrl' | 'apiVersion' | 'phoneNumberId' | 'businessAccountId'
+>;
+
 export interface CloudApiOptions {
-  accessToken: string;
-  /** Graph API base URL without the version, e.g. https://graph.facebook.com */
-  apiBaseUrl: string;
-  /** e.g. v23.0 */
-  apiVersion: string;
-  phoneNumberId: string;
-  businessAccountId: string;
   /** Each request is aborted after this long (default 10 s). */
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -50,16 +50,16 @@ export function verifyWebhookSignature(
   return verifySignature({ appSecret, rawBody, signatureHeader: header });
 }
 
-export function createCloudApi(options: CloudApiOptions): CloudApi {
+export function createCloudApi(target: CloudApiTarget, options: CloudApiOptions = {}): CloudApi {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const baseFetch = options.fetch ?? globalThis.fetch;
   const client = new WhatsAppClient({
-    accessToken: options.accessToken,
-    baseUrl: options.apiBaseUrl,
-    graphVersion: options.apiVersion,
+    accessToken: target.accessToken,
+    baseUrl: target.apiBaseUrl,
+    graphVersion: target.apiVersion,
     fetch: (input, init) => baseFetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
   });
-  const phoneNumberId = options.phoneNumberId;
+  const phoneNumberId = target.phoneNumberId;
 
   return {
     async send(recipient, message) {
@@ -83,7 +83,7 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
       const found: MetaTemplate[] = [];
       for (const name of new Set(names)) {
         const page = (await client.templates.list({
-          businessAccountId: options.businessAccountId,
+          businessAccountId: target.businessAccountId,
           name,
           limit: 100,
         })) as { data?: unknown[] };

@@ -31,13 +31,7 @@ export function createWhatsAppCloud(
   deps: WhatsAppCloudDeps,
 ): WhatsAppCloud {
   const store = new CloudStore(deps.db);
-  const api = createCloudApi({
-    accessToken: config.accessToken,
-    apiBaseUrl: config.apiBaseUrl,
-    apiVersion: config.apiVersion,
-    phoneNumberId: config.phoneNumberId,
-    businessAccountId: config.businessAccountId,
-  });
+  const api = createCloudApi(config);
   const channel = new WhatsAppCloudChannel({
     config,
     api,
