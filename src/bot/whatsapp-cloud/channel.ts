@@ -1,43 +1,29 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ConfigError, type TemplatePurpose, type WhatsAppCloudConfig } from '../../config.js';
+import { ConfigError, type WhatsAppCloudConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import { maskPii } from '../../logger.js';
 import type {
   ChannelSender,
   ConversationHandler,
   InboundMessage,
   OutboundMessage,
 } from '../conversation/messages.js';
-import { ChatQueue, maskChatId, maskNumbers } from '../shared/chat-queue.js';
-import { formatMenu } from '../shared/menu.js';
+import { ChatQueue, maskChatId } from '../shared/chat-queue.js';
 import { verifyWebhookSignature, type CloudApi } from './cloud-api.js';
 import { fromCloudWebhook, type CloudStatus } from './from-cloud-webhook.js';
+import { describe, shortHash } from './log-safe.js';
 import { classifyCode, CloudSendError, withCloudRetries, type CloudRetryOptions } from './retry.js';
-import type { CloudStore, ContactTouch, PendingInbound, SentRecord } from './store.js';
 import {
-  checkTemplates,
-  noticeText,
-  PURPOSE_OF,
-  templateMessage,
-  type CustomerNotice,
-  type ResolvedTemplate,
-} from './templates.js';
-import { plainText, toCloudMessages, type CloudMessage } from './to-cloud-message.js';
+  CloudSender,
+  WINDOW_MARGIN_MS,
+  WINDOW_MS,
+  type CloudAlert,
+  type CloudChannelState,
+} from './sender.js';
+import type { CloudStore, ContactTouch, PendingInbound, SentRecord } from './store.js';
+import { checkTemplates, type CustomerNotice } from './templates.js';
+import { toCloudMessages } from './to-cloud-message.js';
 
-export type CloudChannelState =
-  | 'stopped'
-  | 'ready'
-  /** Meta refuses the access token (expired or revoked): nothing can be sent until it is replaced. */
-  | 'token-invalid'
-  /** The token lacks a permission or the number is not shared with the app. */
-  | 'permission-missing';
-
-/** Something a person must look at. */
-export interface CloudAlert {
-  kind: 'token' | 'permission' | 'templates-unverified' | 'undelivered';
-  message: string;
-  code?: number;
-}
+export type { CloudAlert, CloudChannelState } from './sender.js';
 
 export interface CloudChannelStatus {
   state: CloudChannelState;
@@ -75,45 +61,41 @@ export interface WhatsAppCloudChannelOptions {
   apologyText?: string;
 }
 
-/** Meta allows free-form messages for 24 hours after the customer's last message. */
-const WINDOW_MS = 24 * 3600_000;
-/** Treat the window as closed a little early: a message must arrive, not just leave, in time. */
-const WINDOW_MARGIN_MS = 10 * 60_000;
 const DEFAULT_APOLOGY = 'Desculpe, tive um problema para responder agora. Pode tentar de novo?';
-/** Used before the templates were read from Meta (start-up could not reach it). */
-const UNVERIFIED_FIXED_LENGTH = 300;
 
 /**
  * WhatsApp on the official Cloud API. Meta posts customer messages to the webhook; each is stored
  * under its wamid before the webhook is answered (so it is processed once however often Meta
  * redelivers, and survives a restart), handed to the conversation engine one at a time per
- * customer, and the replies go out paced per customer and per number, retried on Meta's limits
- * and outages. Outside the customer's 24-hour window it sends approved templates instead.
+ * customer, and the replies go out through the CloudSender (paced, retried, window-aware).
  * It is also the ChannelSender for messages that start outside a webhook (FindME, the sales team).
  */
 export class WhatsAppCloudChannel implements ChannelSender {
   readonly channel = 'whatsapp-cloud' as const;
   private readonly inbox = new ChatQueue();
-  private readonly outbox: ChatQueue;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly now: () => Date;
   private readonly claimMs: number;
   private readonly slots: Slots;
-  private resolved: Partial<Record<TemplatePurpose, ResolvedTemplate>> = {};
+  private readonly sender: CloudSender;
   private templatesVerified = false;
-  private state: CloudChannelState = 'stopped';
-  private lastAlert?: CloudChannelStatus['lastAlert'];
-  private readonly counts = { received: 0, duplicates: 0, answered: 0, failedSends: 0 };
+  private readonly counts = { received: 0, duplicates: 0, answered: 0 };
 
   constructor(private readonly o: WhatsAppCloudChannelOptions) {
     this.now = o.now ?? (() => new Date());
     this.claimMs = o.claimMs ?? 10 * 60_000;
     this.slots = new Slots(o.concurrency ?? 4);
-    this.outbox = new ChatQueue({
-      perKeyGapMs: o.perChatGapMs ?? 250,
-      globalGapMs: 1000 / o.config.messagesPerSecond,
+    this.sender = new CloudSender({
+      config: o.config,
+      api: o.api,
+      store: o.store,
+      logger: o.logger,
+      now: this.now,
+      ...(o.retry ? { retry: o.retry } : {}),
+      ...(o.perChatGapMs !== undefined ? { perChatGapMs: o.perChatGapMs } : {}),
       ...(o.sleep ? { sleep: o.sleep } : {}),
-      ...(o.clockMs ? { now: o.clockMs } : {}),
+      ...(o.clockMs ? { clockMs: o.clockMs } : {}),
+      ...(o.onAlert ? { onAlert: o.onAlert } : {}),
     });
   }
 
@@ -132,13 +114,13 @@ export class WhatsAppCloudChannel implements ChannelSender {
     let found;
     try {
       found = await withCloudRetries(() => this.o.api.templates(names), {
-        ...this.retryOptions('list templates'),
+        ...this.sender.retryOptions('list templates'),
         maxAttempts: 3,
       });
     } catch (error) {
-      this.noteFailure(error);
+      this.sender.noteFailure(error);
       const kind = error instanceof CloudSendError ? error.failure.kind : 'transient';
-      this.alert({
+      this.sender.alert({
         kind: 'templates-unverified',
         message:
           kind === 'permission'
@@ -149,15 +131,15 @@ export class WhatsAppCloudChannel implements ChannelSender {
     }
     const check = checkTemplates(templates, found);
     if (check.problems.length > 0) throw new ConfigError(check.problems);
-    this.resolved = check.resolved;
+    this.sender.useTemplates(check.resolved);
     this.templatesVerified = true;
     this.o.logger.info({ templates: names }, 'WhatsApp Cloud API templates verified');
   }
 
   start(): Promise<void> {
-    if (this.state === 'stopped') this.state = 'ready';
+    if (this.sender.state === 'stopped') this.sender.state = 'ready';
     this.o.logger.info(
-      { phoneNumberId: this.o.config.phoneNumberId, state: this.state },
+      { phoneNumberId: this.o.config.phoneNumberId, state: this.sender.state },
       'WhatsApp Cloud API channel started',
     );
     return Promise.resolve();
@@ -169,16 +151,16 @@ export class WhatsAppCloudChannel implements ChannelSender {
       this.whenIdle(),
       new Promise((resolve) => setTimeout(resolve, drainMs).unref()),
     ]);
-    this.state = 'stopped';
+    this.sender.state = 'stopped';
   }
 
   status(): CloudChannelStatus {
     return {
-      state: this.state,
+      state: this.sender.state,
       phoneNumberId: this.o.config.phoneNumberId,
       templates: this.templatesVerified ? 'verified' : 'unverified',
-      ...(this.lastAlert ? { lastAlert: this.lastAlert } : {}),
-      counts: { ...this.counts },
+      ...(this.sender.lastAlert ? { lastAlert: this.sender.lastAlert } : {}),
+      counts: { ...this.counts, failedSends: this.sender.failedSends },
     };
   }
 
@@ -292,56 +274,15 @@ export class WhatsAppCloudChannel implements ChannelSender {
 
   /**
    * Sends engine messages to a customer from outside a webhook (FindME hand-back, a person from
-   * the sales team). Inside the 24-hour window they go as they are; outside it, and when Meta
-   * reports the window closed, as the hand-off reply template carrying their text. Rejects when
-   * the customer could not be reached.
+   * the sales team): as they are inside the 24-hour window, as the hand-off template outside it.
    */
-  async send(chatId: string, messages: OutboundMessage[]): Promise<void> {
-    const contact = await this.o.store.contact(chatId);
-    const text = messages.map(textOf).filter(Boolean).join('\n\n');
-    const notice: CustomerNotice = {
-      kind: 'handoff-reply',
-      ...(contact?.profileName ? { name: contact.profileName } : {}),
-      message: text,
-    };
-    if (!this.windowOpen(contact?.lastInboundAt)) {
-      await this.sendTemplate(chatId, notice);
-      return;
-    }
-    const cloud = messages.flatMap(toCloudMessages);
-    try {
-      for (const [i, message] of cloud.entries()) {
-        // The first message carries the notice: if Meta later reports the window closed, the
-        // template with the whole text replaces them all.
-        await this.paced(chatId, message, i === 0 && text ? notice : undefined);
-      }
-    } catch (error) {
-      if (error instanceof CloudSendError && error.failure.kind === 'window-closed') {
-        await this.sendTemplate(chatId, notice);
-        return;
-      }
-      throw error;
-    }
+  send(chatId: string, messages: OutboundMessage[]): Promise<void> {
+    return this.sender.send(chatId, messages);
   }
 
   /** Tells a customer something on the bot's own initiative: text in the window, else a template. */
-  async notify(
-    chatId: string,
-    notice: CustomerNotice,
-  ): Promise<{ messageId: string; as: 'text' | 'template' }> {
-    const contact = await this.o.store.contact(chatId);
-    const named =
-      notice.name || !contact?.profileName ? notice : { ...notice, name: contact.profileName };
-    if (this.windowOpen(contact?.lastInboundAt)) {
-      try {
-        const { id } = await this.paced(chatId, { type: 'text', body: noticeText(named) }, named);
-        return { messageId: id, as: 'text' };
-      } catch (error) {
-        if (!(error instanceof CloudSendError && error.failure.kind === 'window-closed'))
-          throw error;
-      }
-    }
-    return { messageId: await this.sendTemplate(chatId, named), as: 'template' };
+  notify(chatId: string, notice: CustomerNotice): ReturnType<CloudSender['notify']> {
+    return this.sender.notify(chatId, notice);
   }
 
   /** Where a customer's media can be fetched (for the admin proxy). */
@@ -411,7 +352,7 @@ export class WhatsAppCloudChannel implements ChannelSender {
   ): Promise<'sent' | 'later'> {
     for (const message of toCloudMessages(reply)) {
       try {
-        sent.push(await this.paced(chatId, message, undefined, false));
+        sent.push(await this.sender.paced(chatId, message, undefined, false));
       } catch (error) {
         const kind = error instanceof CloudSendError ? error.failure.kind : 'transient';
         if (
@@ -450,84 +391,6 @@ export class WhatsAppCloudChannel implements ChannelSender {
     }
   }
 
-  private async sendTemplate(chatId: string, notice: CustomerNotice): Promise<string> {
-    const purpose = PURPOSE_OF[notice.kind];
-    const template = this.resolved[purpose] ?? {
-      ...this.o.config.templates[purpose],
-      named: false,
-      fixedLength: UNVERIFIED_FIXED_LENGTH,
-    };
-    const message = templateMessage(notice, template, this.o.config.templates.language);
-    return (await this.paced(chatId, message)).id;
-  }
-
-  /**
-   * One message through the per-customer and per-number pacing. `record`: write it to the
-   * outbound table now (false: the caller records it with the rest of its answer).
-   */
-  private paced(
-    chatId: string,
-    message: CloudMessage,
-    notice?: CustomerNotice,
-    record = true,
-  ): Promise<SentRecord> {
-    return this.outbox.run(chatId, () => this.transmit(chatId, message, notice, record));
-  }
-
-  /** Sends with the retry policy; an interactive message Meta refuses goes again as plain text. */
-  private async transmit(
-    chatId: string,
-    message: CloudMessage,
-    notice: CustomerNotice | undefined,
-    record: boolean,
-  ): Promise<SentRecord> {
-    let sent: CloudMessage = message;
-    let messageId: string;
-    try {
-      messageId = await this.call(chatId, message);
-    } catch (error) {
-      const text = plainText(message);
-      const refused = error instanceof CloudSendError && error.failure.kind === 'rejected';
-      if (!refused || message.type === 'text' || !text) {
-        this.noteFailure(error);
-        throw error;
-      }
-      this.o.logger.warn(
-        {
-          type: message.type,
-          code: error.failure.kind === 'rejected' ? error.failure.code : undefined,
-        },
-        'Meta refused an interactive message: sending its text instead',
-      );
-      sent = { type: 'text', body: text };
-      try {
-        messageId = await this.call(chatId, sent);
-      } catch (second) {
-        this.noteFailure(second);
-        throw second;
-      }
-    }
-    if (this.state === 'token-invalid' || this.state === 'permission-missing') this.state = 'ready';
-    const result: SentRecord = { id: messageId, chatId, kind: sent.type, at: this.now() };
-    // A notice must be on record before Meta can report the window closed (131047).
-    if (record) {
-      await this.o.store
-        .recordOutbound(messageId, chatId, sent.type, result.at, notice)
-        .catch((error: unknown) => {
-          this.o.logger.warn({ error: describe(error) }, 'could not record a sent message');
-        });
-    }
-    return result;
-  }
-
-  private async call(chatId: string, message: CloudMessage): Promise<string> {
-    const { messageId } = await withCloudRetries(
-      () => this.o.api.send(chatId, message),
-      this.retryOptions(`send ${message.type}`),
-    );
-    return messageId;
-  }
-
   private async applyStatus(status: CloudStatus): Promise<void> {
     const code = status.errors[0]?.code;
     const known = await this.o.store.applyStatus(status.messageId, status.status, code);
@@ -540,7 +403,7 @@ export class WhatsAppCloudChannel implements ChannelSender {
     if (failure?.kind === 'window-closed' && known?.notice) {
       const { chatId, notice } = known;
       this.track(
-        this.sendTemplate(chatId, notice).catch((error: unknown) => {
+        this.sender.sendTemplate(chatId, notice).catch((error: unknown) => {
           this.o.logger.error(
             { chat: maskChatId(chatId), error: describe(error) },
             'could not send the template replacing an undelivered message',
@@ -548,58 +411,8 @@ export class WhatsAppCloudChannel implements ChannelSender {
         }),
       );
     } else if (failure?.kind === 'token' || failure?.kind === 'permission') {
-      this.noteFailure(new CloudSendError(failure, 'delivery failed'));
+      this.sender.noteFailure(new CloudSendError(failure, 'delivery failed'));
     }
-  }
-
-  private windowOpen(lastInboundAt: Date | undefined): boolean {
-    if (!lastInboundAt) return false;
-    return this.now().getTime() - lastInboundAt.getTime() < WINDOW_MS - WINDOW_MARGIN_MS;
-  }
-
-  private noteFailure(error: unknown): void {
-    this.counts.failedSends++;
-    if (!(error instanceof CloudSendError)) return;
-    const { failure } = error;
-    if (failure.kind === 'token' && this.state !== 'token-invalid') {
-      this.state = 'token-invalid';
-      this.alert({
-        kind: 'token',
-        code: failure.code,
-        message:
-          'Meta refused the access token (expired or revoked): create a permanent system user token and set WHATSAPP_CLOUD_ACCESS_TOKEN',
-      });
-    } else if (failure.kind === 'permission' && this.state !== 'permission-missing') {
-      this.state = 'permission-missing';
-      this.alert({
-        kind: 'permission',
-        code: failure.code,
-        message:
-          'Meta says the access token lacks a permission: give the system user whatsapp_business_messaging and whatsapp_business_management on this WhatsApp account',
-      });
-    }
-  }
-
-  private alert(alert: CloudAlert): void {
-    this.lastAlert = { ...alert, at: this.now().toISOString() };
-    this.o.logger.error(
-      { alert: alert.kind, code: alert.code },
-      `WhatsApp Cloud API: ${alert.message}`,
-    );
-    try {
-      this.o.onAlert?.(alert);
-    } catch {
-      // An alert sink failing must not break sending.
-    }
-  }
-
-  private retryOptions(what: string): CloudRetryOptions {
-    return {
-      logger: this.o.logger,
-      what,
-      ...this.o.retry,
-      ...(this.o.sleep ? { sleep: this.o.sleep } : {}),
-    };
   }
 
   private track(task: Promise<unknown>): void {
@@ -609,32 +422,11 @@ export class WhatsAppCloudChannel implements ChannelSender {
   }
 }
 
-/** What an engine message says as plain text (a template can carry nothing else). */
-function textOf(message: OutboundMessage): string {
-  switch (message.kind) {
-    case 'text':
-      return formatMenu(message.text, message.options);
-    case 'request-location':
-      return [message.text, message.findmeUrl].filter(Boolean).join(' ');
-    case 'location':
-      return [message.title, message.address].filter(Boolean).join(', ');
-  }
-}
-
 /** Compares without an early exit: both sides are hashed to equal length first. */
 function sameSecret(expected: string, received: string): boolean {
   const a = createHash('sha256').update(expected).digest();
   const b = createHash('sha256').update(received).digest();
   return timingSafeEqual(a, b);
-}
-
-/** A wamid for logs: short and not reversible (it embeds the customer's number). */
-function shortHash(id: string): string {
-  return createHash('sha256').update(id).digest('hex').slice(0, 12);
-}
-
-function describe(error: unknown): string {
-  return maskPii(maskNumbers(error instanceof Error ? error.message : String(error)));
 }
 
 /** At most `size` tasks at once; the others wait in order. */
