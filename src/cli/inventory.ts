@@ -6,6 +6,9 @@ import type { Db } from '../ozmap-model/db/client.js';
 import { seedDemoIfEmpty, seedDemoNetwork } from '../ozmap-model/demo-network.js';
 import { GeoJsonImportError, exportGeoJson, importGeoJson } from '../ozmap-model/geojson.js';
 import type { ImportReport } from '../ozmap-model/geojson.js';
+import { seedScaledNetwork } from '../ozmap-model/demo-network/seed-scaled.js';
+import { MAX_SCALED_BOXES } from '../ozmap-model/demo-network/scaled.js';
+import { progressBar } from './progress.js';
 
 // The inventory commands of the CLI: demo seeding, GeoJSON import and export.
 
@@ -14,13 +17,30 @@ type Flags = Record<string, string | true>;
 export async function seedDemoCommand(db: Db, flags: Flags, config: Config): Promise<number> {
   const seed = flags.seed === undefined ? config.demo.seed : Number(flags.seed);
   if (!Number.isSafeInteger(seed)) throw new ValidationError('--seed must be an integer', 'seed');
-  const counts = await seedDemoNetwork(db, seed, {
-    defaultRadiusMeters: config.viability.defaultRadiusMeters,
-  });
+  const boxes = flags.boxes === undefined ? undefined : Number(flags.boxes);
+  if (
+    boxes !== undefined &&
+    !(Number.isInteger(boxes) && boxes >= 1 && boxes <= MAX_SCALED_BOXES)
+  ) {
+    throw new ValidationError(
+      `--boxes must be an integer from 1 to ${MAX_SCALED_BOXES}, got ${String(flags.boxes)}`,
+      'boxes',
+    );
+  }
+  const options = { defaultRadiusMeters: config.viability.defaultRadiusMeters };
+  const counts =
+    boxes === undefined
+      ? await seedDemoNetwork(db, seed, options)
+      : await seedScaledNetwork(db, seed, boxes, { ...options, progress: stderrProgress('boxes') });
   console.log(
     `demo network seeded (seed ${seed}): ${counts.boxes} boxes, ${counts.splitters} splitters, ${counts.clients} clients, ${counts.regions} regions`,
   );
   return 0;
+}
+
+/** The progress bar of the long inventory commands, on stderr. */
+export function stderrProgress(unit: string) {
+  return progressBar({ unit, out: process.stderr });
 }
 
 export async function importCommand(db: Db, file: string | undefined): Promise<number> {

@@ -23,7 +23,8 @@ const USAGE = `alcance <command>
               [--reservation-days D] [--radius M] [--prospect-tags a,b] [--may-reserve true|false]
   integration list | update NAME [flags] | delete NAME
   chat                                    try the sales chat in the terminal (/loc LAT LNG sends a location)
-  seed-demo [--seed N]                    seed the demo network (Maringá) into an empty inventory
+  seed-demo [--seed N] [--boxes N]        seed the demo network (Maringá; --boxes: any size, over
+                                          more cities) into an empty inventory
   import <file.geojson>                   import boxes, poles and regions (docs/geojson.md)
   export [--out FILE]                     export the inventory as GeoJSON (stdout by default)
 
