@@ -3,9 +3,12 @@ import type { Inserter, RawRow, RawSession, SessionMode } from './raw.js';
 
 // COUNT/SUM come back as int8/numeric text; callers convert with Number(). Timestamps are not
 // parsed: the raw paths never read them.
+const keepText = (v: string) => v;
 const types = {
-  getTypeParser: (oid: number, format?: string) =>
-    oid === 1114 || oid === 1184 ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text'),
+  getTypeParser: (oid: number, format?: string): ((v: string) => unknown) =>
+    oid === 1114 || oid === 1184
+      ? keepText
+      : (pg.types.getTypeParser(oid, format as 'text') as (v: string) => unknown),
 };
 
 /** `?` placeholders → `$1, $2, ...` (our SQL has no `?` inside strings). */
