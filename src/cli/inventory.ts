@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, writeFileSync } from 'node:fs';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { ValidationError } from '../errors.js';
 import type { Db } from '../ozmap-model/db/client.js';
 import { seedDemoIfEmpty, seedDemoNetwork } from '../ozmap-model/demo-network.js';
-import { GeoJsonImportError, exportGeoJson, importGeoJson } from '../ozmap-model/geojson.js';
+import { GeoJsonImportError, exportGeoJson, importGeoJsonFile } from '../ozmap-model/geojson.js';
 import type { ImportReport } from '../ozmap-model/geojson.js';
 import { seedScaledNetwork } from '../ozmap-model/demo-network/seed-scaled.js';
 import { MAX_SCALED_BOXES } from '../ozmap-model/demo-network/scaled.js';
@@ -45,14 +45,14 @@ export function stderrProgress(unit: string) {
 
 export async function importCommand(db: Db, file: string | undefined): Promise<number> {
   if (!file) throw new ValidationError('usage: alcance import <file.geojson>', 'file');
-  let input: unknown;
   try {
-    input = JSON.parse(readFileSync(file, 'utf8'));
+    accessSync(file, constants.R_OK);
   } catch (err) {
     throw new ValidationError(`cannot read ${file}: ${(err as Error).message}`, 'file');
   }
   try {
-    console.log(formatReport(await importGeoJson(db, input)));
+    const report = await importGeoJsonFile(db, file, { progress: stderrProgress('features') });
+    console.log(formatReport(report));
     return 0;
   } catch (err) {
     if (!(err instanceof GeoJsonImportError)) throw err;

@@ -19,6 +19,7 @@ export function progressBar(options: ProgressOptions): Progress {
   const tty = options.out.isTTY === true;
   const every = tty ? 100 : (options.lineEveryMs ?? 5000);
   let phase = '';
+  let unit = options.unit;
   let total: number | undefined;
   let done = 0;
   let started = now();
@@ -32,7 +33,7 @@ export function progressBar(options: ProgressOptions): Progress {
     const pct = total ? Math.min(100, Math.floor((100 * done) / total)) : undefined;
     const eta =
       total && rate > 0 && done < total ? `, ${Math.ceil((total - done) / rate)} s left` : '';
-    const text = `${phase}: ${count} ${options.unit}${pct === undefined ? '' : ` (${pct}%)`}, ${fmt(rate)}/s${eta}`;
+    const text = `${phase}: ${count} ${unit}${pct === undefined ? '' : ` (${pct}%)`}, ${fmt(rate)}/s${eta}`;
     if (!tty || pct === undefined) return text;
     const width = 20;
     const filled = Math.round((pct / 100) * width);
@@ -54,9 +55,10 @@ export function progressBar(options: ProgressOptions): Progress {
     if (tty) options.out.write('\n');
   };
   return {
-    phase(name, phaseTotal) {
+    phase(name, phaseTotal, phaseUnit) {
       finishPhase();
       phase = name;
+      unit = phaseUnit ?? options.unit;
       total = phaseTotal;
       done = 0;
       started = now();

@@ -1,4 +1,9 @@
-export { importGeoJson, GeoJsonImportError, type ImportOptions } from './geojson/import.js';
+export {
+  importGeoJson,
+  importGeoJsonFile,
+  GeoJsonImportError,
+  type ImportOptions,
+} from './geojson/import.js';
 export { exportGeoJson } from './geojson/export.js';
 export { validateFile } from './geojson/validate.js';
 export { DEFAULT_PROJECT_NAME } from './geojson/plan.js';
