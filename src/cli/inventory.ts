@@ -1,10 +1,11 @@
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { accessSync, constants, createWriteStream, renameSync, rmSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { ValidationError } from '../errors.js';
 import type { Db } from '../ozmap-model/db/client.js';
 import { seedDemoIfEmpty, seedDemoNetwork } from '../ozmap-model/demo-network.js';
-import { GeoJsonImportError, exportGeoJson, importGeoJsonFile } from '../ozmap-model/geojson.js';
+import { GeoJsonImportError, importGeoJsonFile, writeGeoJson } from '../ozmap-model/geojson.js';
 import type { ImportReport } from '../ozmap-model/geojson.js';
 import { seedScaledNetwork } from '../ozmap-model/demo-network/seed-scaled.js';
 import { MAX_SCALED_BOXES } from '../ozmap-model/demo-network/scaled.js';
@@ -63,12 +64,24 @@ export async function importCommand(db: Db, file: string | undefined): Promise<n
 }
 
 export async function exportCommand(db: Db, flags: Flags): Promise<number> {
-  const json = `${JSON.stringify(await exportGeoJson(db), null, 2)}\n`;
-  if (typeof flags.out === 'string') {
-    writeFileSync(flags.out, json);
-    console.error(`wrote ${flags.out}`);
-  } else {
-    process.stdout.write(json);
+  const progress = stderrProgress('features');
+  if (typeof flags.out !== 'string') {
+    await writeGeoJson(db, process.stdout, progress);
+    return 0;
+  }
+  // Written beside the target and renamed at the end: a failed export never leaves half a file.
+  const partial = `${flags.out}.partial`;
+  const file = createWriteStream(partial);
+  try {
+    const count = await writeGeoJson(db, file, progress);
+    file.end();
+    await finished(file);
+    renameSync(partial, flags.out);
+    console.error(`wrote ${flags.out} (${count} features)`);
+  } catch (err) {
+    file.destroy();
+    rmSync(partial, { force: true });
+    throw err;
   }
   return 0;
 }

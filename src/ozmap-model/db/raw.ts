@@ -65,3 +65,10 @@ export function placeholders(n: number): string {
 export async function flushAll(inserters: Iterable<Inserter>): Promise<void> {
   for (const inserter of inserters) await inserter.flush();
 }
+
+/** A nullable text column. */
+export function textOrNull(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'bigint' ? String(value) : JSON.stringify(value);
+}

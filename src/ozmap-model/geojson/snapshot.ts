@@ -1,5 +1,5 @@
 import { chunked } from '../db/chunks.js';
-import { placeholders, truthy, type RawRow, type RawSession } from '../db/raw.js';
+import { placeholders, textOrNull, truthy, type RawRow, type RawSession } from '../db/raw.js';
 
 export interface Identified {
   id: string;
@@ -58,7 +58,6 @@ export interface Snapshot {
 }
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
-const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 /** Every row of a query, page by page (a million boxes never come back as one result). */
 async function rowsOf(s: RawSession, sql: string, params: unknown[] = []): Promise<RawRow[]> {
@@ -114,8 +113,8 @@ export async function loadSnapshot(s: RawSession): Promise<Snapshot> {
     await rowsOf(s, 'SELECT "id", "externalId", "name", "lng", "lat" FROM "Pole"')
   ).map(([id, externalId, name, lng, lat]) => ({
     id: id as string,
-    externalId: text(externalId),
-    name: text(name),
+    externalId: textOrNull(externalId),
+    name: textOrNull(name),
     lng: Number(lng),
     lat: Number(lat),
   }));
@@ -140,16 +139,16 @@ export async function loadSnapshot(s: RawSession): Promise<Snapshot> {
       poleId,
     ]): BoxRow => ({
       id: id as string,
-      externalId: text(externalId),
-      name: text(name),
+      externalId: textOrNull(externalId),
+      name: textOrNull(name),
       lng: Number(lng),
       lat: Number(lat),
       draft: truthy(draft),
       implanted: truthy(implanted),
       hierarchyLevel: Number(level),
-      boxTypeId: text(boxTypeId),
-      address: text(address),
-      poleId: text(poleId),
+      boxTypeId: textOrNull(boxTypeId),
+      address: textOrNull(address),
+      poleId: textOrNull(poleId),
       tagIds: boxTags.get(id as string) ?? [],
     }),
   );
@@ -162,8 +161,8 @@ export async function loadSnapshot(s: RawSession): Promise<Snapshot> {
     )
   ).map(([id, externalId, name, polygonJson, regionTypeId]) => ({
     id: id as string,
-    externalId: text(externalId),
-    name: text(name),
+    externalId: textOrNull(externalId),
+    name: textOrNull(name),
     polygonJson: polygonJson as string,
     regionTypeId: regionTypeId as string,
     tagIds: regionTags.get(id as string) ?? [],
@@ -193,8 +192,8 @@ export async function loadSplitters(
     for (const [id, externalId, name, boxId, typeId, isDrop, ratioIn, ratioOut] of rows) {
       found.set(id as string, {
         id: id as string,
-        externalId: text(externalId),
-        name: text(name),
+        externalId: textOrNull(externalId),
+        name: textOrNull(name),
         boxId: boxId as string,
         splitterTypeId: typeId as string,
         isDrop: truthy(isDrop),
@@ -234,5 +233,5 @@ export async function heldPortsAbove(
     'SELECT p."port", c."code" FROM "Property" p LEFT JOIN "FtthClient" c ON c."id" = p."clientId" WHERE p."splitterId" = ? AND p."port" > ? ORDER BY p."port"',
     [splitterId, keep],
   );
-  return rows.map(([port, code]) => ({ port: Number(port), clientCode: text(code) }));
+  return rows.map(([port, code]) => ({ port: Number(port), clientCode: textOrNull(code) }));
 }
