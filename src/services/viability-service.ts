@@ -68,6 +68,8 @@ export interface ViabilityServiceOptions {
 }
 
 const REBUILD_AFTER = 256;
+/** Changed boxes past which the whole inventory is read again instead. */
+const FULL_RELOAD_AFTER = 2_000;
 
 /**
  * What the answer shows about each indexed box besides distance and availability, in columns
@@ -158,6 +160,7 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
   private vacant = new Map<string, VacantProperty>();
   private knownTags = new Set<string>();
   private rebuildScheduled = false;
+  private changedDuringReload: Set<string> | undefined;
   private readonly hits = new SearchHits();
 
   private constructor(
@@ -169,12 +172,26 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
 
   static async load(db: Db, options: ViabilityServiceOptions): Promise<ViabilityService> {
     const service = new ViabilityService(db, options);
+    await service.reloadAll();
+    return service;
+  }
+
+  /** Reads the whole inventory again (one snapshot) and swaps in a fresh index. */
+  private async reloadAll(): Promise<void> {
+    const { options } = this;
     const started = Date.now();
-    const inv = await loadAllBoxes(db);
+    // Writes reported while the snapshot is read may be missing from it: redone after the swap.
+    const during = new Set<string>();
+    this.changedDuringReload = during;
+    let inv: LoadedInventory;
+    try {
+      inv = await loadAllBoxes(this.db);
+    } finally {
+      this.changedDuringReload = undefined;
+    }
     const loaded = Date.now();
-    const regions = await service.loadRegions();
-    service.facts = FactTable.fromInventory(inv);
-    service.index = ViabilityIndex.fromColumns(
+    const regions = await this.loadRegions();
+    const index = ViabilityIndex.fromColumns(
       {
         ids: inv.ids,
         lat: inv.lat,
@@ -186,7 +203,10 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
       },
       { regions },
     );
-    for (const p of inv.vacant) service.vacant.set(p.id, p);
+    this.facts = FactTable.fromInventory(inv);
+    this.index = index;
+    this.vacant = new Map(inv.vacant.map((p) => [p.id, p]));
+    if (during.size) await this.boxesChanged(during);
     options.logger.info(
       {
         boxes: inv.ids.length,
@@ -198,7 +218,6 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
       },
       'viability index built',
     );
-    return service;
   }
 
   check(input: ViabilityCheck): ViabilityAnswer {
@@ -280,6 +299,12 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
   async boxesChanged(boxIds: Iterable<string>): Promise<void> {
     const ids = [...new Set(boxIds)];
     if (ids.length === 0) return;
+    for (const id of ids) this.changedDuringReload?.add(id);
+    // A bulk change (an import, a sync): one snapshot read beats thousands of small ones.
+    if (ids.length > FULL_RELOAD_AFTER) {
+      await this.reloadAll();
+      return;
+    }
     const rows = await loadBoxes(this.db, ids);
     const found = new Set(rows.map((r) => r.id));
     for (const row of rows) this.index.upsertBox(this.remember(row));
@@ -301,6 +326,7 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
    * reload from the database when the bookkeeping does not add up.
    */
   async portsTaken(boxId: string, count: number): Promise<void> {
+    this.changedDuringReload?.add(boxId);
     try {
       if (this.index.adjustFreePorts(boxId, -count) !== undefined) return;
     } catch {

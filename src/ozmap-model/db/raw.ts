@@ -70,5 +70,7 @@ export async function flushAll(inserters: Iterable<Inserter>): Promise<void> {
 export function textOrNull(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
-  return typeof value === 'number' || typeof value === 'bigint' ? String(value) : JSON.stringify(value);
+  return typeof value === 'number' || typeof value === 'bigint'
+    ? String(value)
+    : JSON.stringify(value);
 }
