@@ -53,8 +53,9 @@ export function streetSpots(random: Random, grid: StreetGrid = MARINGA_GRID): Sp
     place: (s: number, side: 1 | -1) => [number, number],
     dir: [number, number],
   ) => {
+    const sorted = [...crossings].sort((a, b) => a - b);
     for (let s = -HALF_EXTENT + random.between(20, 60); s < HALF_EXTENT;) {
-      if (crossings.every((c) => Math.abs(c - s) >= CROSSING_CLEARANCE)) {
+      if (clearOf(sorted, s)) {
         const side = random.chance(0.5) ? 1 : -1;
         const [x, y] = place(s, side);
         spots.push({ street, along: s + HALF_EXTENT, x, y, side, dir });
@@ -71,6 +72,23 @@ export function streetSpots(random: Random, grid: StreetGrid = MARINGA_GRID): Sp
     walk(street.name, ys, (s, side) => [street.x + side * SIDEWALK, s], [0, 1]);
   }
   return spots;
+}
+
+/** True when `s` is at least CROSSING_CLEARANCE from every (sorted) crossing. */
+function clearOf(sorted: readonly number[], s: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < s) lo = mid + 1;
+    else hi = mid;
+  }
+  const after = sorted[lo];
+  const before = sorted[lo - 1];
+  return (
+    (after === undefined || after - s >= CROSSING_CLEARANCE) &&
+    (before === undefined || s - before >= CROSSING_CLEARANCE)
+  );
 }
 
 /** Even numbers on one side of the street, odd on the other, as Brazilian streets do. */
