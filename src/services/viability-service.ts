@@ -345,8 +345,8 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
    */
   anyBoxWithin(point: GeoPoint, meters: number): boolean {
     const p = validatePoint(point);
-    const result = this.index.query({ ...p, radius: meters, maxBoxes: 1, maxRefused: 1 });
-    return result.boxes.length > 0 || result.refused.length > 0;
+    const hits = this.index.search({ ...p, radius: meters, maxBoxes: 0, maxRefused: 0 }, this.hits);
+    return hits.viableTotal + hits.refusedTotal > 0;
   }
 
   /** Boxes currently indexed (for /ready-style diagnostics and tests). */
