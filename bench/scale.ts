@@ -20,6 +20,7 @@ interface Step {
   ms: number;
   peakMb: number;
   readyMs: number;
+  indexMs: number;
   rssAfterGcMb: number;
 }
 
