@@ -74,3 +74,12 @@ export function textOrNull(value: unknown): string | null {
     ? String(value)
     : JSON.stringify(value);
 }
+
+/** Adds (key, value) rows to `groups` as key → values (e.g. a join table's box → tag ids). */
+export function groupPairs(groups: Map<string, string[]>, rows: Iterable<RawRow>): void {
+  for (const [key, value] of rows) {
+    const list = groups.get(key as string);
+    if (list) list.push(value as string);
+    else groups.set(key as string, [value as string]);
+  }
+}

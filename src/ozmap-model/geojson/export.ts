@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import type { Db } from '../db/client.js';
 import { chunked } from '../db/chunks.js';
 import {
+  groupPairs,
   placeholders,
   textOrNull,
   truthy,
@@ -18,6 +19,7 @@ import type {
   RegionGeometry,
   SplitterProperties,
 } from './format.js';
+import { readPorts } from './snapshot.js';
 
 interface Named {
   id: string;
@@ -132,17 +134,9 @@ async function* boxFeatures(s: RawSession, page: RawRow[]): AsyncGenerator<Inven
       else splitters.set(boxId as string, [{ ...row, split }]);
     }
   }
-  for (const ids of chunked([...byId.keys()])) {
-    const rows = await s.all(
-      `SELECT "splitterId", "index", "blocked" FROM "SplitterPort" WHERE "splitterId" IN (${placeholders(ids.length)}) ORDER BY "splitterId", "index"`,
-      ids,
-    );
-    for (const [splitterId, index, blocked] of rows) {
-      byId
-        .get(splitterId as string)
-        ?.ports?.push({ index: Number(index), blocked: truthy(blocked) });
-    }
-  }
+  await readPorts(s, [...byId.keys()], (splitterId, port) =>
+    byId.get(splitterId)?.ports?.push(port),
+  );
   for (const r of page) {
     const [id, externalId, name, lng, lat, draft, implanted, level, boxType, address] = r;
     const [poleId, poleExternalId, poleName] = r.slice(10);
@@ -181,11 +175,7 @@ async function tagNames(
       `SELECT j."A", t."name" FROM "${table}" j JOIN "Tag" t ON t."id" = j."B" WHERE j."A" IN (${placeholders(chunk.length)})`,
       chunk,
     );
-    for (const [a, name] of rows) {
-      const list = out.get(a as string);
-      if (list) list.push(name as string);
-      else out.set(a as string, [name as string]);
-    }
+    groupPairs(out, rows);
   }
   for (const list of out.values()) list.sort();
   return out;

@@ -1,5 +1,12 @@
 import { chunked } from '../db/chunks.js';
-import { placeholders, textOrNull, truthy, type RawRow, type RawSession } from '../db/raw.js';
+import {
+  groupPairs,
+  placeholders,
+  textOrNull,
+  truthy,
+  type RawRow,
+  type RawSession,
+} from '../db/raw.js';
 
 export interface Identified {
   id: string;
@@ -70,11 +77,7 @@ async function rowsOf(s: RawSession, sql: string, params: unknown[] = []): Promi
 async function links(s: RawSession, table: string): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for await (const page of s.pages(`SELECT "A", "B" FROM "${table}"`, [], 20_000)) {
-    for (const [a, b] of page) {
-      const list = out.get(a as string);
-      if (list) list.push(b as string);
-      else out.set(a as string, [b as string]);
-    }
+    groupPairs(out, page);
   }
   for (const list of out.values()) list.sort();
   return out;
@@ -209,18 +212,27 @@ export async function loadSplitters(
   for (const ids of chunked([...new Set(externalIds)])) {
     keep(await s.all(`${columns} WHERE "externalId" IN (${placeholders(ids.length)})`, ids));
   }
-  for (const ids of chunked([...found.keys()])) {
-    const ports = await s.all(
+  await readPorts(s, [...found.keys()], (splitterId, port) =>
+    found.get(splitterId)?.ports.push(port),
+  );
+  return [...found.values()].sort(byId);
+}
+
+/** The port rows of the given splitters, in (splitter, index) order, in chunks. */
+export async function readPorts(
+  s: RawSession,
+  splitterIds: string[],
+  each: (splitterId: string, port: { index: number; blocked: boolean }) => void,
+): Promise<void> {
+  for (const ids of chunked(splitterIds)) {
+    const rows = await s.all(
       `SELECT "splitterId", "index", "blocked" FROM "SplitterPort" WHERE "splitterId" IN (${placeholders(ids.length)}) ORDER BY "splitterId", "index"`,
       ids,
     );
-    for (const [splitterId, index, blocked] of ports) {
-      found
-        .get(splitterId as string)
-        ?.ports.push({ index: Number(index), blocked: truthy(blocked) });
+    for (const [splitterId, index, blocked] of rows) {
+      each(splitterId as string, { index: Number(index), blocked: truthy(blocked) });
     }
   }
-  return [...found.values()].sort(byId);
 }
 
 /** Ports above `keep` that a property holds, so an import never strands a customer. */
