@@ -76,7 +76,7 @@ function cliImport(url: string, file: string) {
 
 describe.each(testProviders())(
   'a network past the parameter limits (%s)',
-  { timeout: 300_000 },
+  { timeout: 600_000 },
   (provider) => {
     let source: TestDatabase;
     let net: BigNetwork;
