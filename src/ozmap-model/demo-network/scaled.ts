@@ -198,11 +198,13 @@ const round7 = (n: number) => Math.round(n * 1e7) / 1e7;
 function cityPlace(plan: CityPlan, seed: number, id: (kind: string, n: number) => string): Place {
   const { spec } = plan;
   const perLng = METRES_PER_DEGREE_LAT * Math.cos((spec.lat * Math.PI) / 180);
-  const zone = (x: number, y: number) => {
-    const col = Math.floor((x + plan.half) / 2000);
-    const row = Math.floor((plan.half - y) / 2000);
-    return String(1 + row * Math.ceil(plan.half / 1000) + col).padStart(2, '0');
-  };
+  // Neighbourhoods numbered on a 2 km grid, as Maringá's "Zona 01, 02...": row by row from the
+  // north-west; spots past the planned grid (a widened city) belong to its edge zones.
+  const cells = Math.max(1, Math.ceil((2 * plan.half) / 2000));
+  const cell = (v: number) => Math.min(cells - 1, Math.max(0, Math.floor(v / 2000)));
+  const zone = (x: number, y: number) =>
+    String(1 + cell(plan.half - y) * cells + cell(x + plan.half)).padStart(2, '0');
+
   return {
     seed,
     code: spec.code,
