@@ -7,6 +7,7 @@ import type { ViabilityService } from './services/viability-service.js';
 import type { ReservationService } from './services/reservations.js';
 import type { Integrations } from './services/integrations.js';
 import type { Geocoder } from './findme/geocoder.js';
+import type { Metrics } from './http/metrics.js';
 
 /**
  * Every writer of inventory reports what it changed, so the viability index reflects it in the
@@ -36,4 +37,6 @@ export interface AppContext {
   geocoder?: Geocoder;
   /** The clock; tests replace it to control expiry. */
   now: () => Date;
+  /** Prometheus metrics of this instance (GET /metrics). */
+  metrics: Metrics;
 }

@@ -81,8 +81,8 @@ export const WEB_CHAT_PAGE = `<!doctype html>
     for (const r of replies) {
       if (r.kind === 'location') bubble('bot', '📍 ' + (r.address || (r.point.lat + ', ' + r.point.lng)));
       else if (r.kind === 'request-location') {
-        let text = r.text + '\n\nToque no botão 📍 abaixo para enviar sua localização.';
-        if (r.findmeUrl) text += '\nSe preferir, marque o local no mapa: ' + r.findmeUrl;
+        let text = r.text + '\\n\\nToque no botão 📍 abaixo para enviar sua localização.';
+        if (r.findmeUrl) text += '\\nSe preferir, marque o local no mapa: ' + r.findmeUrl;
         bubble('bot', text);
       } else bubble('bot', r.text, r.options);
     }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
+import { inlinePageCsp } from '../../http/security.js';
 import type {
   ChannelSender,
   ConversationHandler,
@@ -12,6 +13,8 @@ import type {
   OutboundMessage,
 } from '../conversation/messages.js';
 import { WEB_CHAT_PAGE } from './web-chat-page.js';
+
+const WEB_CHAT_CSP = inlinePageCsp(WEB_CHAT_PAGE);
 
 const SESSION_ID = z
   .string()
@@ -61,7 +64,11 @@ export function webChatRouter(handler: ConversationHandler, options: WebChatOpti
   const outbox = options.outbox ?? new WebChatOutbox();
 
   router.get('/chat', (_req, res) => {
-    res.type('html').set('Cache-Control', 'no-store').send(WEB_CHAT_PAGE);
+    res
+      .type('html')
+      .set('Cache-Control', 'no-store')
+      .set('Content-Security-Policy', WEB_CHAT_CSP)
+      .send(WEB_CHAT_PAGE);
   });
 
   router.post('/chat/messages', express.json({ limit: '16kb' }), async (req, res) => {
