@@ -25,8 +25,13 @@ import { createGeocoder } from './findme/index.js';
 import { ozlocRouter } from './integrations/ispbox/ozloc-routes.js';
 import { Metrics } from './http/metrics.js';
 import { checkReadiness, type ChannelReport } from './http/readiness.js';
-import { NetworkSync } from './services/network-sync.js';
-import { databaseGauges, observeReservations, observeViability } from './services/observed.js';
+import {
+  databaseGauges,
+  observeJobs,
+  observeReservations,
+  observeViability,
+} from './services/observed.js';
+import { NetworkSync, pruneNetworkChanges } from './services/network-sync.js';
 
 export interface ContextOptions {
   now?: () => Date;
@@ -115,6 +120,7 @@ export async function buildContext(
     now,
     metrics,
   };
+  observeJobs(ctx.jobs, metrics);
   const known = [...migrations.alreadyApplied, ...migrations.applied].sort();
   return {
     ctx,
@@ -164,6 +170,14 @@ export async function startServer(
       await releaseExpiredReservations(ctx.db, ctx.network, logger, ctx.now());
     },
   );
+  ctx.jobs.register('network-change-prune', { everyMs: 3_600_000 }, async ({ logger: log }) => {
+    const pruned = await pruneNetworkChanges(
+      ctx.db,
+      ctx.now().getTime(),
+      config.networkSync.retentionMs,
+    );
+    if (pruned) log.info({ pruned }, 'forgot change-log rows of deleted boxes');
+  });
 
   const app = createApp({
     logger,

@@ -3,6 +3,7 @@
 import type { ConversationStore } from '../bot/conversation/store.js';
 import { AppError, NoFreePortError } from '../errors.js';
 import type { Metrics } from '../http/metrics.js';
+import type { JobScheduler } from '../jobs/scheduler.js';
 import type { Db } from '../ozmap-model/db/client.js';
 import type { ReservationService } from './reservations.js';
 import type { ViabilityService } from './viability-service.js';
@@ -53,6 +54,24 @@ export function observeConversations<S extends ConversationStore>(store: S, metr
   return store;
 }
 
+/** Counts and times the runs of every job registered on the scheduler, whoever registers it. */
+export function observeJobs(jobs: JobScheduler, metrics: Metrics): void {
+  const register = jobs.register.bind(jobs);
+  jobs.register = (name, schedule, run) =>
+    register(name, schedule, async (ctx) => {
+      const end = metrics.jobDuration.startTimer({ job: name });
+      try {
+        await run(ctx);
+        metrics.jobRuns.inc({ job: name, result: 'succeeded' });
+      } catch (err) {
+        metrics.jobRuns.inc({ job: name, result: 'failed' });
+        throw err;
+      } finally {
+        end();
+      }
+    });
+}
+
 /**
  * Database-wide figures read at scrape time (the same on every instance): active reservations
  * and prospects by source.
@@ -80,6 +99,22 @@ export function databaseGauges(db: Db, metrics: Metrics): void {
       const rows = await db.prospect.groupBy({ by: ['source'], _count: { _all: true } });
       this.reset();
       for (const r of rows) this.set({ source: r.source ?? 'none' }, r._count._all);
+    },
+  );
+  // From the shared run history: alert on a job no instance has completed for too long.
+  metrics.gauge(
+    'alcance_job_last_success_timestamp_seconds',
+    'When each scheduled job last finished successfully on any instance (Unix time)',
+    ['job'],
+    async function () {
+      const rows = await db.jobRun.groupBy({
+        by: ['name'],
+        where: { status: 'succeeded' },
+        _max: { finishedAt: true },
+      });
+      this.reset();
+      for (const r of rows)
+        if (r._max.finishedAt) this.set({ job: r.name }, r._max.finishedAt.getTime() / 1000);
     },
   );
 }

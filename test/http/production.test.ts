@@ -128,6 +128,7 @@ describe('production HTTP surface', () => {
     });
     expect(prospect.status).toBeLessThan(300);
     await fetch(`${server.url}/nada-aqui`);
+    expect(await server.ctx.jobs.runNow('reservation-expiry')).toBe('ran');
 
     const res = await fetch(`${server.url}/metrics`, {
       headers: { authorization: `Bearer ${TOKEN}` },
@@ -156,6 +157,12 @@ describe('production HTTP surface', () => {
     expect([...m.keys()].some((k) => k.startsWith('alcance_prospects{'))).toBe(true);
     expect(m.get('alcance_channel_up{channel="web"}')).toBe(1);
     expect(m.has('alcance_network_sync_lag_seconds')).toBe(true);
+    expect(m.get('alcance_job_runs_total{job="reservation-expiry",result="succeeded"}')).toBe(1);
+    expect(m.get('alcance_job_duration_seconds_count{job="reservation-expiry"}')).toBe(1);
+    const lastSuccess = m.get(
+      'alcance_job_last_success_timestamp_seconds{job="reservation-expiry"}',
+    );
+    expect(lastSuccess).toBeGreaterThan(Date.now() / 1000 - 60);
     expect(m.has('process_resident_memory_bytes')).toBe(true);
   });
 
