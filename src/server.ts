@@ -19,6 +19,7 @@ import { JobScheduler } from './jobs/scheduler.js';
 import { SecretBox } from './security/secret-box.js';
 import { loadSecretsKey } from './security/secrets-key.js';
 import { createChatSystem, type ChatSystem } from './bot/chat-system.js';
+import type { ConnectSocket } from './bot/whatsapp/baileys.js';
 import { Integrations } from './services/integrations.js';
 import { adminRouter } from './integrations/admin-router.js';
 import { createGeocoder } from './findme/index.js';
@@ -152,6 +153,8 @@ export interface StartOptions extends ContextOptions {
   routers?: Array<{ path: string; router: Router }>;
   /** Where the built web pages are (default web/dist); tests build into a temp folder. */
   webDist?: string;
+  /** Opens WhatsApp sockets instead of Baileys (the multi-instance suite's simulated WhatsApp). */
+  whatsappConnect?: ConnectSocket;
 }
 
 /** Builds the context, wires the HTTP surface and the chat channels, and listens. */
@@ -162,7 +165,9 @@ export async function startServer(
 ): Promise<RunningServer> {
   const built = await buildContext(config, logger, options);
   const { ctx } = built;
-  const chat = await createChatSystem(ctx, built.redis);
+  const chat = await createChatSystem(ctx, built.redis, {
+    whatsappConnect: options.whatsappConnect,
+  });
   ctx.jobs.register(
     'reservation-expiry',
     { everyMs: config.reservations.expiryJobIntervalMs },

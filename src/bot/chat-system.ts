@@ -17,6 +17,8 @@ import { telegramWebhookRouter } from './telegram/webhook-router.js';
 import { createWhatsAppChannel, type WhatsAppChannel } from './whatsapp/channel.js';
 import { whatsappAdminRouter } from './whatsapp/admin-router.js';
 import { qrTerminal } from './whatsapp/qr-render.js';
+import type { ConnectSocket } from './whatsapp/baileys.js';
+import { observeConversations } from '../services/observed.js';
 
 export interface ChatSystem {
   engine: ConversationEngine;
@@ -52,12 +54,24 @@ const Release = z.object({
  * The sales chat: one conversation engine for every channel (state in Redis when configured),
  * the FindME page handing locations back into it, and the channels that are configured.
  */
-export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<ChatSystem> {
+export interface ChatSystemOptions {
+  /** Opens WhatsApp sockets (Baileys unless a test's simulated WhatsApp is given). */
+  whatsappConnect?: ConnectSocket;
+}
+
+export async function createChatSystem(
+  ctx: AppContext,
+  redis?: Redis,
+  options: ChatSystemOptions = {},
+): Promise<ChatSystem> {
   const { config, logger, db } = ctx;
   const ttlSeconds = Math.ceil((config.chatbot.idleTimeoutMs * 2) / 1000);
-  const store = redis
-    ? new RedisConversationStore(redis, ttlSeconds)
-    : new MemoryConversationStore(ttlSeconds, ctx.now);
+  const store = observeConversations(
+    redis
+      ? new RedisConversationStore(redis, ttlSeconds)
+      : new MemoryConversationStore(ttlSeconds, ctx.now),
+    ctx.metrics,
+  );
   const senders: ChannelSender[] = [];
   // The FindME routes need the hand-back before the engine exists; it is set right after.
   const late: { handBack?: ReturnType<typeof findMeHandBack> } = {};
@@ -99,6 +113,7 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
       handler: engine,
       logger,
       redis,
+      connect: options.whatsappConnect,
       // The operator pairs by scanning this in the service's output (or GET /admin/whatsapp/qr.svg).
       onQr: (qr) => {
         void qrTerminal(qr).then((drawing) =>

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { maskPii } from '../../logger.js';
-import type { Db } from '../../ozmap-model/db/client.js';
+import { dbProvider, type Db } from '../../ozmap-model/db/client.js';
 import type {
   ChannelSender,
   ConversationHandler,
@@ -21,7 +21,12 @@ import {
 } from './baileys.js';
 import { fromBaileysMessage } from './from-baileys-message.js';
 import { decideReconnect } from './reconnect.js';
-import { InProcessSessionLock, RedisSessionLock, type SessionLock } from './session-lock.js';
+import {
+  DatabaseSessionLock,
+  InProcessSessionLock,
+  RedisSessionLock,
+  type SessionLock,
+} from './session-lock.js';
 import { toBaileysContent } from './to-baileys-content.js';
 
 export type WhatsAppConfig = NonNullable<Config['whatsapp']>;
@@ -460,10 +465,20 @@ export function createWhatsAppChannel(
     loadAuthState: () => useDatabaseAuthState(deps.db, config.session),
     connect: deps.connect,
     onQr: deps.onQr,
-    lock: deps.redis
-      ? new RedisSessionLock(deps.redis, lockKey)
-      : new InProcessSessionLock(lockKey),
+    lock: sessionLock(config, deps, lockKey),
+    lockRetryMs: config.standbyRetryMs,
   });
+}
+
+/**
+ * One socket per number across instances: on Redis when configured, else on the database's lease
+ * table when that is PostgreSQL (instances may share it), else within this process.
+ */
+function sessionLock(config: WhatsAppConfig, deps: WhatsAppChannelDeps, key: string): SessionLock {
+  const ttlMs = config.lockTtlMs ?? 30_000;
+  if (deps.redis) return new RedisSessionLock(deps.redis, key, ttlMs);
+  if (dbProvider(deps.db) === 'postgresql') return new DatabaseSessionLock(deps.db, key, { ttlMs });
+  return new InProcessSessionLock(key);
 }
 
 /** Baileys closes with a Boom error: its HTTP-like status code is the DisconnectReason. */
