@@ -115,6 +115,9 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** Every environment variable the service reads (deploy/.env.example lists them all). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export interface Config {
   http: { port: number; host: string; bodyLimit: string; trustProxy: boolean; publicUrl?: string };
   database: {
