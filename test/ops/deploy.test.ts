@@ -125,7 +125,11 @@ describe.runIf(required('nginx') && required('openssl') && process.env.TEST_POST
         const fileEnv = Object.fromEntries(
           envFile(readFileSync(join(dir, 'alcance.env'), 'utf8')).set,
         );
-        const unitEnv = Object.fromEntries(s.get('Environment')!.map((e) => e.split('=', 2)));
+        const unitEnv: Record<string, string> = Object.fromEntries(
+          s
+            .get('Environment')!
+            .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+        );
         expect(s.get('WorkingDirectory')![0]).toBe('/opt/alcance');
         const child = spawn(process.execPath, args, {
           cwd: ROOT, // /opt/alcance here is this checkout
