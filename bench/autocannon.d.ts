@@ -5,6 +5,7 @@ declare module 'autocannon' {
       path?: string;
       method?: string;
       headers?: Record<string, string>;
+      body?: string;
       setupRequest?: (request: Request) => Request;
     }
     interface Options {
@@ -15,6 +16,7 @@ declare module 'autocannon' {
     }
     interface Histogram {
       average: number;
+      total: number;
       p50: number;
       p99: number;
     }
@@ -23,6 +25,7 @@ declare module 'autocannon' {
       latency: Histogram;
       errors: number;
       non2xx: number;
+      statusCodeStats?: Record<string, { count: number }>;
     }
   }
   function autocannon(options: autocannon.Options): Promise<autocannon.Result>;
