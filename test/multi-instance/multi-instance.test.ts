@@ -196,7 +196,7 @@ describe.runIf(process.env.TEST_POSTGRES_URL && redisInstalled)(
           (await db.jobRun.findFirst({
             where: { name: 'reservation-expiry', slot: run.slot, status: 'succeeded' },
           })) ?? undefined,
-        60_000,
+        150_000,
       );
       expect(done.owner).not.toBe(run.owner);
       expect(await db.jobRun.count({ where: { name: 'reservation-expiry', slot: run.slot } })).toBe(
@@ -222,7 +222,7 @@ describe.runIf(process.env.TEST_POSTGRES_URL && redisInstalled)(
       });
       expect(new Set(released).size).toBe(released.length);
       expect(released.length).toBe(leftByVictim);
-    }, 120_000);
+    }, 200_000);
 
     it('a chat started on one instance finishes on the others', async () => {
       const { say, servedBy } = chat('web-cluster-1');
@@ -346,6 +346,31 @@ describe.runIf(process.env.TEST_POSTGRES_URL && redisInstalled)(
       );
       await cluster.spawn();
     }, 60_000);
+
+    it('a FindME location confirmed on an instance without the WhatsApp socket reaches the customer', async () => {
+      const session = 'default';
+      const owner = hub.current(session)!;
+      const customer = '5544988887777@s.whatsapp.net';
+      // The last answer (after "1") carried the FindME link.
+      const linkText = [...hub.sent]
+        .reverse()
+        .find((s) => s.jid === customer && /\/findme\//.test(s.text ?? ''));
+      const token = decodeURIComponent(/\/findme\/([^\s]+)/.exec(linkText!.text!)![1]!);
+      const standby = cluster.alive().find((i) => i.name !== owner.instance)!;
+      const sentBefore = hub.sent.length;
+      const confirm = await fetch(`${standby.url}/findme/api/confirm`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token, ...HOME }),
+      });
+      expect(confirm.status).toBe(200);
+      const answer = await eventually('the owner to send the hand-back', () =>
+        hub.sent.slice(sentBefore).find((s) => s.jid === customer),
+      );
+      // The point confirmed on the map is acknowledged to the customer by the socket's owner.
+      expect(answer.instance).toBe(owner.instance);
+      expect(answer.text).toMatch(/Recebi a localização/);
+    }, 30_000);
 
     it('an instance killed mid-conversation: the conversation continues on another', async () => {
       const { say, servedBy } = chat('web-cluster-kill');

@@ -28,6 +28,7 @@ import {
   type SessionLock,
 } from './session-lock.js';
 import { toBaileysContent } from './to-baileys-content.js';
+import { WhatsAppRelay } from './relay.js';
 
 export type WhatsAppConfig = NonNullable<Config['whatsapp']>;
 
@@ -74,6 +75,8 @@ export interface WhatsAppChannelOptions {
   apologyText?: string;
   /** Called with each new pairing QR (the composition root prints it for the operator). */
   onQr?: (qr: string) => void;
+  /** Hands messages from instances without the socket to the one that holds it. */
+  relay?: WhatsAppRelay;
 }
 
 const DEFAULT_APOLOGY = 'Desculpe, tive um problema para responder agora. Pode tentar de novo?';
@@ -179,6 +182,11 @@ export class WhatsAppChannel implements ChannelSender {
   }
 
   async send(chatId: string, messages: OutboundMessage[]): Promise<void> {
+    // Another instance holds this number's socket: it sends them.
+    if (this.state === 'standby' && this.options.relay) {
+      await this.options.relay.push(chatId, messages);
+      return;
+    }
     const contents = messages.flatMap(toBaileysContent);
     await Promise.all(
       contents.map((content) => this.outbox.run(chatId, () => this.deliver(chatId, content))),
@@ -285,6 +293,7 @@ export class WhatsAppChannel implements ChannelSender {
     this.connectedAs = me ? maskChatId(me.replace(/:\d+@/, '@')) : undefined;
     this.setState('open');
     this.options.logger.info({ connectedAs: this.connectedAs }, 'WhatsApp connected');
+    this.options.relay?.startDraining((chatId, messages) => this.send(chatId, messages));
     const waiters = this.openWaiters;
     this.openWaiters = [];
     for (const wake of waiters) wake();
@@ -409,6 +418,7 @@ export class WhatsAppChannel implements ChannelSender {
   }
 
   private closeSocket(): void {
+    this.options.relay?.stopDraining();
     const socket = this.socket;
     this.socket = undefined;
     this.generation++;
@@ -467,6 +477,9 @@ export function createWhatsAppChannel(
     onQr: deps.onQr,
     lock: sessionLock(config, deps, lockKey),
     lockRetryMs: config.standbyRetryMs,
+    relay: deps.redis
+      ? new WhatsAppRelay(deps.redis, config.session, deps.logger.child({ channel: 'whatsapp' }))
+      : undefined,
   });
 }
 
