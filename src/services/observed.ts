@@ -44,12 +44,13 @@ export function observeReservations(reservations: ReservationService, metrics: M
   };
 }
 
-/** Counts each conversation state written, by channel and the step it reached. */
+/** Counts each conversation state committed, by channel and the step it reached. */
 export function observeConversations<S extends ConversationStore>(store: S, metrics: Metrics): S {
-  const write = store.write.bind(store);
-  store.write = async (chat, state, ttlSeconds) => {
-    await write(chat, state, ttlSeconds);
-    metrics.conversationSteps.inc({ channel: chat.channel, step: state.step });
+  const commit = store.commit.bind(store);
+  store.commit = async (chat, messageId, change) => {
+    await commit(chat, messageId, change);
+    if (change.kind === 'write')
+      metrics.conversationSteps.inc({ channel: chat.channel, step: change.state.step });
   };
   return store;
 }

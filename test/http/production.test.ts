@@ -209,11 +209,11 @@ describe('production HTTP surface', () => {
     expect(page.headers.get('x-frame-options')).toBeNull();
     expect(page.headers.get('content-security-policy')).not.toContain('frame-ancestors');
     const chat = await fetch(`${server.url}/chat`);
-    expect(chat.headers.get('content-security-policy')).toMatch(/script-src 'sha256-[^']+'/);
+    expect(chat.headers.get('content-security-policy')).toMatch(/script-src 'nonce-[^']+'/);
     expect(chat.headers.get('x-frame-options')).toBe('DENY');
   });
 
-  it('the web chat page runs under its hashed CSP in Chromium', async () => {
+  it('the web chat page runs under its CSP and the global headers in Chromium', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     const violations: string[] = [];
