@@ -93,6 +93,14 @@ describe.runIf(process.env.TEST_POSTGRES_URL && redisInstalled)(
         servedBy: res.headers.get('x-served-by'),
       };
     };
+    /** A reservation at CTO-VISTA made on one instance, through the OZmap API. */
+    const reserveSeen = (base: string, code: string) =>
+      api(base, 'POST', '/api/v2/properties', {
+        box: boxes.seen,
+        coords: [SEEN.lng, SEEN.lat],
+        client: { code, name: `Cliente ${code}`, implanted: false },
+        auto_connect: true,
+      });
     const freePorts = async (
       instance: Instance,
       point: { lat: number; lng: number },
@@ -245,13 +253,7 @@ describe.runIf(process.env.TEST_POSTGRES_URL && redisInstalled)(
     it('a reservation made on one instance is seen by viability on the others at once', async () => {
       const [a, b, c] = cluster.alive();
       for (const i of [a!, b!, c!]) expect(await freePorts(i, SEEN, 'CTO-VISTA')).toBe(4);
-      const reserved = await api(a!.url, 'POST', '/api/v2/properties', {
-        box: boxes.seen,
-        coords: [SEEN.lng, SEEN.lat],
-        client: { code: 'VISTA-1', name: 'Cliente Vista', implanted: false },
-        auto_connect: true,
-      });
-      expect(reserved.status).toBe(201);
+      expect((await reserveSeen(a!.url, 'VISTA-1')).status).toBe(201);
       // The broadcast has usually arrived before the next request; allow it a second at most.
       const started = Date.now();
       for (const i of [b!, c!])
@@ -397,13 +399,7 @@ describe.runIf(process.env.TEST_POSTGRES_URL && redisInstalled)(
           return r.status === 503 && r.body.redis.status === 'down';
         });
       // A port taken while Redis is down: the broadcast is lost...
-      const reserved = await api(a!.url, 'POST', '/api/v2/properties', {
-        box: boxes.seen,
-        coords: [SEEN.lng, SEEN.lat],
-        client: { code: 'VISTA-2', name: 'Cliente Sem Redis', implanted: false },
-        auto_connect: true,
-      });
-      expect(reserved.status).toBe(201);
+      expect((await reserveSeen(a!.url, 'VISTA-2')).status).toBe(201);
       // ...and the other instance still catches up, from the change log.
       await eventually(
         `${b!.name} to catch up without Redis`,
@@ -421,13 +417,7 @@ describe.runIf(process.env.TEST_POSTGRES_URL && redisInstalled)(
       // The conversation kept in Redis (append-only file) goes on where it was.
       expect(await say({ location: SEEN })).toMatch(/Quer reservar/);
       // Broadcasts flow again: a change on one instance reaches the others quickly.
-      const again = await api(b!.url, 'POST', '/api/v2/properties', {
-        box: boxes.seen,
-        coords: [SEEN.lng, SEEN.lat],
-        client: { code: 'VISTA-3', name: 'Cliente Com Redis', implanted: false },
-        auto_connect: true,
-      });
-      expect(again.status).toBe(201);
+      expect((await reserveSeen(b!.url, 'VISTA-3')).status).toBe(201);
       for (const i of cluster.alive())
         await eventually(
           `${i.name} to see it`,
