@@ -133,7 +133,15 @@ export class Cluster {
       },
       mkdtempSync(join(tmpdir(), 'alcance-cluster-')),
     );
-    await Promise.all(Array.from({ length: options.instances }, () => cluster.spawn()));
+    // A failed start (an instance that crashes) must not leave the others, or Redis, running.
+    const started = await Promise.allSettled(
+      Array.from({ length: options.instances }, () => cluster.spawn()),
+    );
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await cluster.close(false);
+      throw failed.reason;
+    }
     return cluster;
   }
 
@@ -194,7 +202,8 @@ export class Cluster {
     await exited;
   }
 
-  async close(): Promise<void> {
+  /** Stops everything; `removeLogs: false` keeps the instances' logs for a failed start. */
+  async close(removeLogs = true): Promise<void> {
     await Promise.all(
       this.alive().map(async (i) => {
         const exited = new Promise((resolve) => i.process.once('exit', resolve));
@@ -206,6 +215,6 @@ export class Cluster {
     await this.proxy.close();
     await this.redis.close();
     await this.database.drop();
-    rmSync(this.logDir, { recursive: true, force: true });
+    if (removeLogs) rmSync(this.logDir, { recursive: true, force: true });
   }
 }
