@@ -11,7 +11,10 @@ declare module 'autocannon' {
     interface Options {
       url: string;
       duration?: number;
+      /** Stop after this many requests instead of after `duration`. */
+      amount?: number;
       connections?: number;
+      headers?: Record<string, string>;
       requests?: Request[];
     }
     interface Histogram {
@@ -26,6 +29,7 @@ declare module 'autocannon' {
       errors: number;
       non2xx: number;
       statusCodeStats?: Record<string, { count: number }>;
+      '2xx': number;
     }
   }
   function autocannon(options: autocannon.Options): Promise<autocannon.Result>;
