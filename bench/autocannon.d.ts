@@ -19,6 +19,7 @@ declare module 'autocannon' {
     }
     interface Histogram {
       average: number;
+      total: number;
       p50: number;
       p99: number;
     }
@@ -27,6 +28,7 @@ declare module 'autocannon' {
       latency: Histogram;
       errors: number;
       non2xx: number;
+      statusCodeStats?: Record<string, { count: number }>;
       '2xx': number;
     }
   }
