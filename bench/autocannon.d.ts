@@ -14,10 +14,12 @@ declare module 'autocannon' {
       /** Stop after this many requests instead of after `duration`. */
       amount?: number;
       connections?: number;
+      headers?: Record<string, string>;
       requests?: Request[];
     }
     interface Histogram {
       average: number;
+      total: number;
       p50: number;
       p99: number;
     }
@@ -26,6 +28,8 @@ declare module 'autocannon' {
       latency: Histogram;
       errors: number;
       non2xx: number;
+      statusCodeStats?: Record<string, { count: number }>;
+      '2xx': number;
     }
   }
   function autocannon(options: autocannon.Options): Promise<autocannon.Result>;
