@@ -66,7 +66,8 @@ export class SgpClient {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly backoffMs: number;
-  private readonly pageSize: number;
+  /** Customers asked for per page. */
+  readonly pageSize: number;
   private readonly sleep: NonNullable<SgpClientOptions['sleep']>;
   private readonly random: () => number;
 
