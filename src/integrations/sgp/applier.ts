@@ -320,7 +320,7 @@ export class SgpApplier {
             port: action.move.port,
           },
         });
-        moved = `, moved ${where(action.move)}`;
+        moved = `, moved to box "${action.move.boxName}" port ${action.move.port}`;
         out.boxIds.push(action.move.boxId);
         if (action.fromBoxId) out.boxIds.push(action.fromBoxId);
       } else {

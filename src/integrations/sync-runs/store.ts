@@ -284,7 +284,10 @@ export class SyncRunStore {
  * once per page), which also moves the heartbeat and stores progress and counts.
  */
 export class SyncRunRecorder {
-  private readonly counts: Record<string, number> = {};
+  // Every outcome shows in the counts, zero included, so readers need no defaults.
+  private readonly counts: Record<string, number> = Object.fromEntries(
+    SYNC_OUTCOMES.map((o) => [o, 0]),
+  );
   private readonly byReason: Record<string, Record<string, number>> = {};
   private buffer: SyncRunItem[] = [];
   private seq = 0;
