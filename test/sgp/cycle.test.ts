@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- expect.stringMatching() is typed any */
 // SGP cycles end to end: the production client against the simulated SGP, the planner and the
 // applier writing a real database (SQLite and PostgreSQL), and the viability index reading it.
 import { afterEach, describe, expect, it } from 'vitest';
