@@ -23,6 +23,11 @@ import { Integrations } from './services/integrations.js';
 import { adminRouter } from './integrations/admin-router.js';
 import { createGeocoder } from './findme/index.js';
 import { ozlocRouter } from './integrations/ispbox/ozloc-routes.js';
+import { SyncRunStore } from './integrations/sync-runs/store.js';
+import { SyncRegistry } from './integrations/sync-runs/registry.js';
+import { syncRunsRouter } from './integrations/sync-runs/routes.js';
+import { SgpSync } from './integrations/sgp/sync.js';
+import { SgpSchedules } from './integrations/sgp/schedule.js';
 
 export interface ContextOptions {
   now?: () => Date;
@@ -70,6 +75,7 @@ export async function buildContext(
   // With Redis, every instance hears about the others' inventory writes.
   const broadcast = redis ? await NetworkBroadcast.start(viability, redis, logger) : undefined;
   const network = broadcast ?? viability;
+  const secrets = SecretBox.fromKey(secretsKey.key);
   const ctx: AppContext = {
     config,
     logger,
@@ -79,10 +85,12 @@ export async function buildContext(
     settings,
     viability,
     reservations: new ReservationService({ db, network, finder: viability, now }),
-    integrations: new Integrations(db, config.reservations.chatbotDays),
+    integrations: new Integrations(db, config.reservations.chatbotDays, { secrets }),
     geocoder: createGeocoder(config.geocoder, redis),
-    secrets: SecretBox.fromKey(secretsKey.key),
+    secrets,
     jobs: new JobScheduler({ db, logger, now, leaseMs: config.scheduler.leaseMs }),
+    syncRuns: new SyncRunStore(db, { now }),
+    syncs: new SyncRegistry(),
     now,
   };
   return {
@@ -123,6 +131,15 @@ export async function startServer(
   const built = await buildContext(config, logger, options);
   const { ctx } = built;
   const chat = await createChatSystem(ctx, built.redis);
+  const sgp = new SgpSync({
+    ...ctx,
+    runs: ctx.syncRuns,
+    owner: ctx.jobs.ownerId,
+    leaseMs: config.scheduler.leaseMs,
+  });
+  ctx.syncs.register('sgp', sgp);
+  const sgpSchedules = new SgpSchedules(ctx.jobs, ctx.integrations, sgp, logger);
+  if (options.jobs !== false) await sgpSchedules.refresh();
   ctx.jobs.register(
     'reservation-expiry',
     { everyMs: config.reservations.expiryJobIntervalMs },
@@ -144,6 +161,7 @@ export async function startServer(
       { path: '/api/v2/ftth-viability', router: viabilityRouter(ctx) },
       { path: '/api/v2', router: ozmapApiRouter(ctx) },
       { path: '/', router: adminRouter(ctx) },
+      { path: '/', router: syncRunsRouter(ctx) },
       { path: '/ozloc', router: ozlocRouter(ctx, { webDist: options.webDist }) },
       ...chat.routers,
     ],
@@ -160,7 +178,10 @@ export async function startServer(
   const url = `http://${host}:${port}`;
   logger.info({ url, database: config.database.provider }, 'listening');
   await chat.start();
-  if (options.jobs !== false) ctx.jobs.start();
+  if (options.jobs !== false) {
+    ctx.jobs.start();
+    sgpSchedules.start();
+  }
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -173,6 +194,7 @@ export async function startServer(
       await drained;
       clearInterval(sweeper);
       clearTimeout(timer);
+      sgpSchedules.stop();
       await ctx.jobs.stop();
       await chat.stop();
       await built.close();

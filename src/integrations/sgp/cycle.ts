@@ -45,6 +45,8 @@ export interface SgpCycleRequest {
   signal?: AbortSignal;
   /** Called after each page with a one-line progress report. */
   onPage?: (progress: PageProgress) => void;
+  /** Called once the run's report exists (before any SGP call). */
+  onStart?: (runId: string) => void;
 }
 
 export interface PageProgress {
@@ -91,6 +93,7 @@ export async function runSgpCycle(
     dryRun: req.dryRun,
     owner: deps.owner,
   });
+  req.onStart?.(recorder.id);
   const log = deps.logger.child({ integration: deps.integration, runId: recorder.id, cycle });
   log.info({ dryRun: !!req.dryRun, trigger: req.trigger }, 'sgp cycle started');
   const scanner = new Scanner(deps, req, recorder);
