@@ -80,7 +80,8 @@ export function syncUrl(value: unknown, spec: SyncKindSpec): string {
     throw new ValidationError(`url is not a valid URL: ${JSON.stringify(value)}`, 'url');
   }
   if (!spec.schemes.includes(url.protocol)) {
-    throw new ValidationError(`url must start with ${spec.schemes.join(' or ')}//`, 'url');
+    const schemes = spec.schemes.map((scheme) => `${scheme}//`).join(' or ');
+    throw new ValidationError(`url must start with ${schemes}`, 'url');
   }
   if (url.username || url.password) {
     throw new ValidationError('url must not carry credentials: give them as token/password', 'url');
