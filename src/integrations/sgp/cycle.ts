@@ -36,6 +36,8 @@ export interface SgpCycleDeps {
   owner?: string;
   /** ONU look-ups in flight at once for a page's new contracts (default 8). */
   lookupConcurrency?: number;
+  /** The caller holds the integration's lease (runs left `running` are dead ones). */
+  exclusive?: boolean;
 }
 
 export interface SgpCycleRequest {
@@ -92,6 +94,7 @@ export async function runSgpCycle(
     trigger: req.trigger,
     dryRun: req.dryRun,
     owner: deps.owner,
+    exclusive: deps.exclusive,
   });
   req.onStart?.(recorder.id);
   const log = deps.logger.child({ integration: deps.integration, runId: recorder.id, cycle });

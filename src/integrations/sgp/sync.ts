@@ -119,7 +119,8 @@ export class SgpSync implements SyncRunner {
               logger: deps.logger,
               now: deps.now,
               integration: name,
-              owner: deps.owner,
+              owner: holder,
+              exclusive: true,
             },
             { ...req, signal: req.signal ? AbortSignal.any([req.signal, lost]) : lost },
           );

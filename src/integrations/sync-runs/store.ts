@@ -121,9 +121,14 @@ export class SyncRunStore {
     dryRun?: boolean;
     owner?: string;
     meta?: Record<string, unknown>;
+    /**
+     * The caller holds the integration's exclusive lease: any run of it still marked running
+     * belongs to a process that died, and is closed as abandoned now rather than when stale.
+     */
+    exclusive?: boolean;
   }): Promise<SyncRunRecorder> {
     const now = this.now();
-    await this.markAbandoned(input.integration, now);
+    await this.markAbandoned(input.integration, now, input.exclusive ?? false);
     await this.prune(now);
     const id = newId(now.getTime());
     await this.db.syncRun.create({
@@ -220,12 +225,12 @@ export class SyncRunStore {
   }
 
   /** Runs still marked running whose process stopped beating are closed as abandoned. */
-  private async markAbandoned(integration: string, now: Date): Promise<void> {
+  private async markAbandoned(integration: string, now: Date, all: boolean): Promise<void> {
     await this.db.syncRun.updateMany({
       where: {
         integration,
         status: 'running',
-        heartbeatAt: { lt: new Date(now.getTime() - this.staleAfterMs) },
+        ...(all ? {} : { heartbeatAt: { lt: new Date(now.getTime() - this.staleAfterMs) } }),
       },
       data: {
         status: 'abandoned',
