@@ -241,12 +241,22 @@ export class SyncRunStore {
     });
   }
 
+  /** Retention: items of old runs, then runs older still, a few runs at a time. */
   private async prune(now: Date): Promise<void> {
     const itemsBefore = new Date(now.getTime() - this.itemRetentionMs);
-    await this.db.syncRunItem.deleteMany({ where: { run: { startedAt: { lt: itemsBefore } } } });
-    await this.db.syncRun.deleteMany({
-      where: { startedAt: { lt: new Date(now.getTime() - this.runRetentionMs) } },
-    });
+    const runsBefore = new Date(now.getTime() - this.runRetentionMs);
+    for (;;) {
+      const old = await this.db.syncRun.findMany({
+        where: { startedAt: { lt: itemsBefore }, itemCount: { gt: 0 } },
+        select: { id: true, startedAt: true },
+        take: 50,
+      });
+      if (old.length === 0) break;
+      const ids = old.map((r) => r.id);
+      await this.db.syncRunItem.deleteMany({ where: { runId: { in: ids } } });
+      await this.db.syncRun.updateMany({ where: { id: { in: ids } }, data: { itemCount: 0 } });
+    }
+    await this.db.syncRun.deleteMany({ where: { startedAt: { lt: runsBefore } } });
   }
 
   private statusWhere(status: SyncRunStatus | undefined) {
