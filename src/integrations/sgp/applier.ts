@@ -14,7 +14,8 @@ import {
   type ContractPlan,
   type Placement,
 } from './planner.js';
-import { inChunks, sgpOrigin } from './inventory.js';
+import { sgpOrigin } from './inventory.js';
+import { findInChunks } from '../../ozmap-model/db/chunks.js';
 
 export interface AppliedContract {
   items: SyncRunItemInput[];
@@ -155,19 +156,19 @@ export class SgpApplier {
             ...boxIds,
           );
         }
-        const boxes = await inChunks(boxIds, (chunk) =>
+        const boxes = await findInChunks(boxIds, (chunk) =>
           tx.box.findMany({ where: { id: { in: chunk } }, select: { id: true, projectId: true } }),
         );
         const project = new Map(boxes.map((b) => [b.id, b.projectId]));
         const taken = new Set<string>();
-        const held = await inChunks(splitterIds, (chunk) =>
+        const held = await findInChunks(splitterIds, (chunk) =>
           tx.property.findMany({
             where: { splitterId: { in: chunk }, port: { not: null } },
             select: { splitterId: true, port: true },
           }),
         );
         for (const row of held) taken.add(`${row.splitterId}:${row.port}`);
-        const blocked = await inChunks(splitterIds, (chunk) =>
+        const blocked = await findInChunks(splitterIds, (chunk) =>
           tx.splitterPort.findMany({
             where: { splitterId: { in: chunk }, blocked: true },
             select: { splitterId: true, index: true },
