@@ -12,6 +12,7 @@ import {
   type Change,
   type ContractAction,
   type ContractPlan,
+  type NewClient,
   type Placement,
 } from './planner.js';
 import { sgpOrigin } from './inventory.js';
@@ -185,18 +186,7 @@ export class SgpApplier {
           if (p.kind === 'port' && taken.has(`${p.splitterId}:${p.port}`)) return;
           const clientId = newId(now.getTime());
           const c = a.client;
-          clients.push({
-            id: clientId,
-            code: c.code,
-            name: c.name,
-            document: c.document,
-            phone: c.phone,
-            email: c.email,
-            implanted: c.implanted,
-            status: c.status,
-            reservedBy: sgpOrigin(this.options.integration),
-            reservationExpiresAt: null,
-          });
+          clients.push(this.clientRow(clientId, c));
           properties.push({
             id: newId(now.getTime()),
             projectId,
@@ -307,6 +297,22 @@ export class SgpApplier {
     }
   }
 
+  /** The client row of a new contract (both creation paths write the same one). */
+  private clientRow(id: string, c: NewClient): Prisma.FtthClientCreateManyInput {
+    return {
+      id,
+      code: c.code,
+      name: c.name,
+      document: c.document,
+      phone: c.phone,
+      email: c.email,
+      implanted: c.implanted,
+      status: c.status,
+      reservedBy: sgpOrigin(this.options.integration),
+      reservationExpiresAt: null,
+    };
+  }
+
   private async create(
     tx: Tx,
     id: string,
@@ -316,20 +322,7 @@ export class SgpApplier {
     const now = this.options.now();
     const { client: c, placement } = action;
     const clientId = newId(now.getTime());
-    await tx.ftthClient.create({
-      data: {
-        id: clientId,
-        code: c.code,
-        name: c.name,
-        document: c.document,
-        phone: c.phone,
-        email: c.email,
-        implanted: c.implanted,
-        status: c.status,
-        reservedBy: sgpOrigin(this.options.integration),
-        reservationExpiresAt: null,
-      },
-    });
+    await tx.ftthClient.create({ data: this.clientRow(clientId, c) });
     const fields = { lat: c.lat, lng: c.lng, address: c.address, potencyRead: c.potencyRead };
     if (placement.kind === 'box') {
       const box = await tx.box.findUnique({
