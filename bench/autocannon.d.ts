@@ -14,6 +14,8 @@ declare module 'autocannon' {
       /** Stop after this many requests instead of after `duration`. */
       amount?: number;
       connections?: number;
+      /** Requests per second over all connections (fixed-rate load). */
+      overallRate?: number;
       headers?: Record<string, string>;
       requests?: Request[];
     }

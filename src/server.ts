@@ -33,6 +33,11 @@ import {
   observeViability,
 } from './services/observed.js';
 import { NetworkSync, pruneNetworkChanges } from './services/network-sync.js';
+import { SyncRunStore } from './integrations/sync-runs/store.js';
+import { SyncRegistry } from './integrations/sync-runs/registry.js';
+import { syncRunsRouter } from './integrations/sync-runs/routes.js';
+import { SgpSync } from './integrations/sgp/sync.js';
+import { SgpSchedules } from './integrations/sgp/schedule.js';
 
 export interface ContextOptions {
   now?: () => Date;
@@ -88,6 +93,7 @@ export async function buildContext(
   // With Redis, every instance hears about the others' inventory writes.
   const broadcast = redis ? await NetworkBroadcast.start(viability, redis, logger) : undefined;
   const network = broadcast ?? viability;
+  const secrets = SecretBox.fromKey(secretsKey.key);
   const networkSync = new NetworkSync({
     db,
     local: viability,
@@ -114,10 +120,12 @@ export async function buildContext(
     settings,
     viability,
     reservations,
-    integrations: new Integrations(db, config.reservations.chatbotDays),
+    integrations: new Integrations(db, config.reservations.chatbotDays, { secrets }),
     geocoder: createGeocoder(config.geocoder, redis),
-    secrets: SecretBox.fromKey(secretsKey.key),
+    secrets,
     jobs: new JobScheduler({ db, logger, now, leaseMs: config.scheduler.leaseMs }),
+    syncRuns: new SyncRunStore(db, { now }),
+    syncs: new SyncRegistry(),
     now,
     metrics,
   };
@@ -174,6 +182,15 @@ export async function startServer(
     await built.close();
     throw err;
   }
+  const sgp = new SgpSync({
+    ...ctx,
+    runs: ctx.syncRuns,
+    owner: ctx.jobs.ownerId,
+    leaseMs: config.scheduler.leaseMs,
+  });
+  ctx.syncs.register('sgp', sgp);
+  const sgpSchedules = new SgpSchedules(ctx.jobs, ctx.integrations, sgp, logger);
+  if (options.jobs !== false) await sgpSchedules.refresh();
   ctx.jobs.register(
     'reservation-expiry',
     { everyMs: config.reservations.expiryJobIntervalMs },
@@ -209,6 +226,7 @@ export async function startServer(
       { path: '/api/v2/ftth-viability', router: viabilityRouter(ctx) },
       { path: '/api/v2', router: ozmapApiRouter(ctx) },
       { path: '/', router: adminRouter(ctx) },
+      { path: '/', router: syncRunsRouter(ctx) },
       { path: '/ozloc', router: ozlocRouter(ctx, { webDist: options.webDist }) },
       ...chat.routers,
     ],
@@ -237,7 +255,10 @@ export async function startServer(
   const url = `http://${host}:${port}`;
   logger.info({ url, database: config.database.provider }, 'listening');
   await chat.start();
-  if (options.jobs !== false) ctx.jobs.start();
+  if (options.jobs !== false) {
+    ctx.jobs.start();
+    sgpSchedules.start();
+  }
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -250,6 +271,7 @@ export async function startServer(
       await drained;
       clearInterval(sweeper);
       clearTimeout(timer);
+      sgpSchedules.stop();
       await ctx.jobs.stop();
       await chat.stop();
       await built.close();

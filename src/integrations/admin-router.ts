@@ -13,8 +13,25 @@ const ProfileBody = z
     defaultRadiusMeters: z.number().int().nullable(),
     prospectTags: z.array(z.string()),
     mayReserve: z.boolean(),
+    // Syncs (sgp): the same fields as `alcance integration create --kind sgp`.
+    url: z.string(),
+    token: z.string(),
+    password: z.string(),
+    enabled: z.boolean(),
+    app: z.string(),
+    user: z.string(),
+    updateEveryMinutes: z.number().int(),
+    cancelEveryMinutes: z.number().int(),
+    settings: z.record(z.string(), z.unknown()),
   })
-  .partial();
+  .partial()
+  .transform(({ app, user, updateEveryMinutes, cancelEveryMinutes, settings, ...rest }) => {
+    const top = Object.entries({ app, user, updateEveryMinutes, cancelEveryMinutes }).filter(
+      ([, v]) => v !== undefined,
+    );
+    const merged = { ...settings, ...Object.fromEntries(top) };
+    return { ...rest, ...(Object.keys(merged).length ? { settings: merged } : {}) };
+  });
 
 /** `/admin/integrations` and `/admin/api-keys`: manage profiles and keys over HTTP (admin key). */
 export function adminRouter(ctx: AppContext): Router {
