@@ -407,6 +407,106 @@ describe('WhatsApp Cloud API channel', () => {
       });
     });
 
+    /** A text message from `from` as Meta's webhook carries it, written at `at`. */
+    const textAt = (from: string, id: string, at: number, body = 'oi') =>
+      cloud.envelope({
+        contacts: [{ profile: { name: 'Maria Souza' }, wa_id: from }],
+        messages: [
+          { from, id, timestamp: String(Math.floor(at / 1000)), type: 'text', text: { body } },
+        ],
+      });
+
+    it('answers a message Meta delivers after the window closed with the hand-off template, once', async () => {
+      const to = newWaId();
+      const wroteAt = fake - 25 * HOUR;
+      cloud.customerWrote(to, wroteAt);
+      handler.replies = [
+        { kind: 'text', text: 'Olá!' },
+        {
+          kind: 'text',
+          text: 'Como posso ajudar?',
+          options: [
+            { key: '1', label: 'Planos' },
+            { key: '2', label: 'Atendente' },
+          ],
+        },
+      ];
+      const late = textAt(to, 'wamid.late-oi', wroteAt);
+      for (let i = 0; i < 3; i++) {
+        await channel.receive(late);
+        await channel.whenIdle();
+      }
+      // The engine saw it (what the customer said is not lost), and answered once, by template.
+      expect(handler.received.map((m) => m.messageId)).toEqual(['wamid.late-oi']);
+      const sent = cloud.messagesTo(to);
+      expect(sent.map((m) => m.type)).toEqual(['template']);
+      expect(sent[0]?.body.template).toMatchObject({
+        name: 'alcance_resposta_atendimento',
+        components: [
+          {
+            parameters: [
+              { text: 'Maria' },
+              { text: 'Olá! Como posso ajudar? 1. Planos 2. Atendente' },
+            ],
+          },
+        ],
+      });
+      const inbound = await database.db.whatsAppCloudInbound.findUniqueOrThrow({
+        where: { id: 'wamid.late-oi' },
+      });
+      expect(inbound.state).toBe('done');
+      expect((await store.contact(to))?.lastInboundAt).toEqual(
+        new Date(wroteAt - (wroteAt % 1000)),
+      );
+    });
+
+    it('answers a late message as it is when a newer one reopened the window, keeping the newer time', async () => {
+      const to = newWaId();
+      await customerSays(to, 'alô');
+      const newer = (await store.contact(to))!.lastInboundAt;
+      await channel.receive(textAt(to, 'wamid.late-2', fake - 26 * HOUR));
+      await channel.whenIdle();
+      expect(cloud.messagesTo(to).map((m) => m.type)).toEqual(['text', 'text']);
+      expect((await store.contact(to))?.lastInboundAt).toEqual(newer);
+    });
+
+    it('replaces an answer Meta reports outside the window (131047) with the template carrying all of it', async () => {
+      const to = newWaId();
+      // Meta has no record of the customer's message in the last day; ours says it just came.
+      cloud.webhookUrl = undefined;
+      handler.replies = [
+        { kind: 'text', text: 'Olá!' },
+        { kind: 'text', text: 'Qual é o seu endereço?' },
+      ];
+      await channel.receive(textAt(to, 'wamid.clock-skew', fake));
+      await channel.whenIdle();
+      expect(cloud.messagesTo(to)).toEqual([]);
+      const rows = await database.db.whatsAppCloudOutbound.findMany({
+        where: { chatId: to },
+        orderBy: { createdAt: 'asc' },
+      });
+      expect(rows).toHaveLength(2);
+      const statuses = rows.map((row) => ({
+        id: row.id,
+        status: 'failed',
+        timestamp: String(Math.floor(fake / 1000)),
+        recipient_id: to,
+        errors: [
+          { code: 131047, title: 'Re-engagement message', message: 'Re-engagement message' },
+        ],
+      }));
+      await channel.receive(cloud.envelope({ statuses }));
+      await channel.whenIdle();
+      await channel.receive(cloud.envelope({ statuses }));
+      await channel.whenIdle();
+      const sent = cloud.messagesTo(to);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]?.body.template).toMatchObject({
+        name: 'alcance_resposta_atendimento',
+        components: [{ parameters: [{ text: 'Maria' }, { text: 'Olá! Qual é o seu endereço?' }] }],
+      });
+    });
+
     it('sends notices as text in the window and as their template outside it', async () => {
       const open = newWaId();
       const closed = newWaId();

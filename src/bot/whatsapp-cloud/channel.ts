@@ -14,6 +14,7 @@ import { describe, shortHash } from './log-safe.js';
 import { classifyCode, CloudSendError, withCloudRetries, type CloudRetryOptions } from './retry.js';
 import {
   CloudSender,
+  handoffNotice,
   WINDOW_MARGIN_MS,
   WINDOW_MS,
   type CloudAlert,
@@ -303,6 +304,8 @@ export class WhatsAppCloudChannel implements ChannelSender {
     const sent: SentRecord[] = [];
     try {
       let replies = pending.replies;
+      /** When the customer last wrote, if known without reading the database. */
+      let wroteAt: Date | undefined;
       if (!replies) {
         const { message } = pending;
         if (!message) {
@@ -315,6 +318,13 @@ export class WhatsAppCloudChannel implements ChannelSender {
           at: message.sentAt < pending.receivedAt ? message.sentAt : pending.receivedAt,
           ...(message.senderName ? { profileName: message.senderName } : {}),
         };
+        if (!this.sender.windowOpen(contact.at)) {
+          // Meta delivered it late (it retries for days after an outage): a newer message may
+          // have opened the window since, and the record must not go back in time.
+          const known = await this.o.store.contact(message.chatId);
+          if (known && known.lastInboundAt > contact.at) contact.at = known.lastInboundAt;
+        }
+        wroteAt = contact.at;
         this.o.api.markRead(message.messageId).catch((error: unknown) => {
           this.o.logger.debug({ error: describe(error) }, 'could not mark a message read');
         });
@@ -325,8 +335,16 @@ export class WhatsAppCloudChannel implements ChannelSender {
         }
         await this.o.store.saveReplies(pending.id, replies, contact);
       }
+      wroteAt ??= (await this.o.store.contact(pending.chatId))?.lastInboundAt;
+      if (!this.sender.windowOpen(wroteAt)) {
+        await this.answerLate(pending, replies.slice(pending.sentCount));
+        return;
+      }
       for (let i = pending.sentCount; i < replies.length; i++) {
-        if ((await this.deliverReply(pending.chatId, replies[i]!, sent)) === 'later') {
+        // The answer's first message carries all of it, for the template that replaces it if
+        // Meta reports the window closed after all.
+        const notice = i === 0 ? handoffNotice(replies, pending.message?.senderName) : undefined;
+        if ((await this.deliverReply(pending.chatId, replies[i]!, sent, notice)) === 'later') {
           const wait = Math.min(30_000 * 2 ** Math.min(pending.attempts, 6), 30 * 60_000);
           await this.o.store.release(pending.id, new Date(this.now().getTime() + wait), i, sent);
           return;
@@ -344,24 +362,59 @@ export class WhatsAppCloudChannel implements ChannelSender {
     }
   }
 
+  /**
+   * The customer's 24-hour window closed before the answer could go (Meta delivered the message
+   * late, or the replies waited out an outage): the answer goes as the hand-off template.
+   */
+  private async answerLate(pending: PendingInbound, replies: OutboundMessage[]): Promise<void> {
+    const chat = maskChatId(pending.chatId);
+    try {
+      const name =
+        pending.message?.senderName ?? (await this.o.store.contact(pending.chatId))?.profileName;
+      await this.sender.sendTemplate(pending.chatId, handoffNotice(replies, name));
+    } catch (error) {
+      if (postponable(error)) {
+        const wait = Math.min(30_000 * 2 ** Math.min(pending.attempts, 6), 30 * 60_000);
+        this.o.logger.warn(
+          { chat, reason: (error as CloudSendError).failure?.kind ?? 'transient' },
+          'WhatsApp Cloud API late answer postponed',
+        );
+        await this.o.store.release(
+          pending.id,
+          new Date(this.now().getTime() + wait),
+          pending.sentCount,
+          [],
+        );
+        return;
+      }
+      this.o.logger.error(
+        { chat, error: describe(error) },
+        'WhatsApp Cloud API late answer not delivered',
+      );
+      await this.o.store.finish(pending.id, 'failed');
+      return;
+    }
+    this.o.logger.info(
+      { chat, message: shortHash(pending.id) },
+      'WhatsApp Cloud API: answered after the 24-hour window closed, by template',
+    );
+    await this.o.store.finish(pending.id, 'done');
+    this.counts.answered++;
+  }
+
   /** Sends one reply; 'later' when Meta cannot take it now (retry the rest afterwards). */
   private async deliverReply(
     chatId: string,
     reply: OutboundMessage,
     sent: SentRecord[],
+    notice?: CustomerNotice,
   ): Promise<'sent' | 'later'> {
-    for (const message of toCloudMessages(reply)) {
+    for (const [i, message] of toCloudMessages(reply).entries()) {
       try {
-        sent.push(await this.sender.paced(chatId, message, undefined, false));
+        sent.push(await this.sender.paced(chatId, message, i === 0 ? notice : undefined, false));
       } catch (error) {
-        const kind = error instanceof CloudSendError ? error.failure.kind : 'transient';
-        if (
-          kind === 'transient' ||
-          kind === 'throughput' ||
-          kind === 'pair-rate' ||
-          kind === 'token' ||
-          kind === 'permission'
-        ) {
+        if (postponable(error)) {
+          const kind = error instanceof CloudSendError ? error.failure.kind : 'transient';
           this.o.logger.warn(
             { chat: maskChatId(chatId), reason: kind },
             'WhatsApp Cloud API reply postponed',
@@ -420,6 +473,18 @@ export class WhatsAppCloudChannel implements ChannelSender {
     this.inflight.add(tracked);
     tracked.catch(() => undefined);
   }
+}
+
+/** Failures that pass (Meta down or busy, a token being replaced): try the reply again later. */
+function postponable(error: unknown): boolean {
+  const kind = error instanceof CloudSendError ? error.failure.kind : 'transient';
+  return (
+    kind === 'transient' ||
+    kind === 'throughput' ||
+    kind === 'pair-rate' ||
+    kind === 'token' ||
+    kind === 'permission'
+  );
 }
 
 /** Compares without an early exit: both sides are hashed to equal length first. */

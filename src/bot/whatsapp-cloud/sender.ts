@@ -88,12 +88,8 @@ export class CloudSender {
    */
   async send(chatId: string, messages: OutboundMessage[]): Promise<void> {
     const contact = await this.o.store.contact(chatId);
-    const text = messages.map(textOf).filter(Boolean).join('\n\n');
-    const notice: CustomerNotice = {
-      kind: 'handoff-reply',
-      ...(contact?.profileName ? { name: contact.profileName } : {}),
-      message: text,
-    };
+    const notice = handoffNotice(messages, contact?.profileName);
+    const text = notice.message;
     if (!this.windowOpen(contact?.lastInboundAt)) {
       await this.sendTemplate(chatId, notice);
       return;
@@ -192,7 +188,13 @@ export class CloudSender {
       }
     }
     if (this.state === 'token-invalid' || this.state === 'permission-missing') this.state = 'ready';
-    const result: SentRecord = { id: messageId, chatId, kind: sent.type, at: this.o.now() };
+    const result: SentRecord = {
+      id: messageId,
+      chatId,
+      kind: sent.type,
+      at: this.o.now(),
+      ...(notice ? { notice } : {}),
+    };
     // A notice must be on record before Meta can report the window closed (131047).
     if (record) {
       await this.o.store
@@ -212,7 +214,7 @@ export class CloudSender {
     return messageId;
   }
 
-  private windowOpen(lastInboundAt: Date | undefined): boolean {
+  windowOpen(lastInboundAt: Date | undefined): boolean {
     if (!lastInboundAt) return false;
     return this.o.now().getTime() - lastInboundAt.getTime() < WINDOW_MS - WINDOW_MARGIN_MS;
   }
@@ -261,6 +263,21 @@ export class CloudSender {
       ...(this.o.sleep ? { sleep: this.o.sleep } : {}),
     };
   }
+}
+
+/**
+ * The hand-off reply notice carrying what `messages` say: what replaces them as a template when
+ * the customer's 24-hour window is closed.
+ */
+export function handoffNotice(
+  messages: OutboundMessage[],
+  name?: string,
+): Extract<CustomerNotice, { kind: 'handoff-reply' }> {
+  return {
+    kind: 'handoff-reply',
+    ...(name ? { name } : {}),
+    message: messages.map(textOf).filter(Boolean).join('\n\n'),
+  };
 }
 
 /** What an engine message says as plain text (a template can carry nothing else). */

@@ -29,6 +29,8 @@ export interface SentRecord {
   chatId: string;
   kind: string;
   at: Date;
+  /** What to send as a template instead if Meta reports the window closed (131047). */
+  notice?: CustomerNotice;
 }
 
 const STATUS_RANK: Record<string, number> = { accepted: 0, sent: 1, delivered: 2, read: 3 };
@@ -143,6 +145,7 @@ export class CloudStore {
           chatId: r.chatId,
           kind: r.kind,
           status: 'accepted',
+          noticeJson: r.notice ? JSON.stringify(r.notice) : null,
           createdAt: r.at,
         })),
       }),
