@@ -17,6 +17,7 @@ import { FakeWhatsAppCloud, visibleText } from '../support/fake-whatsapp-cloud.j
 
 const T0 = Date.parse('2026-03-02T12:00:00Z');
 const HOUR = 3600_000;
+const DAY = 24 * HOUR;
 
 /** A handler that answers every message with the replies queued for it. */
 class ScriptedHandler implements ConversationHandler {
@@ -253,7 +254,7 @@ describe('WhatsApp Cloud API channel', () => {
       expect(cloud.messagesTo(to)).toHaveLength(2);
     });
 
-    it('answers messages a process stored but never answered (it died), and gives up past the window', async () => {
+    it('answers messages a process stored but never answered (it died), by template past the window, and gives up after a week', async () => {
       const to = newWaId();
       cloud.customerWrote(to, fake);
       const message: InboundMessage = {
@@ -263,23 +264,36 @@ describe('WhatsApp Cloud API channel', () => {
         sentAt: new Date(fake - 5 * 60_000),
         kind: 'text',
         text: 'oi',
+        senderName: 'Maria Souza',
       };
       await store.recordInbound(message, new Date(fake - 5 * 60_000), 2 * 60_000);
       const old = { ...message, messageId: 'wamid.too-old', sentAt: new Date(fake - 24 * HOUR) };
       await store.recordInbound(old, new Date(fake - 24 * HOUR), 2 * 60_000);
+      const ancient = { ...message, messageId: 'wamid.ancient', sentAt: new Date(fake - 8 * DAY) };
+      await store.recordInbound(ancient, new Date(fake - 8 * DAY), 2 * 60_000);
 
-      expect(await channel.recover()).toBe(2);
-      expect(handler.received.map((m) => m.messageId)).toEqual(['wamid.left-behind']);
-      expect(handler.received[0]?.sentAt).toEqual(message.sentAt);
-      expect(cloud.messagesTo(to).map(visibleText)).toEqual(['Olá!']);
+      expect(await channel.recover()).toBe(3);
+      expect(handler.received.map((m) => m.messageId)).toEqual([
+        'wamid.too-old',
+        'wamid.left-behind',
+      ]);
+      expect(handler.received[1]?.sentAt).toEqual(message.sentAt);
+      const sent = cloud.messagesTo(to);
+      expect(sent.map((m) => m.type)).toEqual(['template', 'text']);
+      expect(sent[0]?.body.template).toMatchObject({
+        name: 'alcance_resposta_atendimento',
+        components: [{ parameters: [{ text: 'Maria' }, { text: 'Olá!' }] }],
+      });
+      expect(visibleText(sent[1]!)).toBe('Olá!');
       const states = await database.db.whatsAppCloudInbound.findMany({
-        where: { id: { in: ['wamid.left-behind', 'wamid.too-old'] } },
+        where: { id: { in: ['wamid.left-behind', 'wamid.too-old', 'wamid.ancient'] } },
         select: { id: true, state: true },
         orderBy: { id: 'asc' },
       });
       expect(states).toEqual([
+        { id: 'wamid.ancient', state: 'failed' },
         { id: 'wamid.left-behind', state: 'done' },
-        { id: 'wamid.too-old', state: 'failed' },
+        { id: 'wamid.too-old', state: 'done' },
       ]);
     });
 

@@ -15,8 +15,6 @@ import { classifyCode, CloudSendError, withCloudRetries, type CloudRetryOptions 
 import {
   CloudSender,
   handoffNotice,
-  WINDOW_MARGIN_MS,
-  WINDOW_MS,
   type CloudAlert,
   type CloudChannelState,
 } from './sender.js';
@@ -61,6 +59,9 @@ export interface WhatsAppCloudChannelOptions {
   onAlert?: (alert: CloudAlert) => void;
   apologyText?: string;
 }
+
+/** Meta redelivers a webhook for up to 7 days; an answer still not delivered by then is dropped. */
+const GIVE_UP_MS = 7 * 24 * 3600_000;
 
 const DEFAULT_APOLOGY = 'Desculpe, tive um problema para responder agora. Pode tentar de novo?';
 
@@ -244,13 +245,15 @@ export class WhatsAppCloudChannel implements ChannelSender {
 
   /**
    * Finishes messages nobody is answering: those of a process that died, and those whose replies
-   * could not be delivered yet (Meta down, token being replaced). Run by a scheduled job.
+   * could not be delivered yet (Meta down, token being replaced). Past the 24-hour window the
+   * answer goes as a template; past Meta's own redelivery horizon it is given up. Run by a
+   * scheduled job.
    */
   async recover(): Promise<number> {
     const now = this.now();
     const claimed = await this.o.store.claimStale(now, this.claimMs);
     for (const pending of claimed) {
-      if (now.getTime() - pending.receivedAt.getTime() > WINDOW_MS - WINDOW_MARGIN_MS) {
+      if (now.getTime() - pending.receivedAt.getTime() > GIVE_UP_MS) {
         await this.o.store.finish(pending.id, 'failed');
         this.o.logger.error(
           {
@@ -258,7 +261,7 @@ export class WhatsAppCloudChannel implements ChannelSender {
             chat: maskChatId(pending.chatId),
             attempts: pending.attempts,
           },
-          'WhatsApp Cloud API: gave up answering a message older than the 24-hour window',
+          'WhatsApp Cloud API: gave up answering a message received over 7 days ago',
         );
         continue;
       }
