@@ -12,12 +12,7 @@ import { verifyWebhookSignature, type CloudApi } from './cloud-api.js';
 import { fromCloudWebhook, type CloudStatus } from './from-cloud-webhook.js';
 import { describe, shortHash } from './log-safe.js';
 import { classifyCode, CloudSendError, withCloudRetries, type CloudRetryOptions } from './retry.js';
-import {
-  CloudSender,
-  handoffNotice,
-  type CloudAlert,
-  type CloudChannelState,
-} from './sender.js';
+import { CloudSender, handoffNotice, type CloudAlert, type CloudChannelState } from './sender.js';
 import type { CloudStore, ContactTouch, PendingInbound, SentRecord } from './store.js';
 import { checkTemplates, type CustomerNotice } from './templates.js';
 import { toCloudMessages } from './to-cloud-message.js';
