@@ -222,6 +222,40 @@ describe('WhatsApp Cloud API channel', () => {
       });
     });
 
+    it('postpones a late answer while Meta fails and sends its template later, once', async () => {
+      await cloud.close();
+      await build({ retries: 2 });
+      const to = newWaId();
+      const wroteAt = fake - 30 * HOUR;
+      cloud.failNext('messages', failure(131000));
+      cloud.failNext('messages', failure(131000));
+      const id = cloud.nextMessageId();
+      await channel.receive(
+        cloud.envelope({
+          contacts: [{ profile: { name: 'Maria Souza' }, wa_id: to }],
+          messages: [
+            { from: to, id, timestamp: String(wroteAt / 1000), type: 'text', text: { body: 'oi' } },
+          ],
+        }),
+      );
+      await channel.whenIdle();
+      expect(cloud.messagesTo(to)).toEqual([]);
+      expect(
+        await database.db.whatsAppCloudInbound.findUniqueOrThrow({ where: { id } }),
+      ).toMatchObject({ state: 'replying', sentCount: 0 });
+
+      fake += 2 * 60_000;
+      expect(await channel.recover()).toBe(1);
+      expect(await channel.recover()).toBe(0);
+      const sent = cloud.messagesTo(to);
+      expect(sent.map((m) => m.type)).toEqual(['template']);
+      expect(sent[0]?.body.template).toMatchObject({ name: 'alcance_resposta_atendimento' });
+      expect(handler.received).toHaveLength(1);
+      expect(
+        await database.db.whatsAppCloudInbound.findUniqueOrThrow({ where: { id } }),
+      ).toMatchObject({ state: 'done' });
+    });
+
     it('answers what it stored when the database fails mid-batch, and the redelivery the rest', async () => {
       const to = newWaId();
       cloud.customerWrote(to, fake);

@@ -343,8 +343,7 @@ export class WhatsAppCloudChannel implements ChannelSender {
         // Meta reports the window closed after all.
         const notice = i === 0 ? handoffNotice(replies, pending.message?.senderName) : undefined;
         if ((await this.deliverReply(pending.chatId, replies[i]!, sent, notice)) === 'later') {
-          const wait = Math.min(30_000 * 2 ** Math.min(pending.attempts, 6), 30 * 60_000);
-          await this.o.store.release(pending.id, new Date(this.now().getTime() + wait), i, sent);
+          await this.o.store.release(pending.id, this.retryAt(pending), i, sent);
           return;
         }
       }
@@ -372,17 +371,11 @@ export class WhatsAppCloudChannel implements ChannelSender {
       await this.sender.sendTemplate(pending.chatId, handoffNotice(replies, name));
     } catch (error) {
       if (postponable(error)) {
-        const wait = Math.min(30_000 * 2 ** Math.min(pending.attempts, 6), 30 * 60_000);
         this.o.logger.warn(
           { chat, reason: (error as CloudSendError).failure?.kind ?? 'transient' },
           'WhatsApp Cloud API late answer postponed',
         );
-        await this.o.store.release(
-          pending.id,
-          new Date(this.now().getTime() + wait),
-          pending.sentCount,
-          [],
-        );
+        await this.o.store.release(pending.id, this.retryAt(pending), pending.sentCount, []);
         return;
       }
       this.o.logger.error(
@@ -398,6 +391,12 @@ export class WhatsAppCloudChannel implements ChannelSender {
     );
     await this.o.store.finish(pending.id, 'done');
     this.counts.answered++;
+  }
+
+  /** When the inbox job may try a postponed answer again: 1 min, 2 min, ... at most 30 min. */
+  private retryAt(pending: PendingInbound): Date {
+    const wait = Math.min(30_000 * 2 ** Math.min(pending.attempts, 6), 30 * 60_000);
+    return new Date(this.now().getTime() + wait);
   }
 
   /** Sends one reply; 'later' when Meta cannot take it now (retry the rest afterwards). */
