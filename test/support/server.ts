@@ -7,6 +7,7 @@ import type { DbProvider } from '../../src/ozmap-model/db/client.js';
 import { createApiKey } from '../../src/ozmap-model/api-keys.js';
 import { startServer } from '../../src/server.js';
 import type { ChatSystem } from '../../src/bot/chat-system.js';
+import type { ConnectSocket } from '../../src/bot/whatsapp/baileys.js';
 import { freshDatabase } from './db.js';
 
 /** A parsed JSON response body: tests read it freely and assert on its shape. */
@@ -37,6 +38,8 @@ export async function startTestServer(
     webDist?: string;
     /** Instead of a silent logger (e.g. one that captures the lines, to assert on the log). */
     logger?: Logger;
+    /** The Baileys socket factory (e.g. `hubConnector` of test/support/fake-whatsapp.ts). */
+    whatsappConnect?: ConnectSocket;
   } = {},
 ): Promise<TestServer> {
   const database = await freshDatabase(provider);
@@ -52,6 +55,7 @@ export async function startTestServer(
     jobs: false,
     now: options.now,
     webDist: options.webDist,
+    whatsappConnect: options.whatsappConnect,
   }).catch(async (err: unknown) => {
     // A server that refused to start leaves no database behind.
     await database.drop();
