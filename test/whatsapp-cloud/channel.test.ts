@@ -518,6 +518,17 @@ describe('WhatsApp Cloud API channel', () => {
       expect((await store.contact(to))?.lastInboundAt).toEqual(newer);
     });
 
+    it('keeps the window from the newest message when an older one arrives after it', async () => {
+      const to = newWaId();
+      await customerSays(to, 'alô');
+      const newest = (await store.contact(to))!.lastInboundAt;
+      cloud.customerWrote(to, fake - 2 * HOUR);
+      await channel.receive(textAt(to, 'wamid.older', fake - 2 * HOUR));
+      await channel.whenIdle();
+      expect(cloud.messagesTo(to).map((m) => m.type)).toEqual(['text', 'text']);
+      expect((await store.contact(to))?.lastInboundAt).toEqual(newest);
+    });
+
     it('replaces an answer Meta reports outside the window (131047) with the template carrying all of it', async () => {
       const to = newWaId();
       // Meta has no record of the customer's message in the last day; ours says it just came.

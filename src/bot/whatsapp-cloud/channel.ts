@@ -318,7 +318,7 @@ export class WhatsAppCloudChannel implements ChannelSender {
         };
         if (!this.sender.windowOpen(contact.at)) {
           // Meta delivered it late (it retries for days after an outage): a newer message may
-          // have opened the window since, and the record must not go back in time.
+          // have opened the window since.
           const known = await this.o.store.contact(message.chatId);
           if (known && known.lastInboundAt > contact.at) contact.at = known.lastInboundAt;
         }

@@ -89,7 +89,7 @@ export class CloudStore {
    */
   async saveReplies(id: string, replies: OutboundMessage[], contact: ContactTouch): Promise<void> {
     await this.db.$transaction([
-      this.contactUpsert(contact),
+      ...this.contactTouch(contact),
       this.db.whatsAppCloudInbound.update({
         where: { id },
         data: { state: 'replying', messageJson: null, repliesJson: JSON.stringify(replies) },
@@ -105,7 +105,7 @@ export class CloudStore {
     contact?: ContactTouch,
   ): Promise<void> {
     await this.db.$transaction([
-      ...(contact ? [this.contactUpsert(contact)] : []),
+      ...(contact ? this.contactTouch(contact) : []),
       ...this.outboundRows(sent),
       this.db.whatsAppCloudInbound.update({
         where: { id },
@@ -128,12 +128,22 @@ export class CloudStore {
     ]);
   }
 
-  private contactUpsert(c: ContactTouch) {
-    return this.db.whatsAppCloudContact.upsert({
-      where: { chatId: c.chatId },
-      create: { chatId: c.chatId, lastInboundAt: c.at, profileName: c.profileName ?? null },
-      update: { lastInboundAt: c.at, ...(c.profileName ? { profileName: c.profileName } : {}) },
-    });
+  /**
+   * The customer wrote at `c.at`: their window runs from then unless a later message is already
+   * on record (Meta may deliver an older message after a newer one). Part of the caller's commit.
+   */
+  private contactTouch(c: ContactTouch) {
+    return [
+      this.db.whatsAppCloudContact.upsert({
+        where: { chatId: c.chatId },
+        create: { chatId: c.chatId, lastInboundAt: c.at, profileName: c.profileName ?? null },
+        update: c.profileName ? { profileName: c.profileName } : {},
+      }),
+      this.db.whatsAppCloudContact.updateMany({
+        where: { chatId: c.chatId, lastInboundAt: { lt: c.at } },
+        data: { lastInboundAt: c.at },
+      }),
+    ];
   }
 
   private outboundRows(sent: SentRecord[]) {
