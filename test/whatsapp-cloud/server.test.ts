@@ -11,6 +11,7 @@ import { createBox } from '../support/network-fixture.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const DAY = 24 * 3600_000;
+const METRICS = 'metrics-token-cloud-0123456789';
 
 describe.each(testProviders())('WhatsApp Cloud API in the assembled server on %s', (provider) => {
   it('does not start when a configured template is missing, and says which', async () => {
@@ -38,7 +39,7 @@ describe.each(testProviders())('WhatsApp Cloud API in the assembled server on %s
       cloud = await FakeWhatsAppCloud.start({ now: () => clock });
       server = await startTestServer(
         provider,
-        { ...cloud.env(), WHATSAPP_CLOUD_REMINDER_HOURS: '24' },
+        { ...cloud.env(), WHATSAPP_CLOUD_REMINDER_HOURS: '24', METRICS_TOKEN: METRICS },
         { now: () => new Date(clock) },
       );
       cloud.webhookUrl = `${server.url}/webhooks/whatsapp-cloud`;
@@ -180,6 +181,43 @@ describe.each(testProviders())('WhatsApp Cloud API in the assembled server on %s
         name: 'alcance_fibra_disponivel',
         components: [{ parameters: [{ text: 'Bruno' }] }],
       });
+    });
+
+    // Last: it leaves the token expired.
+    it('shows a refused token in /ready, the status route and alcance_channel_up, and keeps the answer for later', async () => {
+      const channelUp = async () => {
+        const res = await fetch(`${server.url}/metrics`, {
+          headers: { authorization: `Bearer ${METRICS}` },
+        });
+        const line = (await res.text())
+          .split('\n')
+          .find((l) => l.startsWith('alcance_channel_up{channel="whatsapp-cloud"}'));
+        return Number(line?.split(' ')[1]);
+      };
+      expect(await channelUp()).toBe(1);
+      cloud.expireToken();
+      const customer = cloud.customer('5544955554444', 'Rita');
+      expect((await customer.text('oi')).status).toBe(200);
+      await cloudChannel().whenIdle();
+
+      const ready = await fetch(`${server.url}/ready`);
+      // A channel down does not take the instance out of the load balancer.
+      expect(ready.status).toBe(200);
+      expect(
+        ((await ready.json()) as { channels: Record<string, unknown> }).channels,
+      ).toMatchObject({
+        'whatsapp-cloud': { status: 'down', state: 'token-invalid' },
+      });
+      expect(await channelUp()).toBe(0);
+      expect(await (await admin('/admin/whatsapp-cloud/status')).json()).toMatchObject({
+        state: 'token-invalid',
+        lastAlert: { kind: 'token', code: 190 },
+      });
+      const waiting = await server.ctx.db.whatsAppCloudInbound.findMany({
+        where: { chatId: '5544955554444' },
+        select: { state: true },
+      });
+      expect(waiting).toEqual([{ state: 'replying' }]);
     });
   });
 });
