@@ -106,9 +106,24 @@ CREATE TABLE "WebhookEndpoint" (
     "eventsJson" TEXT NOT NULL,
     "secretSealed" TEXT,
     "description" TEXT,
+    "includePii" BOOLEAN NOT NULL DEFAULT false,
     "active" BOOLEAN NOT NULL DEFAULT true,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "SalesReservationWatch" (
+    "clientId" TEXT NOT NULL PRIMARY KEY,
+    "code" TEXT NOT NULL,
+    "reservedBy" TEXT,
+    "implanted" BOOLEAN NOT NULL,
+    "expiresAt" DATETIME,
+    "snapshotJson" TEXT NOT NULL,
+    "firstSeenAt" DATETIME NOT NULL,
+    "confirmedAt" DATETIME,
+    "releasedAt" DATETIME,
+    "expiringNotifiedFor" DATETIME
 );
 
 -- CreateTable
@@ -176,6 +191,12 @@ CREATE INDEX "SalesEvent_dispatchedAt_seq_idx" ON "SalesEvent"("dispatchedAt", "
 
 -- CreateIndex
 CREATE INDEX "SalesEvent_type_createdAt_idx" ON "SalesEvent"("type", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "SalesReservationWatch_releasedAt_expiresAt_idx" ON "SalesReservationWatch"("releasedAt", "expiresAt");
+
+-- CreateIndex
+CREATE INDEX "SalesReservationWatch_code_idx" ON "SalesReservationWatch"("code");
 
 -- CreateIndex
 CREATE INDEX "WebhookDelivery_endpointId_status_eventSeq_idx" ON "WebhookDelivery"("endpointId", "status", "eventSeq");

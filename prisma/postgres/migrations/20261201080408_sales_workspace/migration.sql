@@ -121,11 +121,28 @@ CREATE TABLE "WebhookEndpoint" (
     "eventsJson" TEXT NOT NULL,
     "secretSealed" TEXT,
     "description" TEXT,
+    "includePii" BOOLEAN NOT NULL DEFAULT false,
     "active" BOOLEAN NOT NULL DEFAULT true,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
     CONSTRAINT "WebhookEndpoint_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "SalesReservationWatch" (
+    "clientId" TEXT NOT NULL,
+    "code" TEXT NOT NULL,
+    "reservedBy" TEXT,
+    "implanted" BOOLEAN NOT NULL,
+    "expiresAt" TIMESTAMP(3),
+    "snapshotJson" TEXT NOT NULL,
+    "firstSeenAt" TIMESTAMP(3) NOT NULL,
+    "confirmedAt" TIMESTAMP(3),
+    "releasedAt" TIMESTAMP(3),
+    "expiringNotifiedFor" TIMESTAMP(3),
+
+    CONSTRAINT "SalesReservationWatch_pkey" PRIMARY KEY ("clientId")
 );
 
 -- CreateTable
@@ -197,6 +214,12 @@ CREATE INDEX "SalesEvent_dispatchedAt_seq_idx" ON "SalesEvent"("dispatchedAt", "
 
 -- CreateIndex
 CREATE INDEX "SalesEvent_type_createdAt_idx" ON "SalesEvent"("type", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "SalesReservationWatch_releasedAt_expiresAt_idx" ON "SalesReservationWatch"("releasedAt", "expiresAt");
+
+-- CreateIndex
+CREATE INDEX "SalesReservationWatch_code_idx" ON "SalesReservationWatch"("code");
 
 -- CreateIndex
 CREATE INDEX "WebhookDelivery_endpointId_status_eventSeq_idx" ON "WebhookDelivery"("endpointId", "status", "eventSeq");

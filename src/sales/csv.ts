@@ -1,0 +1,20 @@
+// CSV as Brazilian spreadsheets open it: ";" between fields, CRLF, UTF-8 with a BOM, and cells
+// that a spreadsheet would run as a formula (= + - @) neutralised with a leading apostrophe.
+
+export const CSV_BOM = '\uFEFF';
+
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let text =
+    value instanceof Date
+      ? value.toISOString()
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value as string | number | boolean);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(cells: unknown[]): string {
+  return `${cells.map(csvCell).join(';')}\r\n`;
+}
