@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { BusinessHoursError, parseBusinessHours } from './sales/business-hours.js';
 
@@ -80,6 +81,15 @@ const EnvSchema = z.object({
     .string()
     .regex(/^-?\d+(\.\d+)?,\s*-?\d+(\.\d+)?$/, 'must be "lat,lng"')
     .optional(),
+  SECRETS_KEY: z
+    .string()
+    .refine(
+      (v) => /^[A-Za-z0-9+/]{43}=?$/.test(v) && Buffer.from(v, 'base64').length === 32,
+      'must be 32 bytes in base64 (openssl rand -base64 32)',
+    )
+    .optional(),
+  SECRETS_KEY_FILE: z.string().min(1).optional(),
+  SCHEDULER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   MAP_TILE_URL: tileUrl.default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
   MAP_TILE_ATTRIBUTION: z.string().default('© colaboradores do OpenStreetMap'),
   MAP_SATELLITE_TILE_URL: tileUrl.default(
@@ -149,6 +159,10 @@ export interface Config {
     /** Where the map opens before GPS or search place the pin. */
     mapCenter?: { lat: number; lng: number };
   };
+  /** Seals secrets at rest (src/security): SECRETS_KEY, else a key file generated once. */
+  secrets: { key?: Uint8Array; keyFile: string };
+  /** Scheduled jobs (src/jobs/scheduler.ts): how long a claimed run stays claimed without renewal. */
+  scheduler: { leaseMs: number };
   /** Tile URL templates handed to the map pages (never a key: use a keyless or proxied source). */
   map: {
     tileUrl: string;
@@ -262,6 +276,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       linkTtlMinutes: e.FINDME_LINK_TTL_MINUTES,
       mapCenter,
     },
+    secrets: {
+      key: e.SECRETS_KEY ? Buffer.from(e.SECRETS_KEY, 'base64') : undefined,
+      keyFile: e.SECRETS_KEY_FILE ?? defaultKeyFile(e.DATABASE_URL),
+    },
+    scheduler: { leaseMs: e.SCHEDULER_LEASE_SECONDS * 1000 },
     map: {
       tileUrl: e.MAP_TILE_URL,
       tileAttribution: e.MAP_TILE_ATTRIBUTION,
@@ -280,6 +299,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       webhookGiveUpMs: e.WEBHOOK_GIVE_UP_HOURS * 3_600_000,
     },
   };
+}
+
+/** Beside the SQLite file for the embedded default; ./data otherwise. */
+function defaultKeyFile(databaseUrl: string): string {
+  if (!databaseUrl.startsWith('file:')) return join('data', 'secrets.key');
+  const path = databaseUrl.slice('file:'.length).split('?')[0] ?? '';
+  return join(dirname(path), 'secrets.key');
 }
 
 function parseLatLng(text: string | undefined): { lat: number; lng: number } | undefined {

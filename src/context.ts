@@ -7,6 +7,8 @@ import type { ViabilityService } from './services/viability-service.js';
 import type { ReservationService } from './services/reservations.js';
 import type { Integrations } from './services/integrations.js';
 import type { Geocoder } from './findme/geocoder.js';
+import type { SecretBox } from './security/secret-box.js';
+import type { JobScheduler } from './jobs/scheduler.js';
 
 /**
  * Every writer of inventory reports what it changed, so the viability index reflects it in the
@@ -34,6 +36,10 @@ export interface AppContext {
   integrations: Integrations;
   /** Nominatim-compatible geocoder (GEOCODER_URL); undefined when not configured. */
   geocoder?: Geocoder;
+  /** Seals secrets at rest (integration tokens, signing secrets). */
+  secrets: SecretBox;
+  /** Scheduled work, once per slot across instances; started by startServer only. */
+  jobs: JobScheduler;
   /** The clock; tests replace it to control expiry. */
   now: () => Date;
 }

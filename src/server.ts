@@ -14,10 +14,10 @@ import { Settings } from './services/settings.js';
 import { ViabilityService } from './services/viability-service.js';
 import { NetworkBroadcast } from './services/network-broadcast.js';
 import { ReservationService } from './services/reservations.js';
-import {
-  releaseExpiredReservations,
-  scheduleReservationExpiry,
-} from './jobs/reservation-expiry.js';
+import { releaseExpiredReservations } from './jobs/reservation-expiry.js';
+import { JobScheduler } from './jobs/scheduler.js';
+import { SecretBox } from './security/secret-box.js';
+import { loadSecretsKey } from './security/secrets-key.js';
 import { createChatSystem, type ChatSystem } from './bot/chat-system.js';
 import { Integrations } from './services/integrations.js';
 import { adminRouter } from './integrations/admin-router.js';
@@ -56,6 +56,13 @@ export async function buildContext(
     logger,
   });
   const now = options.now ?? (() => new Date());
+  const secretsKey = loadSecretsKey(config.secrets);
+  if (secretsKey.generated) {
+    logger.warn(
+      { keyFile: config.secrets.keyFile },
+      'generated a secrets key file: back it up, and set SECRETS_KEY when several instances share the database',
+    );
+  }
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 })
     : undefined;
@@ -74,12 +81,15 @@ export async function buildContext(
     reservations: new ReservationService({ db, network, finder: viability, now }),
     integrations: new Integrations(db, config.reservations.chatbotDays),
     geocoder: createGeocoder(config.geocoder, redis),
+    secrets: SecretBox.fromKey(secretsKey.key),
+    jobs: new JobScheduler({ db, logger, now, leaseMs: config.scheduler.leaseMs }),
     now,
   };
   return {
     ctx,
     redis,
     async close() {
+      await ctx.jobs.stop();
       broadcast?.stop();
       redis?.disconnect();
       await db.$disconnect();
@@ -96,7 +106,7 @@ export interface RunningServer {
 }
 
 export interface StartOptions extends ContextOptions {
-  /** Start the reservation expiry job (default true). */
+  /** Start the scheduled jobs (reservation expiry, syncs...); default true. */
   jobs?: boolean;
   /** Extra routers mounted before the built-in ones (tests, embedding). */
   routers?: Array<{ path: string; router: Router }>;
@@ -113,14 +123,13 @@ export async function startServer(
   const built = await buildContext(config, logger, options);
   const { ctx } = built;
   const chat = await createChatSystem(ctx, built.redis);
-  const stopJobs =
-    options.jobs === false
-      ? () => {}
-      : scheduleReservationExpiry(
-          () => releaseExpiredReservations(ctx.db, ctx.network, logger, ctx.now()),
-          config.reservations.expiryJobIntervalMs,
-          logger,
-        );
+  ctx.jobs.register(
+    'reservation-expiry',
+    { everyMs: config.reservations.expiryJobIntervalMs },
+    async () => {
+      await releaseExpiredReservations(ctx.db, ctx.network, logger, ctx.now());
+    },
+  );
 
   const app = createApp({
     logger,
@@ -151,6 +160,7 @@ export async function startServer(
   const url = `http://${host}:${port}`;
   logger.info({ url, database: config.database.provider }, 'listening');
   await chat.start();
+  if (options.jobs !== false) ctx.jobs.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -163,7 +173,7 @@ export async function startServer(
       await drained;
       clearInterval(sweeper);
       clearTimeout(timer);
-      stopJobs();
+      await ctx.jobs.stop();
       await chat.stop();
       await built.close();
       logger.info('stopped');
