@@ -15,10 +15,12 @@ import { ViabilityService } from './services/viability-service.js';
 import { NetworkBroadcast } from './services/network-broadcast.js';
 import { ReservationService } from './services/reservations.js';
 import { releaseExpiredReservations } from './jobs/reservation-expiry.js';
-import { JobScheduler } from './jobs/scheduler.js';
+import { JobScheduler, processOwner } from './jobs/scheduler.js';
 import { SecretBox } from './security/secret-box.js';
 import { loadSecretsKey } from './security/secrets-key.js';
 import { createChatSystem, type ChatSystem } from './bot/chat-system.js';
+import { createSalesWorkspace, SalesChangeRelay, type SalesWorkspace } from './sales/index.js';
+import { withLease } from './jobs/lease.js';
 import { Integrations } from './services/integrations.js';
 import { adminRouter } from './integrations/admin-router.js';
 import { createGeocoder } from './findme/index.js';
@@ -33,6 +35,8 @@ export interface ContextOptions {
 export interface BuiltContext {
   ctx: AppContext;
   redis?: Redis;
+  /** Inventory writers call it after changes that matter to sales; the workspace listens. */
+  salesChanges: SalesChangeRelay;
   close(): Promise<void>;
 }
 
@@ -70,6 +74,7 @@ export async function buildContext(
   // With Redis, every instance hears about the others' inventory writes.
   const broadcast = redis ? await NetworkBroadcast.start(viability, redis, logger) : undefined;
   const network = broadcast ?? viability;
+  const salesChanges = new SalesChangeRelay();
   const ctx: AppContext = {
     config,
     logger,
@@ -78,7 +83,13 @@ export async function buildContext(
     network,
     settings,
     viability,
-    reservations: new ReservationService({ db, network, finder: viability, now }),
+    reservations: new ReservationService({
+      db,
+      network,
+      finder: viability,
+      now,
+      events: salesChanges,
+    }),
     integrations: new Integrations(db, config.reservations.chatbotDays),
     geocoder: createGeocoder(config.geocoder, redis),
     secrets: SecretBox.fromKey(secretsKey.key),
@@ -88,6 +99,7 @@ export async function buildContext(
   return {
     ctx,
     redis,
+    salesChanges,
     async close() {
       await ctx.jobs.stop();
       broadcast?.stop();
@@ -100,6 +112,7 @@ export async function buildContext(
 export interface RunningServer {
   ctx: AppContext;
   chat: ChatSystem;
+  sales: SalesWorkspace;
   server: Server;
   url: string;
   close(): Promise<void>;
@@ -122,12 +135,34 @@ export async function startServer(
 ): Promise<RunningServer> {
   const built = await buildContext(config, logger, options);
   const { ctx } = built;
-  const chat = await createChatSystem(ctx, built.redis);
+  const leaseOwner = processOwner();
+  const sales = await createSalesWorkspace(ctx, {
+    redis: built.redis,
+    secrets: ctx.secrets,
+    lease: (key, fn) =>
+      withLease(ctx.db, key, { owner: leaseOwner, ttlMs: 60_000, now: ctx.now }, fn),
+    changes: built.salesChanges,
+    webDist: options.webDist,
+    runDeliveries: () => ctx.jobs.runNow('sales-webhooks'),
+  });
+  const chat = await createChatSystem(ctx, built.redis, sales.chatHooks);
+  sales.attachChat({
+    send: (channel, chatId, messages) => chat.send(channel, chatId, messages),
+    release: (channel, chatId) => chat.engine.release(channel, chatId),
+    telegram: chat.telegram,
+  });
+  ctx.jobs.register('sales-webhooks', { everyMs: 15_000 }, async ({ signal }) => {
+    await sales.delivery.run(signal);
+  });
+  ctx.jobs.register('sales-handoff-escalation', { everyMs: 60_000 }, async () => {
+    await sales.handoffs.escalate();
+  });
   ctx.jobs.register(
     'reservation-expiry',
     { everyMs: config.reservations.expiryJobIntervalMs },
     async () => {
       await releaseExpiredReservations(ctx.db, ctx.network, logger, ctx.now());
+      built.salesChanges.changed();
     },
   );
 
@@ -146,6 +181,7 @@ export async function startServer(
       { path: '/', router: adminRouter(ctx) },
       { path: '/ozloc', router: ozlocRouter(ctx, { webDist: options.webDist }) },
       ...chat.routers,
+      ...sales.routers,
     ],
   });
 
@@ -160,11 +196,16 @@ export async function startServer(
   const url = `http://${host}:${port}`;
   logger.info({ url, database: config.database.provider }, 'listening');
   await chat.start();
-  if (options.jobs !== false) ctx.jobs.start();
+  if (options.jobs !== false) {
+    ctx.jobs.start();
+    sales.start();
+  }
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      // Live streams never go idle: end them so the server can drain.
+      await sales.stop();
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections go idle as their last request finishes: close them as they do.
       const sweeper = setInterval(() => server.closeIdleConnections(), 50);
@@ -179,5 +220,5 @@ export async function startServer(
       logger.info('stopped');
     })());
 
-  return { ctx, chat, server, url, close };
+  return { ctx, chat, sales, server, url, close };
 }

@@ -8,8 +8,13 @@ import { createFindMe, findMeHandBack, FINDME_PATH, type FindMe } from '../findm
 import { ConversationEngine } from './conversation/engine.js';
 import { MemoryConversationStore } from './conversation/memory-store.js';
 import { RedisConversationStore } from './conversation/redis-store.js';
-import type { ChannelSender } from './conversation/messages.js';
-import type { SalesPort } from './conversation/ports.js';
+import type {
+  Channel,
+  ChannelSender,
+  ConversationHandler,
+  OutboundMessage,
+} from './conversation/messages.js';
+import type { HandoffListener, SalesPort } from './conversation/ports.js';
 import { WebChatOutbox, webChatRouter } from './local/web-chat.js';
 import { createSalesPort } from './sales-port.js';
 import { createTelegramChannel, type TelegramChannel } from './telegram/telegraf.js';
@@ -20,6 +25,8 @@ import { qrTerminal } from './whatsapp/qr-render.js';
 
 export interface ChatSystem {
   engine: ConversationEngine;
+  /** Sends to a customer through their own channel (an agent's reply from the workspace). */
+  send(channel: Channel, chatId: string, messages: OutboundMessage[]): Promise<void>;
   findme: FindMe;
   telegram?: TelegramChannel;
   whatsapp?: WhatsAppChannel;
@@ -48,11 +55,26 @@ const Release = z.object({
   chatId: z.string().min(1),
 });
 
+/** What the sales workspace adds to the chat: the hand-off queue and the transcript. */
+export interface ChatHooks {
+  handoff?: HandoffListener;
+  /** Wraps the handler the channels call (records what comes in and what the bot answers). */
+  wrapHandler?: (handler: ConversationHandler) => ConversationHandler;
+  /** Wraps the senders the system uses on its own (FindME hand-back). */
+  wrapSender?: (sender: ChannelSender) => ChannelSender;
+  /** Told after the bot recorded a reservation or prospect, so the sales side looks at once. */
+  changed?: () => void;
+}
+
 /**
  * The sales chat: one conversation engine for every channel (state in Redis when configured),
  * the FindME page handing locations back into it, and the channels that are configured.
  */
-export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<ChatSystem> {
+export async function createChatSystem(
+  ctx: AppContext,
+  redis?: Redis,
+  hooks: ChatHooks = {},
+): Promise<ChatSystem> {
   const { config, logger, db } = ctx;
   const ttlSeconds = Math.ceil((config.chatbot.idleTimeoutMs * 2) / 1000);
   const store = redis
@@ -76,9 +98,11 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
       viable: ctx.viability.check({ ...point, radius: config.chatbot.radiusMeters }).viable,
     }),
   });
+  const sales = chatSalesPort(ctx);
   const engine = new ConversationEngine({
     store,
-    sales: chatSalesPort(ctx),
+    sales: hooks.changed ? notifying(sales, hooks.changed) : sales,
+    handoff: hooks.handoff,
     findme: findme.links,
     geocoder: findme.geocoder,
     clock: ctx.now,
@@ -86,17 +110,20 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
     handoffTimeoutMs: config.chatbot.handoffTimeoutMs,
     logger: logger.child({ component: 'conversation' }),
   });
-  late.handBack = findMeHandBack({ conversation: engine, senders, now: ctx.now });
+  const handler = hooks.wrapHandler ? hooks.wrapHandler(engine) : engine;
+  const wrapSender = hooks.wrapSender ?? ((s: ChannelSender) => s);
+  const recorded: ChannelSender[] = [];
+  late.handBack = findMeHandBack({ conversation: handler, senders: recorded, now: ctx.now });
 
   const outbox = new WebChatOutbox();
   senders.push(outbox);
-  const telegram = config.telegram && createTelegramChannel(config.telegram, engine, logger);
+  const telegram = config.telegram && createTelegramChannel(config.telegram, handler, logger);
   if (telegram) senders.push(telegram);
   const whatsapp =
     config.whatsapp &&
     createWhatsAppChannel(config.whatsapp, {
       db,
-      handler: engine,
+      handler,
       logger,
       redis,
       // The operator pairs by scanning this in the service's output (or GET /admin/whatsapp/qr.svg).
@@ -107,6 +134,7 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
       },
     });
   if (whatsapp) senders.push(whatsapp);
+  recorded.push(...senders.map(wrapSender));
 
   const admin = Router();
   admin.use('/admin', adminAuth(ctx.apiKeys));
@@ -119,12 +147,17 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
 
   const routers = [
     { path: FINDME_PATH, router: findme.router },
-    ...(config.chatbot.webChat ? [{ path: '/', router: webChatRouter(engine, { outbox }) }] : []),
+    ...(config.chatbot.webChat ? [{ path: '/', router: webChatRouter(handler, { outbox }) }] : []),
     ...(telegram?.webhookPath ? [{ path: '/', router: telegramWebhookRouter(telegram) }] : []),
     { path: '/', router: admin },
   ];
   return {
     engine,
+    async send(channel, chatId, messages) {
+      const sender = senders.find((s) => s.channel === channel);
+      if (!sender) throw new Error(`channel ${channel} is not configured`);
+      await sender.send(chatId, messages);
+    },
     findme,
     telegram: telegram || undefined,
     whatsapp: whatsapp || undefined,
@@ -136,6 +169,23 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
     async stop() {
       await telegram?.stop();
       await whatsapp?.stop();
+    },
+  };
+}
+
+/** The bot's SalesPort, telling `changed` after each reservation or prospect it records. */
+function notifying(port: SalesPort, changed: () => void): SalesPort {
+  return {
+    checkCoverage: (point) => port.checkCoverage(point),
+    reserve: async (request) => {
+      const answer = await port.reserve(request);
+      changed();
+      return answer;
+    },
+    createProspect: async (request) => {
+      const answer = await port.createProspect(request);
+      changed();
+      return answer;
     },
   };
 }

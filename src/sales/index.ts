@@ -1,6 +1,7 @@
 import type { Response, Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { AppContext } from '../context.js';
+import type { ChatHooks } from '../bot/chat-system.js';
 import type { Channel, OutboundMessage } from '../bot/conversation/messages.js';
 import { parseBusinessHours } from './business-hours.js';
 import { DeliveryWorker, type LeaseRunner, type TelegramNotifier } from './delivery.js';
@@ -41,6 +42,8 @@ export interface SalesWorkspaceOptions {
   lease: LeaseRunner;
   changes: SalesChangeRelay;
   webDist?: string;
+  /** Runs the webhook delivery job now (the scheduler's runNow), after deliveries are queued. */
+  runDeliveries?: () => Promise<unknown>;
 }
 
 const SWEEP_MS = 3_000;
@@ -59,6 +62,8 @@ export interface SalesWorkspace {
   webhooks: WebhookEndpoints;
   live: LiveBus;
   routers: Array<{ path: string; router: Router }>;
+  /** The hand-off queue and the transcript, for createChatSystem. */
+  chatHooks: ChatHooks;
   attachChat(chat: ChatLink): void;
   /** The local loops (watch sweep, outbox); the webhook and escalation jobs go to the scheduler. */
   start(): void;
@@ -105,7 +110,14 @@ export async function createSalesWorkspace(
     giveUpAfterMs: s.webhookGiveUpMs,
     telegram,
   });
-  const deliveryKick = { fn: () => {} };
+  let stopped = false;
+  const deliveryKick = {
+    fn: () => {
+      if (stopped) return;
+      const run = o.runDeliveries ?? (() => delivery.run());
+      void run().catch((err: unknown) => log.warn({ err }, 'webhook run failed'));
+    },
+  };
   const outbox = new OutboxDispatcher({
     db,
     live,
@@ -231,19 +243,36 @@ export async function createSalesWorkspace(
     webhooks,
     live,
     routers,
+    chatHooks: {
+      handoff: {
+        handedOff: (request) => handoffs.requested(request),
+        ended: (chat) => handoffs.customerLeft(chat.channel, chat.chatId),
+      },
+      wrapHandler: (handler) => {
+        const recording = transcript.recordingHandler(handler, now);
+        return {
+          handle: async (message) => {
+            const replies = await recording.handle(message);
+            void handoffs
+              .customerWrote(message.channel, message.chatId)
+              .catch((err: unknown) => log.warn({ err }, 'hand-off live update failed'));
+            return replies;
+          },
+        };
+      },
+      wrapSender: (sender) => transcript.recordingSender(sender, now),
+      changed: () => watch.changed(),
+    },
     attachChat(chat) {
       link.chat = chat;
     },
     start() {
       every(SWEEP_MS, () => watch.sweep(), 'sales-watch');
       every(DISPATCH_MS, () => outbox.dispatch(), 'sales-outbox');
-      deliveryKick.fn = () => {
-        void delivery.run().catch((err: unknown) => log.warn({ err }, 'webhook run failed'));
-      };
       watch.changed();
     },
     async stop() {
-      deliveryKick.fn = () => {};
+      stopped = true;
       for (const t of timers) clearInterval(t);
       for (const res of streams) res.end();
       streams.clear();

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Db } from '../ozmap-model/db/client.js';
 import type { ViabilityService } from '../services/viability-service.js';
 import { audit, listAudit } from './audit.js';
-import { csvLine, CSV_BOM } from './csv.js';
+import { csvLine, CSV_BOM, type CsvValue } from './csv.js';
 import type { HandoffQueue } from './handoffs.js';
 import {
   actorOf,
@@ -465,7 +465,7 @@ async function sendCsv<T>(
   filename: string,
   header: string[],
   rows: AsyncGenerator<T[]>,
-  cells: (row: T) => unknown[],
+  cells: (row: T) => CsvValue[],
 ): Promise<void> {
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);

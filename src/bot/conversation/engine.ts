@@ -101,7 +101,17 @@ export class ConversationEngine implements ConversationHandler {
       replies.push(...t.replies);
     }
     await this.save(chat, before, t.state);
-    if (handedOff && t.state) await this.notifyHandoff(chat, t.state);
+    if (handedOff && t.state) {
+      const notice = await this.notifyHandoff(chat, t.state);
+      // The listener knows the truth (queue position, business hours): its words replace ours.
+      if (notice?.length) replies.splice(replies.length - 1, 1, ...notice);
+    } else if (before?.handedOffAt && !t.state?.handedOffAt) {
+      await this.o.handoff
+        ?.ended?.(chat)
+        .catch((err: unknown) =>
+          this.o.logger.warn({ err: maskPii(String(err)) }, 'hand-off listener failed'),
+        );
+    }
     const silentOnPurpose = t.state?.handedOffAt !== undefined;
     if (replies.length === 0 && !silentOnPurpose) {
       this.o.logger.warn({ step: t.state?.step }, 'flow produced no reply');
@@ -162,17 +172,21 @@ export class ConversationEngine implements ConversationHandler {
     }
   }
 
-  private async notifyHandoff(chat: ChatKey, state: ConversationState): Promise<void> {
+  private async notifyHandoff(
+    chat: ChatKey,
+    state: ConversationState,
+  ): Promise<OutboundMessage[] | void> {
     this.o.logger.info(
       { channel: chat.channel, conversation: state.id },
       'conversation handed off',
     );
     try {
-      await this.o.handoff?.handedOff({
+      return await this.o.handoff?.handedOff({
         ...chat,
         conversationId: state.id,
         step: state.step,
         customerName: state.answers.name,
+        answers: { ...state.answers },
       });
     } catch (err) {
       this.o.logger.warn({ err: maskPii(String(err)) }, 'hand-off listener failed');

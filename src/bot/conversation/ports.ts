@@ -1,6 +1,6 @@
 // What the conversation engine asks of the rest of the system. The engine never talks to the
 // database, the viability core or the FindME service directly; it calls these ports.
-import type { Channel, GeoPoint } from './messages.js';
+import type { Channel, GeoPoint, OutboundMessage } from './messages.js';
 
 export interface NearestBox {
   boxName: string;
@@ -93,9 +93,14 @@ export interface HandoffRequest {
   /** The step the customer was at when asking for a person. */
   step: string;
   customerName?: string;
+  /** What the customer told the bot so far, for the person who picks the chat up. */
+  answers?: Record<string, unknown>;
 }
 
 /** Told when a customer asks for a person, so the sales team can pick the chat up. */
 export interface HandoffListener {
-  handedOff(request: HandoffRequest): Promise<void>;
+  /** Messages returned replace the bot's generic hand-off reply (e.g. the queue position). */
+  handedOff(request: HandoffRequest): Promise<OutboundMessage[] | void>;
+  /** The customer left the hand-off ("menu", "cancelar") or it timed out: the bot is back. */
+  ended?(chat: { channel: Channel; chatId: string }): Promise<void>;
 }
