@@ -85,8 +85,16 @@ export class RecordingFindMe implements FindMeLinkPort {
 
 export class RecordingHandoff implements HandoffListener {
   readonly calls: HandoffRequest[] = [];
-  handedOff(request: HandoffRequest): Promise<void> {
+  /** Chats whose customer left the hand-off (menu, cancelar). */
+  readonly left: Array<{ channel: string; chatId: string }> = [];
+  /** What handedOff answers (none: the bot's own reply stays). */
+  notice?: OutboundMessage[];
+  handedOff(request: HandoffRequest): Promise<OutboundMessage[] | void> {
     this.calls.push(request);
+    return Promise.resolve(this.notice);
+  }
+  ended(chat: { channel: string; chatId: string }): Promise<void> {
+    this.left.push(chat);
     return Promise.resolve();
   }
 }
