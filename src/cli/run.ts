@@ -9,6 +9,7 @@ import { chatSalesPort, createChatSystem } from '../bot/chat-system.js';
 import { runLocalChat } from '../bot/local/chat-command.js';
 import { parseArgs } from './args.js';
 import { integrationCommand } from './integration.js';
+import { userCommand, webhookCommand } from './sales.js';
 import { Integrations } from '../services/integrations.js';
 import { demoSeeding, exportCommand, importCommand, seedDemoCommand } from './inventory.js';
 
@@ -22,6 +23,10 @@ const USAGE = `alcance <command>
   integration create --name NAME --kind conecteai|ispbox|fivehub|generic|admin
               [--reservation-days D] [--radius M] [--prospect-tags a,b] [--may-reserve true|false]
   integration list | update NAME [flags] | delete NAME
+  user create --username U --role admin|sales [--password-stdin]
+  user list | disable U | enable U | reset-password U [--password-stdin]
+  webhook create --url URL --events a,b --secret S [--pii]   (or --telegram-chat ID --events a,b)
+  webhook list | delete ID | deliveries ID
   chat                                    try the sales chat in the terminal (/loc LAT LNG sends a location)
   seed-demo [--seed N]                    seed the demo network (Maringá) into an empty inventory
   import <file.geojson>                   import boxes, poles and regions (docs/geojson.md)
@@ -52,6 +57,10 @@ export async function runCli(argv: string[], config: Config, logger: Logger): Pr
         return await withDb(config, (db) =>
           integrationCommand(db, config, sub, positional[2], flags),
         );
+      case 'user':
+        return await withDb(config, (db) => userCommand(db, config, sub, positional[2], flags));
+      case 'webhook':
+        return await withDb(config, (db) => webhookCommand(db, config, sub, positional[2], flags));
       case 'chat':
         return await chat(config, logger);
       case 'seed-demo':
