@@ -143,7 +143,6 @@ export async function startServer(
       withLease(ctx.db, key, { owner: leaseOwner, ttlMs: 60_000, now: ctx.now }, fn),
     changes: built.salesChanges,
     webDist: options.webDist,
-    runDeliveries: () => ctx.jobs.runNow('sales-webhooks'),
   });
   const chat = await createChatSystem(ctx, built.redis, sales.chatHooks);
   sales.attachChat({

@@ -52,9 +52,37 @@ type Outcome =
  */
 export class DeliveryWorker {
   private readonly fetch: typeof fetch;
+  private kicked: Promise<void> | undefined;
+  private again = false;
+  private readonly draining = new Set<string>();
+  private readonly dirty = new Set<string>();
 
   constructor(private readonly o: DeliveryOptions) {
     this.fetch = o.fetch ?? fetch;
+  }
+
+  /** Resolves when no kicked run is in progress here. */
+  async settle(): Promise<void> {
+    while (this.kicked) await this.kicked;
+  }
+
+  /** New deliveries were queued: send them now (coalesced with a run in progress here). */
+  kick(): Promise<void> {
+    if (this.kicked) {
+      this.again = true;
+      return this.kicked;
+    }
+    this.kicked = (async () => {
+      do {
+        this.again = false;
+        await this.run();
+      } while (this.again);
+    })()
+      .catch((err: unknown) => this.o.logger.warn({ err }, 'webhook run failed'))
+      .finally(() => {
+        this.kicked = undefined;
+      });
+    return this.kicked;
   }
 
   /** One pass over every endpoint with work; returns how many deliveries succeeded. */
@@ -64,10 +92,24 @@ export class DeliveryWorker {
     let delivered = 0;
     for (const endpoint of endpoints) {
       if (signal?.aborted) break;
-      const result = await this.o.lease(`webhook:${endpoint.id}`, (leaseSignal) =>
-        this.drain(endpoint, anySignal(signal, leaseSignal)),
-      );
-      if (result.ran) delivered += result.value;
+      // The lease keeps other instances out; this keeps a second run of this process out (the
+      // lease is ours already). The run in progress goes round once more instead.
+      if (this.draining.has(endpoint.id)) {
+        this.dirty.add(endpoint.id);
+        continue;
+      }
+      this.draining.add(endpoint.id);
+      try {
+        do {
+          this.dirty.delete(endpoint.id);
+          const result = await this.o.lease(`webhook:${endpoint.id}`, (leaseSignal) =>
+            this.drain(endpoint, anySignal(signal, leaseSignal)),
+          );
+          if (result.ran) delivered += result.value;
+        } while (this.dirty.has(endpoint.id) && !signal?.aborted);
+      } finally {
+        this.draining.delete(endpoint.id);
+      }
     }
     return delivered;
   }

@@ -42,8 +42,6 @@ export interface SalesWorkspaceOptions {
   lease: LeaseRunner;
   changes: SalesChangeRelay;
   webDist?: string;
-  /** Runs the webhook delivery job now (the scheduler's runNow), after deliveries are queued. */
-  runDeliveries?: () => Promise<unknown>;
 }
 
 const SWEEP_MS = 3_000;
@@ -67,6 +65,8 @@ export interface SalesWorkspace {
   attachChat(chat: ChatLink): void;
   /** The local loops (watch sweep, outbox); the webhook and escalation jobs go to the scheduler. */
   start(): void;
+  /** Resolves when the watch, the outbox and kicked deliveries have nothing in progress. */
+  settle(): Promise<void>;
   /** Ends the live streams (so the HTTP server can drain) and the loops. */
   stop(): Promise<void>;
 }
@@ -113,9 +113,7 @@ export async function createSalesWorkspace(
   let stopped = false;
   const deliveryKick = {
     fn: () => {
-      if (stopped) return;
-      const run = o.runDeliveries ?? (() => delivery.run());
-      void run().catch((err: unknown) => log.warn({ err }, 'webhook run failed'));
+      if (!stopped) void delivery.kick();
     },
   };
   const outbox = new OutboxDispatcher({
@@ -132,6 +130,8 @@ export async function createSalesWorkspace(
     expiringWithinMs: s.expiringWithinMs,
     onEvents: () => outbox.kick(),
   });
+  // Before anything can hint: what the database already holds is taken as known.
+  await watch.baseline();
   o.changes.target = watch;
   const handoffs = new HandoffQueue({
     db,
@@ -270,6 +270,13 @@ export async function createSalesWorkspace(
       every(SWEEP_MS, () => watch.sweep(), 'sales-watch');
       every(DISPATCH_MS, () => outbox.dispatch(), 'sales-outbox');
       watch.changed();
+    },
+    async settle() {
+      for (let i = 0; i < 3; i++) {
+        await watch.settle();
+        await outbox.settle();
+        await delivery.settle();
+      }
     },
     async stop() {
       stopped = true;

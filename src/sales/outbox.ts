@@ -32,6 +32,11 @@ export class OutboxDispatcher {
     );
   }
 
+  /** Resolves when no run is in progress here. */
+  async settle(): Promise<void> {
+    while (this.running) await this.running.catch(() => 0);
+  }
+
   dispatch(): Promise<number> {
     if (this.running) {
       this.again = true;

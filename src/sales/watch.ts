@@ -71,6 +71,11 @@ export class SalesWatch implements SalesChangePort {
     );
   }
 
+  /** Resolves when no run is in progress here. */
+  async settle(): Promise<void> {
+    while (this.running) await this.running.catch(() => 0);
+  }
+
   /** One full comparison; returns how many events it recorded. */
   sweep(): Promise<number> {
     if (this.running) {
@@ -121,7 +126,7 @@ export class SalesWatch implements SalesChangePort {
    * On a database that had reservations and prospects before the sales workspace existed, they
    * are taken as known: no flood of "created" events for last year's reservations.
    */
-  private async baseline(): Promise<void> {
+  async baseline(): Promise<void> {
     if (this.baselined) return;
     const { db } = this.o;
     const done = await db.keyValue.findUnique({ where: { namespace_key: BASELINE } });
