@@ -101,7 +101,7 @@ export async function startSalesServer(
         throw new Error(`login ${username}: ${res.status} ${body.message}`);
       const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
       const session = { cookie, csrf: body.csrfToken, username };
-      users[username]!.session = session;
+      users[username] = { password: password ?? PASSWORD, session };
       return session;
     },
   };
