@@ -194,7 +194,7 @@ export class HandoffQueue {
   async open(): Promise<HandoffView[]> {
     const rows = await this.o.db.salesHandoff.findMany({
       where: { status: { in: OPEN } },
-      orderBy: { requestedAt: 'asc' },
+      orderBy: [{ requestedAt: 'asc' }, { id: 'asc' }],
       take: 500,
     });
     return this.views(rows);
@@ -422,8 +422,15 @@ export class HandoffQueue {
   }
 
   private async positionOf(row: Row, db: Pick<Db, 'salesHandoff'> = this.o.db): Promise<number> {
+    // Ties (two requests in the same millisecond) are broken by id, which is time-ordered.
     const ahead = await db.salesHandoff.count({
-      where: { status: 'waiting', requestedAt: { lt: row.requestedAt } },
+      where: {
+        status: 'waiting',
+        OR: [
+          { requestedAt: { lt: row.requestedAt } },
+          { requestedAt: row.requestedAt, id: { lt: row.id } },
+        ],
+      },
     });
     return ahead + 1;
   }
@@ -432,7 +439,7 @@ export class HandoffQueue {
     const at = this.o.now();
     const waiting = await this.o.db.salesHandoff.findMany({
       where: { status: 'waiting' },
-      orderBy: { requestedAt: 'asc' },
+      orderBy: [{ requestedAt: 'asc' }, { id: 'asc' }],
       select: { id: true },
       take: 5000,
     });

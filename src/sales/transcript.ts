@@ -72,7 +72,9 @@ export class Transcript {
   async record(entries: TranscriptEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await this.db.chatTranscript.createMany({
-      data: entries.map((e, i) => ({
+      // Ids are minted in order (time, then a per-process counter): they keep the order of a
+      // burst written in the same millisecond.
+      data: entries.map((e) => ({
         id: newId(e.at.getTime()),
         channel: e.channel,
         chatId: e.chatId,
@@ -80,8 +82,7 @@ export class Transcript {
         author: e.author,
         agentName: e.agentName ?? null,
         text: e.text.slice(0, MAX_TEXT),
-        // Keep the order of a burst written in the same millisecond.
-        at: new Date(e.at.getTime() + i),
+        at: e.at,
       })),
     });
   }
@@ -126,7 +127,8 @@ export class Transcript {
             direction: 'in',
             author: 'customer',
             text: inboundText(message),
-            at: message.sentAt < at ? message.sentAt : at,
+            // Our clock, not the channel's: the transcript's order is the order we handled it.
+            at,
           },
           ...replies.map((r) => ({
             channel: message.channel,
