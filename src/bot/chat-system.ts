@@ -6,7 +6,7 @@ import { adminAuth } from '../http/admin-auth.js';
 import { parseBody } from '../integrations/ozmap-api/validation.js';
 import { createFindMe, findMeHandBack, FINDME_PATH, type FindMe } from '../findme/index.js';
 import { ConversationEngine } from './conversation/engine.js';
-import { MemoryConversationStore } from './conversation/memory-store.js';
+import { DatabaseConversationStore } from './conversation/db-store.js';
 import { RedisConversationStore } from './conversation/redis-store.js';
 import type {
   Channel,
@@ -15,6 +15,8 @@ import type {
   OutboundMessage,
 } from './conversation/messages.js';
 import type { HandoffListener, SalesPort } from './conversation/ports.js';
+import type { Texts } from './conversation/texts.js';
+import { loadTexts } from './texts-file.js';
 import { WebChatOutbox, webChatRouter } from './local/web-chat.js';
 import { createSalesPort } from './sales-port.js';
 import { createTelegramChannel, type TelegramChannel } from './telegram/telegraf.js';
@@ -25,6 +27,7 @@ import { qrTerminal } from './whatsapp/qr-render.js';
 
 export interface ChatSystem {
   engine: ConversationEngine;
+  texts: Texts;
   /** Sends to a customer through their own channel (an agent's reply from the workspace). */
   send(channel: Channel, chatId: string, messages: OutboundMessage[]): Promise<void>;
   findme: FindMe;
@@ -45,6 +48,8 @@ export function chatSalesPort(ctx: AppContext): SalesPort {
       reservationDays: ctx.config.reservations.chatbotDays,
       prospectTags: ctx.config.chatbot.prospectTags,
       radiusMeters: ctx.config.chatbot.radiusMeters,
+      serviceAreaMeters: ctx.config.chatbot.serviceAreaMeters,
+      outOfAreaProspects: ctx.config.chatbot.outOfAreaProspects,
     },
     now: ctx.now,
   });
@@ -55,10 +60,12 @@ const Release = z.object({
   chatId: z.string().min(1),
 });
 
-/** What the sales workspace adds to the chat: the hand-off queue and the transcript. */
-export interface ChatHooks {
+export interface ChatSystemOptions {
+  /** Channels the caller drives itself (the terminal chat), so FindME can hand back to them. */
+  senders?: ChannelSender[];
+  /** The hand-off port (the sales workspace's queue); default: log only, bot stays quiet. */
   handoff?: HandoffListener;
-  /** Wraps the handler the channels call (records what comes in and what the bot answers). */
+  /** Wraps the handler the channels call (the workspace records what comes in and goes out). */
   wrapHandler?: (handler: ConversationHandler) => ConversationHandler;
   /** Wraps the senders the system uses on its own (FindME hand-back). */
   wrapSender?: (sender: ChannelSender) => ChannelSender;
@@ -67,20 +74,29 @@ export interface ChatHooks {
 }
 
 /**
- * The sales chat: one conversation engine for every channel (state in Redis when configured),
- * the FindME page handing locations back into it, and the channels that are configured.
+ * The sales chat: one conversation engine for every channel (state in Redis when configured,
+ * else in the database, so a restart loses nothing), the FindME page handing locations back
+ * into it, and the channels that are configured.
  */
 export async function createChatSystem(
   ctx: AppContext,
   redis?: Redis,
-  hooks: ChatHooks = {},
+  options: ChatSystemOptions = {},
 ): Promise<ChatSystem> {
   const { config, logger, db } = ctx;
-  const ttlSeconds = Math.ceil((config.chatbot.idleTimeoutMs * 2) / 1000);
+  // Validated at start: a bad texts file stops the service with every problem listed.
+  const texts = loadTexts({
+    providerName: config.chatbot.providerName,
+    file: config.chatbot.textsFile,
+  });
+  // Long enough for a returning customer to continue an unfinished reservation.
+  const ttlSeconds = Math.ceil(
+    Math.max(config.chatbot.idleTimeoutMs * 2, config.chatbot.resumeMs) / 1000,
+  );
   const store = redis
     ? new RedisConversationStore(redis, ttlSeconds)
-    : new MemoryConversationStore(ttlSeconds, ctx.now);
-  const senders: ChannelSender[] = [];
+    : new DatabaseConversationStore(db, ttlSeconds, ctx.now);
+  const senders: ChannelSender[] = [...(options.senders ?? [])];
   // The FindME routes need the hand-back before the engine exists; it is set right after.
   const late: { handBack?: ReturnType<typeof findMeHandBack> } = {};
   const findme = await createFindMe({
@@ -101,17 +117,18 @@ export async function createChatSystem(
   const sales = chatSalesPort(ctx);
   const engine = new ConversationEngine({
     store,
-    sales: hooks.changed ? notifying(sales, hooks.changed) : sales,
-    handoff: hooks.handoff,
+    sales: options.changed ? notifying(sales, options.changed) : sales,
     findme: findme.links,
     geocoder: findme.geocoder,
+    handoff: options.handoff,
+    texts,
     clock: ctx.now,
     idleTimeoutMs: config.chatbot.idleTimeoutMs,
     handoffTimeoutMs: config.chatbot.handoffTimeoutMs,
     logger: logger.child({ component: 'conversation' }),
   });
-  const handler = hooks.wrapHandler ? hooks.wrapHandler(engine) : engine;
-  const wrapSender = hooks.wrapSender ?? ((s: ChannelSender) => s);
+  const handler = options.wrapHandler ? options.wrapHandler(engine) : engine;
+  const wrapSender = options.wrapSender ?? ((s: ChannelSender) => s);
   const recorded: ChannelSender[] = [];
   late.handBack = findMeHandBack({ conversation: handler, senders: recorded, now: ctx.now });
 
@@ -147,7 +164,9 @@ export async function createChatSystem(
 
   const routers = [
     { path: FINDME_PATH, router: findme.router },
-    ...(config.chatbot.webChat ? [{ path: '/', router: webChatRouter(handler, { outbox }) }] : []),
+    ...(config.chatbot.webChat
+      ? [{ path: '/', router: webChatRouter(handler, { outbox, texts }) }]
+      : []),
     ...(telegram?.webhookPath ? [{ path: '/', router: telegramWebhookRouter(telegram) }] : []),
     { path: '/', router: admin },
   ];
@@ -158,6 +177,7 @@ export async function createChatSystem(
       if (!sender) throw new Error(`channel ${channel} is not configured`);
       await sender.send(chatId, messages);
     },
+    texts,
     findme,
     telegram: telegram || undefined,
     whatsapp: whatsapp || undefined,
@@ -173,19 +193,20 @@ export async function createChatSystem(
   };
 }
 
-/** The bot's SalesPort, telling `changed` after each reservation or prospect it records. */
+/** The bot's SalesPort, telling `changed` after each reservation, move or prospect it records. */
 function notifying(port: SalesPort, changed: () => void): SalesPort {
+  const after =
+    <A, R>(fn: (arg: A) => Promise<R>) =>
+    async (arg: A): Promise<R> => {
+      const answer = await fn(arg);
+      changed();
+      return answer;
+    };
   return {
     checkCoverage: (point) => port.checkCoverage(point),
-    reserve: async (request) => {
-      const answer = await port.reserve(request);
-      changed();
-      return answer;
-    },
-    createProspect: async (request) => {
-      const answer = await port.createProspect(request);
-      changed();
-      return answer;
-    },
+    findReservation: (document) => port.findReservation(document),
+    reserve: after((r) => port.reserve(r)),
+    moveReservation: after((r) => port.moveReservation(r)),
+    createProspect: after((r) => port.createProspect(r)),
   };
 }

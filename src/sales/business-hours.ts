@@ -230,22 +230,6 @@ export function describeHours(hours: BusinessHours): string {
     .join('; ');
 }
 
-/** "hoje às 14h", "amanhã às 8h", "segunda-feira (01/12) às 8h" */
-export function describeWhen(hours: BusinessHours, at: Date, when: Date): string {
-  const a = localTime(at, hours.timeZone);
-  const w = localTime(when, hours.timeZone);
-  const dayMs = 86_400_000;
-  const days = Math.round(
-    (Date.UTC(w.year, w.month - 1, w.day) - Date.UTC(a.year, a.month - 1, a.day)) / dayMs,
-  );
-  const time = `às ${hourText(w.minutes)}`;
-  if (days === 0) return `hoje ${time}`;
-  if (days === 1) return `amanhã ${time}`;
-  const name = PT_DAYS[w.weekday]!;
-  const full = w.weekday >= 1 && w.weekday <= 5 ? `${name}-feira` : name;
-  return `${full} (${String(w.day).padStart(2, '0')}/${String(w.month).padStart(2, '0')}) ${time}`;
-}
-
 /** Local midnight of the day `at` falls on, in `timeZone`. */
 export function startOfDay(at: Date, timeZone: string): Date {
   const t = localTime(at, timeZone);

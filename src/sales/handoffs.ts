@@ -4,14 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Db } from '../ozmap-model/db/client.js';
 import type { Channel, OutboundMessage } from '../bot/conversation/messages.js';
 import { audit, type Actor } from './audit.js';
-import {
-  describeHours,
-  describeWhen,
-  isOpen,
-  nextOpening,
-  openMsBetween,
-  type BusinessHours,
-} from './business-hours.js';
+import { isOpen, nextOpening, openMsBetween, type BusinessHours } from './business-hours.js';
 import { recordEvents } from './events.js';
 import type { LiveBus } from './live.js';
 import { StaleError } from './stale.js';
@@ -81,12 +74,6 @@ const OPEN = ['waiting', 'taken'];
 const MAX_REPLY = 2000;
 
 export const HANDOFF_TEXTS = {
-  queued: (position: number) =>
-    position <= 1
-      ? 'Certo! Você é o próximo da fila 🙋 Uma pessoa da nossa equipe vai responder aqui mesmo em instantes. Enquanto isso, se quiser voltar ao atendimento automático, envie "menu"; para encerrar, "cancelar".'
-      : `Certo! Você está na fila para falar com a nossa equipe: há ${position - 1} ${position - 1 === 1 ? 'pessoa' : 'pessoas'} na sua frente 🙋 Vamos responder aqui mesmo. Se quiser voltar ao atendimento automático, envie "menu"; para encerrar, "cancelar".`,
-  closedNow: (hours: string, when: string | undefined) =>
-    `Nossa equipe atende ${hours}. Agora estamos fora desse horário, mas sua mensagem ficou na fila${when ? ` e vamos responder a partir de ${when}` : ''} 🙋 Se preferir, envie "menu" para continuar com o atendimento automático.`,
   handedBack:
     'Pronto! Você voltou para o atendimento automático 🤖 Envie "menu" para ver as opções.',
   closed: 'Atendimento encerrado. Obrigado pelo contato! 👋 Quando precisar, é só mandar um "oi".',
@@ -102,8 +89,11 @@ type Row = Awaited<ReturnType<Db['salesHandoff']['findFirstOrThrow']>>;
 export class HandoffQueue {
   constructor(private readonly o: HandoffQueueOptions) {}
 
-  /** The bot handed a chat off: queue it (once per chat) and tell the customer the truth. */
-  async requested(input: HandoffRequestInput): Promise<OutboundMessage[]> {
+  /**
+   * The bot handed a chat off: queue it (once per chat; a repeat after a crash finds it) and
+   * answer what the customer must be told: their place in the queue, or when the team opens.
+   */
+  async requested(input: HandoffRequestInput): Promise<{ position?: number; opensAt?: Date }> {
     const { db } = this.o;
     const at = this.o.now();
     const row = await db.$transaction(async (tx) => {
@@ -153,16 +143,8 @@ export class HandoffQueue {
     });
     this.o.onEvents();
     this.o.logger.info({ handoff: row.id, channel: row.channel }, 'hand-off queued');
-    return [{ kind: 'text', text: await this.customerNotice(row, at) }];
-  }
-
-  private async customerNotice(row: Row, at: Date): Promise<string> {
-    if (isOpen(this.o.hours, at)) return HANDOFF_TEXTS.queued(await this.positionOf(row));
-    const opening = nextOpening(this.o.hours, at);
-    return HANDOFF_TEXTS.closedNow(
-      describeHours(this.o.hours),
-      opening && describeWhen(this.o.hours, at, opening),
-    );
+    if (isOpen(this.o.hours, at)) return { position: await this.positionOf(row) };
+    return { opensAt: nextOpening(this.o.hours, at) };
   }
 
   /** The customer left the queue ("menu", "cancelar") or the bot took the chat back. */

@@ -1,9 +1,9 @@
 import type { Response, Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { AppContext } from '../context.js';
-import type { ChatHooks } from '../bot/chat-system.js';
+import type { ChatSystemOptions } from '../bot/chat-system.js';
 import type { Channel, OutboundMessage } from '../bot/conversation/messages.js';
-import { parseBusinessHours } from './business-hours.js';
+import { describeHours, parseBusinessHours } from './business-hours.js';
 import { DeliveryWorker, type LeaseRunner, type TelegramNotifier } from './delivery.js';
 import type { SalesChangePort } from './events.js';
 import { HandoffQueue, type ChatOut, type ChatRelease } from './handoffs.js';
@@ -61,7 +61,7 @@ export interface SalesWorkspace {
   live: LiveBus;
   routers: Array<{ path: string; router: Router }>;
   /** The hand-off queue and the transcript, for createChatSystem. */
-  chatHooks: ChatHooks;
+  chatHooks: ChatSystemOptions;
   attachChat(chat: ChatLink): void;
   /** The local loops (watch sweep, outbox); the webhook and escalation jobs go to the scheduler. */
   start(): void;
@@ -199,7 +199,7 @@ export async function createSalesWorkspace(
         webDist: o.webDist,
         pageConfig: {
           timeZone: s.timeZone,
-          businessHours: s.businessHours,
+          businessHours: describeHours(hours),
           mapCenter: center,
           tiles: {
             street: { url: config.map.tileUrl, attribution: config.map.tileAttribution },
@@ -245,7 +245,7 @@ export async function createSalesWorkspace(
     routers,
     chatHooks: {
       handoff: {
-        handedOff: (request) => handoffs.requested(request),
+        handedOff: (request) => handoffs.requested({ ...request, answers: { ...request.answers } }),
         ended: (chat) => handoffs.customerLeft(chat.channel, chat.chatId),
       },
       wrapHandler: (handler) => {

@@ -17,6 +17,7 @@ const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url
 /** What the workspace page reads from `<script id="sales-config">`. */
 export interface SalesPageConfig {
   timeZone: string;
+  /** In words: "de segunda a sexta, das 8h às 18h; sábado, das 8h às 12h". */
   businessHours: string;
   mapCenter: { lat: number; lng: number };
   tiles: {

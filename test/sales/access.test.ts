@@ -1,10 +1,10 @@
-/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return -- response bodies are untyped JSON; the assertions check them */
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON; the assertions check them */
 // Who may do what: every workspace and admin route for anonymous callers, sales and admin users
 // and API keys; sign-in, throttling, sessions that expire or end, CSRF, and personal data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/ozmap-model/api-keys.js';
 import { testProviders } from '../support/db.js';
-import { api } from '../support/server.js';
+import { api, type Json } from '../support/server.js';
 import {
   boxNearHome,
   reserveThroughApi,
@@ -190,7 +190,7 @@ describe.each(testProviders())('workspace access on %s', (provider) => {
       '/admin/audit?subjectType=user',
     );
     expect(
-      audit.body.find((e: any) => e.action === 'user.create' && e.detail.username === 'diego'),
+      audit.body.find((e: Json) => e.action === 'user.create' && e.detail.username === 'diego'),
     ).toMatchObject({ actor: { type: 'apikey', name: 'ops' } });
   });
 

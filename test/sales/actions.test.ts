@@ -4,7 +4,7 @@
 // same reservation at once (the second gets 409 and the reservation as it is now).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testProviders } from '../support/db.js';
-import { api } from '../support/server.js';
+import { api, type Json } from '../support/server.js';
 import {
   boxNearHome,
   reserveThroughApi,
@@ -48,7 +48,7 @@ describe.each(testProviders())('workspace lists and actions on %s', (provider) =
     (await server.call(bruno, 'GET', `/sales/api/reservations/${id}`)).body;
 
   it('searches by name, phone, CPF and code; filters, sorts and pages', async () => {
-    const codes = async (q: string) => (await list(q)).body.rows.map((r: any) => r.code);
+    const codes = async (q: string) => (await list(q)).body.rows.map((r: Json) => r.code);
     expect(await codes('')).toEqual(['R-3', 'R-2', 'R-1']);
     expect(await codes('?q=aparecida')).toEqual(['R-1']);
     expect(await codes('?q=(44) 99999-2222')).toEqual(['R-2']);
@@ -61,7 +61,7 @@ describe.each(testProviders())('workspace lists and actions on %s', (provider) =
     expect(await codes('?from=2026-12-02')).toEqual([]);
     const page = await list('?pageSize=2&page=2');
     expect(page.body).toMatchObject({ total: 3, page: 2, pageSize: 2 });
-    expect(page.body.rows.map((r: any) => r.code)).toEqual(['R-1']);
+    expect(page.body.rows.map((r: Json) => r.code)).toEqual(['R-1']);
     expect(await list('?status=bogus')).toMatchObject({ status: 400, body: { field: 'status' } });
     expect(await list('?from=ontem')).toMatchObject({ status: 400, body: { field: 'from' } });
   });
@@ -140,7 +140,7 @@ describe.each(testProviders())('workspace lists and actions on %s', (provider) =
     expect(await server.ctx.db.property.count({ where: { boxId: near.boxId, port: 2 } })).toBe(0);
     // The port is offered again by viability.
     const v = await api(server, 'GET', `/api/v2/ftth-viability/radius?lat=-23.4253&lng=-51.9386`);
-    expect(v.body.boxes.find((b: any) => b.name === 'CTO-PERTO').availability).toBe(2);
+    expect(v.body.boxes.find((b: Json) => b.name === 'CTO-PERTO').availability).toBe(2);
     const again = await server.call(
       bruno,
       'POST',
@@ -151,7 +151,7 @@ describe.each(testProviders())('workspace lists and actions on %s', (provider) =
       status: 409,
       body: { message: 'Esta reserva já foi liberada: a porta está livre.' },
     });
-    expect((await list('?status=released')).body.rows.map((r: any) => r.code)).toEqual(['R-2']);
+    expect((await list('?status=released')).body.rows.map((r: Json) => r.code)).toEqual(['R-2']);
     expect(
       await server.call(bruno, 'POST', `/sales/api/reservations/${ids['R-3']}/release`, {}),
     ).toMatchObject({ status: 400, body: { field: 'version' } });
@@ -177,7 +177,7 @@ describe.each(testProviders())('workspace lists and actions on %s', (provider) =
     expect(stale.body.message).toMatch(/A reserva mudou enquanto você a via/);
     d = extended.body;
     const options = await server.call(carla, 'GET', `/sales/api/reservations/${id}/move-options`);
-    expect(options.body.boxes.map((b: any) => b.name)).toContain('CTO-OUTRA');
+    expect(options.body.boxes.map((b: Json) => b.name)).toContain('CTO-OUTRA');
     const moved = await server.call(carla, 'POST', `/sales/api/reservations/${id}/move`, {
       version: d.reservation.version,
       boxId: other.boxId,
@@ -205,7 +205,7 @@ describe.each(testProviders())('workspace lists and actions on %s', (provider) =
     ).toMatchObject({ field: 'text' });
     const last = await detail(id);
     expect(last.notes[0]).toMatchObject({ author: 'carla', text: 'Ligar depois das 18h.' });
-    expect(last.history.map((h: any) => [h.action, h.actor.name])).toEqual([
+    expect(last.history.map((h: Json) => [h.action, h.actor.name])).toEqual([
       ['reservation.note', 'carla'],
       ['reservation.move', 'carla'],
       ['reservation.extend', 'bruno'],
@@ -242,7 +242,7 @@ describe.each(testProviders())('workspace lists and actions on %s', (provider) =
     expect(won.body.prospect.status).toBe('won');
     expect(
       (await server.call(carla, 'GET', '/sales/api/prospects?status=won')).body.rows.map(
-        (r: any) => r.name,
+        (r: Json) => r.name,
       ),
     ).toEqual(['Lia Campos']);
     expect((await server.call(carla, 'GET', '/sales/api/prospects?status=new')).body.rows).toEqual(
@@ -256,6 +256,6 @@ describe.each(testProviders())('workspace lists and actions on %s', (provider) =
     const t = await server.call(bruno, 'GET', '/sales/api/today');
     expect(t.status).toBe(200);
     expect(t.body.counts).toMatchObject({ reservations: 2, prospects: 1, waiting: 0 });
-    expect(t.body.reservations.map((r: any) => r.code)).toEqual(['R-3', 'R-1']);
+    expect(t.body.reservations.map((r: Json) => r.code)).toEqual(['R-3', 'R-1']);
   });
 });

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- response bodies are untyped JSON; the tests check them */
 // Shared by the sales workspace tests: a real server on 127.0.0.1 with a controlled clock, signed-in
 // users with their cookies, and small helpers to act as the sales team would.
 import { createLogger } from '../../src/logger.js';
@@ -146,7 +147,7 @@ export async function reserveThroughApi(
       },
     }),
   });
-  const body = (await res.json()) as Json;
+  const body = await res.json();
   if (res.status !== 201)
     throw new Error(`reservation ${o.code}: ${res.status} ${JSON.stringify(body)}`);
   return body;

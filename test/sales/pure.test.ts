@@ -5,7 +5,6 @@ import {
   BusinessHoursError,
   dayStart,
   describeHours,
-  describeWhen,
   isOpen,
   nextOpening,
   openMsBetween,
@@ -52,14 +51,6 @@ describe('business hours', () => {
 
   it('says when in plain Portuguese', () => {
     expect(describeHours(hours)).toBe('de segunda a sexta, das 8h às 18h; sábado, das 8h às 12h');
-    const now = sp('2026-12-05T12:30:00');
-    expect(describeWhen(hours, now, sp('2026-12-07T08:00:00'))).toBe('segunda-feira (07/12) às 8h');
-    expect(describeWhen(hours, sp('2026-12-01T20:00:00'), sp('2026-12-02T08:00:00'))).toBe(
-      'amanhã às 8h',
-    );
-    expect(describeWhen(hours, sp('2026-12-01T05:00:00'), sp('2026-12-01T08:30:00'))).toBe(
-      'hoje às 8h30',
-    );
   });
 
   it('counts only business time as waiting', () => {

@@ -51,7 +51,7 @@ async function route(): Promise<void> {
     case 'prospects':
       return id ? prospectDetail(id) : prospectList(params);
     case 'atendimento':
-      return id ? handoffDetail(id, me) : handoffList();
+      return id ? handoffDetail(id, me) : handoffList(config.businessHours);
     case 'mapa':
       return mapView(config);
     case 'auditoria':

@@ -29,7 +29,7 @@ export function handoffItem(v: HandoffView): HTMLElement {
   );
 }
 
-export async function handoffList(): Promise<void> {
+export async function handoffList(businessHours: string): Promise<void> {
   const list = h('div', { id: 'handoffs' }, h('p', { class: 'muted' }, 'Carregando…'));
   setMain(
     h('h2', { class: 'view-title' }, 'Atendimento'),
