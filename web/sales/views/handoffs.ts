@@ -38,6 +38,11 @@ export async function handoffList(businessHours: string): Promise<void> {
       { class: 'help' },
       'Clientes que pediram para falar com uma pessoa. Assuma um atendimento para responder pelo canal do cliente.',
     ),
+    h(
+      'p',
+      { class: 'help', id: 'business-hours' },
+      `Horário de atendimento: ${businessHours}. Fora dele, o cliente é avisado de quando a equipe volta.`,
+    ),
     list,
   );
   try {
