@@ -8,7 +8,7 @@ import type { LiveEvent } from '../../src/sales/live.js';
 import type { SalesPageConfig } from '../../src/sales/page.js';
 import { readPageConfig } from '../shared/map.js';
 import { get, post, setCsrf, SIGNED_OUT } from './api.js';
-import { $ } from './dom.js';
+import { $, h } from './dom.js';
 import { setTimeZone } from './format.js';
 import { toast } from './ui.js';
 import { adminView } from './views/admin.js';

@@ -104,8 +104,12 @@ export function reservationTable(rows: ReservationRow[]): HTMLElement {
           h(
             'td',
             { 'data-label': 'Cliente' },
-            h('a', { href: `#/reservas/${r.id}` }, r.name ?? `Cliente ${r.code}`),
-            h('span', { class: 'sub' }, r.code),
+            h(
+              'div',
+              {},
+              h('a', { href: `#/reservas/${r.id}` }, r.name ?? `Cliente ${r.code}`),
+              h('span', { class: 'sub' }, r.code),
+            ),
           ),
           h('td', { 'data-label': 'Telefone' }, phone(r.phone)),
           h(
