@@ -7,7 +7,7 @@ import { describeHours, parseBusinessHours } from './business-hours.js';
 import { DeliveryWorker, type LeaseRunner, type TelegramNotifier } from './delivery.js';
 import type { SalesChangePort } from './events.js';
 import { HandoffQueue, type ChatOut, type ChatRelease } from './handoffs.js';
-import { MemoryLiveBus, RedisLiveBus, type LiveBus } from './live.js';
+import { MemoryLiveBus, RedisLiveBus, redisNamespace, type LiveBus } from './live.js';
 import { OutboxDispatcher } from './outbox.js';
 import { salesPageRouter, SALES_PATH } from './page.js';
 import { SalesProspects } from './prospects.js';
@@ -79,7 +79,10 @@ export async function createSalesWorkspace(
   const { db, logger, now, config } = ctx;
   const log = logger.child({ component: 'sales' });
   const s = config.sales;
-  const live: LiveBus = o.redis ? await RedisLiveBus.start(o.redis, log) : new MemoryLiveBus();
+  const namespace = redisNamespace(config.database.url);
+  const live: LiveBus = o.redis
+    ? await RedisLiveBus.start(o.redis, log, namespace)
+    : new MemoryLiveBus();
   const hours = parseBusinessHours(s.businessHours, s.timeZone);
   const transcript = new Transcript(db, log);
   const link: { chat?: ChatLink } = {};
@@ -154,6 +157,7 @@ export async function createSalesWorkspace(
       windowSeconds: 15 * 60,
     },
     o.redis,
+    namespace,
   );
   const reservations = new SalesReservations({
     db,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
@@ -50,26 +51,29 @@ export class RedisLiveBus implements LiveBus {
   private constructor(
     private readonly redis: Redis,
     private readonly subscriber: Redis,
+    private readonly channel: string,
   ) {}
 
-  static async start(redis: Redis, logger: Logger): Promise<RedisLiveBus> {
+  /** `namespace` keeps deployments that share one Redis apart (see redisNamespace). */
+  static async start(redis: Redis, logger: Logger, namespace: string): Promise<RedisLiveBus> {
     const subscriber = redis.duplicate();
     subscriber.on('error', (err) => logger.warn({ err }, 'live bus subscriber error'));
-    const bus = new RedisLiveBus(redis, subscriber);
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== CHANNEL) return;
+    const channel = `${CHANNEL}:${namespace}`;
+    const bus = new RedisLiveBus(redis, subscriber, channel);
+    subscriber.on('message', (from: string, message: string) => {
+      if (from !== channel) return;
       try {
         void bus.local.publish(JSON.parse(message) as LiveEvent);
       } catch (err) {
         logger.warn({ err }, 'unreadable live event');
       }
     });
-    await subscriber.subscribe(CHANNEL);
+    await subscriber.subscribe(channel);
     return bus;
   }
 
   async publish(event: LiveEvent): Promise<void> {
-    await this.redis.publish(CHANNEL, JSON.stringify(event));
+    await this.redis.publish(this.channel, JSON.stringify(event));
   }
 
   subscribe(listener: (event: LiveEvent) => void): () => void {
@@ -80,4 +84,9 @@ export class RedisLiveBus implements LiveBus {
     await this.local.close();
     this.subscriber.disconnect();
   }
+}
+
+/** Instances of one deployment share a database: its URL, hashed, names their Redis keys. */
+export function redisNamespace(databaseUrl: string): string {
+  return createHash('sha256').update(databaseUrl).digest('hex').slice(0, 12);
 }

@@ -23,7 +23,7 @@ export class LoginThrottle {
   private readonly perUser: RateLimiterAbstract;
   private readonly perAddress: RateLimiterAbstract;
 
-  constructor(options: LoginThrottleOptions, redis?: Redis) {
+  constructor(options: LoginThrottleOptions, redis?: Redis, namespace = 'default') {
     const make = (keyPrefix: string, points: number) =>
       redis
         ? new RateLimiterRedis({
@@ -33,8 +33,8 @@ export class LoginThrottle {
             duration: options.windowSeconds,
           })
         : new RateLimiterMemory({ keyPrefix, points, duration: options.windowSeconds });
-    this.perUser = make('alcance:login:user', options.maxPerUser);
-    this.perAddress = make('alcance:login:addr', options.maxPerAddress);
+    this.perUser = make(`alcance:${namespace}:login:user`, options.maxPerUser);
+    this.perAddress = make(`alcance:${namespace}:login:addr`, options.maxPerAddress);
   }
 
   /** Counts an attempt; returns the seconds to wait when over the limit, else 0. */
