@@ -150,8 +150,10 @@ function enter(session: SignedIn): void {
   me = session.user;
   setCsrf(session.csrfToken);
   $('who').hidden = false;
-  $('who-name').textContent =
-    `${me.username} (${me.role === 'admin' ? 'administrador' : 'vendas'})`;
+  $('who-name').replaceChildren(
+    me.username,
+    h('span', { class: 'role' }, ` (${me.role === 'admin' ? 'administrador' : 'vendas'})`),
+  );
   $('nav').hidden = false;
   $('nav-admin').hidden = me.role !== 'admin';
   connectLive();
