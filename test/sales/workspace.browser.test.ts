@@ -173,7 +173,7 @@ describe('sales workspace in Chromium', () => {
       page.locator('#export-csv').click(),
     ]);
     expect(download.suggestedFilename()).toBe('reservas-2026-12-01.csv');
-    const csv = readFileSync((await download.path()), 'utf8');
+    const csv = readFileSync(await download.path(), 'utf8');
     expect(csv).toContain(
       'João Pedro Lima;5544999992222;11144477735;joao@example.com;chatbot:telegram;Ativa;',
     );
