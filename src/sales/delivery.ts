@@ -1,4 +1,5 @@
 import { newId } from '../ids.js';
+import { Coalesced } from './coalesce.js';
 import type { Logger } from '../logger.js';
 import type { Db } from '../ozmap-model/db/client.js';
 import type { SalesEventType } from './events.js';
@@ -52,8 +53,10 @@ type Outcome =
  */
 export class DeliveryWorker {
   private readonly fetch: typeof fetch;
-  private kicked: Promise<void> | undefined;
-  private again = false;
+  private readonly kicks = new Coalesced(
+    () => this.run().then(() => undefined),
+    () => undefined,
+  );
   private readonly draining = new Set<string>();
   private readonly dirty = new Set<string>();
 
@@ -62,27 +65,15 @@ export class DeliveryWorker {
   }
 
   /** Resolves when no kicked run is in progress here. */
-  async settle(): Promise<void> {
-    while (this.kicked) await this.kicked;
+  settle(): Promise<void> {
+    return this.kicks.settle();
   }
 
   /** New deliveries were queued: send them now (coalesced with a run in progress here). */
   kick(): Promise<void> {
-    if (this.kicked) {
-      this.again = true;
-      return this.kicked;
-    }
-    this.kicked = (async () => {
-      do {
-        this.again = false;
-        await this.run();
-      } while (this.again);
-    })()
-      .catch((err: unknown) => this.o.logger.warn({ err }, 'webhook run failed'))
-      .finally(() => {
-        this.kicked = undefined;
-      });
-    return this.kicked;
+    return this.kicks
+      .run()
+      .catch((err: unknown) => this.o.logger.warn({ err }, 'webhook run failed'));
   }
 
   /** One pass over every endpoint with work; returns how many deliveries succeeded. */

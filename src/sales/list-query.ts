@@ -1,6 +1,7 @@
 // The workspace lists' query string: search, filters, sort and paging, parsed once with clear
 // errors naming the field.
 import { ValidationError } from '../errors.js';
+import { dbProvider, type Db } from '../ozmap-model/db/client.js';
 import { dayStart } from './business-hours.js';
 
 export interface ListQuery {
@@ -85,4 +86,11 @@ export function parseListQuery(
 export function searchDigits(q: string): string | undefined {
   const digits = q.replace(/\D/g, '');
   return digits.length >= 3 && /^[\d\s().+\-/]+$/.test(q) ? digits : undefined;
+}
+
+/** A case-insensitive "contains" (SQLite's LIKE already ignores ASCII case; PostgreSQL is told). */
+export function textContains(db: Db, value: string) {
+  return dbProvider(db) === 'postgresql'
+    ? { contains: value, mode: 'insensitive' as const }
+    : { contains: value };
 }

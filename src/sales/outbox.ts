@@ -1,4 +1,5 @@
 import { newId } from '../ids.js';
+import { Coalesced } from './coalesce.js';
 import type { Logger } from '../logger.js';
 import type { Db } from '../ozmap-model/db/client.js';
 import type { SalesEventType } from './events.js';
@@ -21,8 +22,10 @@ const BATCH = 200;
  * workspace pages (the live feed).
  */
 export class OutboxDispatcher {
-  private running: Promise<number> | undefined;
-  private again = false;
+  private readonly runs = new Coalesced(
+    () => this.drain(),
+    (a, b) => a + b,
+  );
 
   constructor(private readonly o: OutboxOptions) {}
 
@@ -33,27 +36,12 @@ export class OutboxDispatcher {
   }
 
   /** Resolves when no run is in progress here. */
-  async settle(): Promise<void> {
-    while (this.running) await this.running.catch(() => 0);
+  settle(): Promise<void> {
+    return this.runs.settle();
   }
 
   dispatch(): Promise<number> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    const run = async () => {
-      let total = 0;
-      do {
-        this.again = false;
-        total += await this.drain();
-      } while (this.again);
-      return total;
-    };
-    this.running = run().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.runs.run();
   }
 
   private async drain(): Promise<number> {

@@ -1,11 +1,11 @@
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { dbProvider, type Db } from '../ozmap-model/db/client.js';
+import type { Db } from '../ozmap-model/db/client.js';
 import { audit, listAudit, type Actor, type AuditEntry } from './audit.js';
-import { searchDigits, type ListQuery } from './list-query.js';
+import { searchDigits, textContains, type ListQuery } from './list-query.js';
 import type { LiveBus } from './live.js';
 import { notesOf, type Note } from './notes.js';
-import { chatOf, type ProspectSnapshot } from './snapshots.js';
+import { prospectSnapshot, type ProspectSnapshot } from './snapshots.js';
 import { StaleError } from './stale.js';
 import type { Transcript, TranscriptLine } from './transcript.js';
 
@@ -46,9 +46,7 @@ export class SalesProspects {
   ) {}
 
   private contains(value: string) {
-    return dbProvider(this.o.db) === 'postgresql'
-      ? { contains: value, mode: 'insensitive' as const }
-      : { contains: value };
+    return textContains(this.o.db, value);
   }
 
   private async statuses(ids: string[]) {
@@ -63,19 +61,8 @@ export class SalesProspects {
     return prospects.map((p) => {
       const s = statuses.get(p.id);
       return {
-        prospectId: p.id,
+        ...prospectSnapshot(p),
         id: p.id,
-        code: p.code,
-        name: p.name,
-        phone: p.phone,
-        email: p.email,
-        address: p.address,
-        lat: p.lat,
-        lng: p.lng,
-        source: p.source,
-        ...chatOf(p.metaJson),
-        tags: p.tags.map((t) => t.name).sort(),
-        createdAt: p.createdAt.toISOString(),
         status: (s?.status ?? 'new') as ProspectStatus,
         statusUpdatedAt: s ? s.updatedAt.toISOString() : null,
         statusBy: s?.updatedBy ?? null,

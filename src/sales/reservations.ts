@@ -1,11 +1,11 @@
 import type { NetworkChanges } from '../context.js';
 import { NoFreePortError, NotFoundError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { dbProvider, type Db } from '../ozmap-model/db/client.js';
+import type { Db } from '../ozmap-model/db/client.js';
 import { withFreePort, type PortTarget } from '../ozmap-model/port-allocation.js';
 import { audit, listAudit, type Actor, type AuditEntry } from './audit.js';
 import type { ListQuery } from './list-query.js';
-import { searchDigits } from './list-query.js';
+import { searchDigits, textContains } from './list-query.js';
 import type { LiveBus } from './live.js';
 import { notesOf, type Note } from './notes.js';
 import { CLIENT_SNAPSHOT_INCLUDE, clientSnapshot, type ReservationSnapshot } from './snapshots.js';
@@ -77,9 +77,7 @@ export class SalesReservations {
   }
 
   private contains(value: string) {
-    return dbProvider(this.o.db) === 'postgresql'
-      ? { contains: value, mode: 'insensitive' as const }
-      : { contains: value };
+    return textContains(this.o.db, value);
   }
 
   private where(q: ListQuery) {

@@ -112,7 +112,14 @@ export async function loadProspectSnapshot(
     where: { id: prospectId },
     include: { tags: { select: { name: true } } },
   });
-  if (!p) return undefined;
+  return p ? prospectSnapshot(p) : undefined;
+}
+
+type ProspectRow = NonNullable<Awaited<ReturnType<Db['prospect']['findUnique']>>> & {
+  tags: Array<{ name: string }>;
+};
+
+export function prospectSnapshot(p: ProspectRow): ProspectSnapshot {
   return {
     prospectId: p.id,
     code: p.code,

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { Db } from '../ozmap-model/db/client.js';
+import { Coalesced } from './coalesce.js';
 import { claimed, recordEvents, type SalesChangePort, type SalesEventInput } from './events.js';
 import {
   loadProspectSnapshot,
@@ -54,46 +55,29 @@ SELECT p."id" AS id FROM "Prospect" p
  * at once: each fact is claimed by a conditional write and its event deduplicated.
  */
 export class SalesWatch implements SalesChangePort {
-  private running: Promise<number> | undefined;
-  private again = false;
+  private readonly sweeps = new Coalesced(
+    () => this.sweepOnce(),
+    (a, b) => a + b,
+  );
   private baselined = false;
 
   constructor(private readonly o: SalesWatchOptions) {}
 
   /** Schedules a sweep now (coalesced with one that is running). */
   changed(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
     void this.sweep().catch((err: unknown) =>
       this.o.logger.warn({ err }, 'sales watch sweep failed'),
     );
   }
 
-  /** Resolves when no run is in progress here. */
-  async settle(): Promise<void> {
-    while (this.running) await this.running.catch(() => 0);
+  /** Resolves when no sweep is in progress here. */
+  settle(): Promise<void> {
+    return this.sweeps.settle();
   }
 
   /** One full comparison; returns how many events it recorded. */
   sweep(): Promise<number> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    const run = async () => {
-      let total = 0;
-      do {
-        this.again = false;
-        total += await this.sweepOnce();
-      } while (this.again);
-      return total;
-    };
-    this.running = run().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.sweeps.run();
   }
 
   private async sweepOnce(): Promise<number> {
