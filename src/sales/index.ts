@@ -44,7 +44,10 @@ export interface SalesWorkspaceOptions {
   webDist?: string;
 }
 
-const SWEEP_MS = 3_000;
+// The watch's safety net for writers that do not hint (the API's updates and deletes, ERP syncs,
+// SQL by hand); the service's own writers hint and are seen at once. A sweep costs a few hundred
+// ms at 20 000 reservations (docs/benchmarks.md).
+const SWEEP_MS = 30_000;
 const DISPATCH_MS = 2_000;
 
 export interface SalesWorkspace {

@@ -96,6 +96,18 @@ export function clientSnapshot(c: ClientRow): ReservationSnapshot {
   };
 }
 
+/** Snapshots of many reservations in one query (missing ids are skipped). */
+export async function loadReservationSnapshots(
+  db: Db | Tx,
+  clientIds: string[],
+): Promise<ReservationSnapshot[]> {
+  const rows = await db.ftthClient.findMany({
+    where: { id: { in: clientIds } },
+    include: CLIENT_SNAPSHOT_INCLUDE,
+  });
+  return rows.map(clientSnapshot);
+}
+
 export async function loadReservationSnapshot(
   db: Db | Tx,
   clientId: string,

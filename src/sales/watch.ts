@@ -5,6 +5,7 @@ import { claimed, recordEvents, type SalesChangePort, type SalesEventInput } fro
 import {
   loadProspectSnapshot,
   loadReservationSnapshot,
+  loadReservationSnapshots,
   type ReservationSnapshot,
 } from './snapshots.js';
 
@@ -116,29 +117,29 @@ export class SalesWatch implements SalesChangePort {
     const done = await db.keyValue.findUnique({ where: { namespace_key: BASELINE } });
     if (!done) {
       const at = this.o.now();
+      // In batches: a provider upgrading has tens of thousands of reservations and prospects.
       for (;;) {
         const rows = await db.$queryRawUnsafe<Array<{ id: string }>>(NEW_RESERVATIONS);
-        for (const { id } of rows) {
-          const snap = await loadReservationSnapshot(db, id);
-          if (snap)
-            await claimed(
-              async () => (await db.salesReservationWatch.create({ data: watchRow(snap, at) }), 1),
-            );
-        }
+        const snaps = await loadReservationSnapshots(
+          db,
+          rows.map((r) => r.id),
+        );
+        await claimed(async () => {
+          await db.salesReservationWatch.createMany({
+            data: snaps.map((snap) => watchRow(snap, at)),
+          });
+          return snaps.length;
+        });
         if (rows.length < BATCH) break;
       }
       for (;;) {
         const rows = await db.$queryRawUnsafe<Array<{ id: string }>>(NEW_PROSPECTS);
-        for (const { id } of rows) {
-          await claimed(
-            async () => (
-              await db.salesProspectStatus.create({
-                data: { prospectId: id, status: 'new', updatedAt: at },
-              }),
-              1
-            ),
-          );
-        }
+        await claimed(async () => {
+          await db.salesProspectStatus.createMany({
+            data: rows.map(({ id }) => ({ prospectId: id, status: 'new', updatedAt: at })),
+          });
+          return rows.length;
+        });
         if (rows.length < BATCH) break;
       }
       await db.keyValue.upsert({
