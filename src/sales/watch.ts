@@ -117,12 +117,14 @@ export class SalesWatch implements SalesChangePort {
     const done = await db.keyValue.findUnique({ where: { namespace_key: BASELINE } });
     if (!done) {
       const at = this.o.now();
-      // In batches: a provider upgrading has tens of thousands of reservations and prospects.
-      for (;;) {
-        const rows = await db.$queryRawUnsafe<Array<{ id: string }>>(NEW_RESERVATIONS);
+      // One scan for the ids, then batches: a provider upgrading has tens of thousands.
+      const known = await db.$queryRawUnsafe<Array<{ id: string }>>(
+        NEW_RESERVATIONS.replace(/LIMIT \d+/, ''),
+      );
+      for (let i = 0; i < known.length; i += BATCH) {
         const snaps = await loadReservationSnapshots(
           db,
-          rows.map((r) => r.id),
+          known.slice(i, i + BATCH).map((r) => r.id),
         );
         await claimed(async () => {
           await db.salesReservationWatch.createMany({
@@ -130,7 +132,6 @@ export class SalesWatch implements SalesChangePort {
           });
           return snaps.length;
         });
-        if (rows.length < BATCH) break;
       }
       for (;;) {
         const rows = await db.$queryRawUnsafe<Array<{ id: string }>>(NEW_PROSPECTS);
