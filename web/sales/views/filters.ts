@@ -1,5 +1,6 @@
-import { get } from '../api.js';
-import { h } from '../dom.js';
+import { get, query } from '../api.js';
+import { clear, h } from '../dom.js';
+import { errorText, pager, setMain } from '../ui.js';
 
 export type Filters = Record<string, string | undefined>;
 
@@ -90,4 +91,60 @@ export async function filterForm(o: {
     location.hash = `#/${o.kind}${s ? `?${s}` : ''}`;
   });
   return form;
+}
+
+interface Page<T> {
+  total: number;
+  page: number;
+  pageSize: number;
+  rows: T[];
+}
+
+/** A list view: title, filters, CSV of what they show, the table of one page and the pager. */
+export async function listView<T>(o: {
+  kind: 'reservas' | 'prospects';
+  title: string;
+  params: URLSearchParams;
+  form: Omit<Parameters<typeof filterForm>[0], 'kind' | 'filters'>;
+  /** API path, e.g. "/reservations" (the CSV is the same path + ".csv"). */
+  api: string;
+  table: (rows: T[]) => HTMLElement;
+  empty: string;
+}): Promise<void> {
+  const filters: Filters = Object.fromEntries(o.params.entries());
+  const page = Number(filters.page ?? 1) || 1;
+  const form = await filterForm({ ...o.form, kind: o.kind, filters });
+  const results = h(
+    'div',
+    { id: 'results', 'aria-live': 'polite' },
+    h('p', { class: 'muted' }, 'Carregando…'),
+  );
+  const csv = h(
+    'a',
+    {
+      class: 'button secondary',
+      id: 'export-csv',
+      href: `/sales/api${o.api}.csv${query({ ...filters, page: undefined })}`,
+      download: '',
+    },
+    'Exportar CSV',
+  );
+  setMain(
+    h('h2', { class: 'view-title' }, o.title),
+    form,
+    h('div', { class: 'toolbar' }, csv),
+    results,
+  );
+  try {
+    const answer = await get<Page<T>>(`${o.api}${query({ ...filters, page })}`);
+    clear(
+      results,
+      answer.rows.length ? o.table(answer.rows) : h('p', { class: 'muted' }, o.empty),
+      pager(answer.total, answer.page, answer.pageSize, (p) => {
+        location.hash = `#/${o.kind}${query({ ...filters, page: p })}`;
+      }),
+    );
+  } catch (err) {
+    clear(results, h('p', { class: 'error', role: 'alert' }, errorText(err)));
+  }
 }

@@ -1,6 +1,6 @@
 import type { ProspectDetail, ProspectRow } from '../../../src/sales/prospects.js';
-import { ApiError, get, post, query } from '../api.js';
-import { clear, facts, h } from '../dom.js';
+import { ApiError, get, post } from '../api.js';
+import { facts, h } from '../dom.js';
 import { dateTime, origin, phone, PROSPECT_STATUS } from '../format.js';
 import {
   badge,
@@ -8,70 +8,31 @@ import {
   errorText,
   historyView,
   notesView,
-  pager,
   section,
   setMain,
   toast,
   transcriptView,
 } from '../ui.js';
-import { filterForm, type Filters } from './filters.js';
+import { listView } from './filters.js';
 
-interface ListAnswer {
-  total: number;
-  page: number;
-  pageSize: number;
-  rows: ProspectRow[];
-}
-
-export async function prospectList(params: URLSearchParams): Promise<void> {
-  const filters: Filters = Object.fromEntries(params.entries());
-  const page = Number(filters.page ?? 1) || 1;
-  const form = await filterForm({
+export function prospectList(params: URLSearchParams): Promise<void> {
+  return listView({
     kind: 'prospects',
-    filters,
-    statuses: Object.entries(PROSPECT_STATUS),
-    sorts: [
-      ['-createdAt', 'Mais recentes'],
-      ['createdAt', 'Mais antigos'],
-      ['name', 'Nome (A–Z)'],
-    ],
-    byLabel: 'Origem',
-  });
-  const results = h(
-    'div',
-    { id: 'results', 'aria-live': 'polite' },
-    h('p', { class: 'muted' }, 'Carregando…'),
-  );
-  const csv = h(
-    'a',
-    {
-      class: 'button secondary',
-      id: 'export-csv',
-      href: `/sales/api/prospects.csv${query({ ...filters, page: undefined })}`,
-      download: '',
+    title: 'Prospects (sem cobertura)',
+    params,
+    form: {
+      statuses: Object.entries(PROSPECT_STATUS),
+      sorts: [
+        ['-createdAt', 'Mais recentes'],
+        ['createdAt', 'Mais antigos'],
+        ['name', 'Nome (A–Z)'],
+      ],
+      byLabel: 'Origem',
     },
-    'Exportar CSV',
-  );
-  setMain(
-    h('h2', { class: 'view-title' }, 'Prospects (sem cobertura)'),
-    form,
-    h('div', { class: 'toolbar' }, csv),
-    results,
-  );
-  try {
-    const a = await get<ListAnswer>(`/prospects${query({ ...filters, page })}`);
-    clear(
-      results,
-      a.rows.length
-        ? prospectTable(a.rows)
-        : h('p', { class: 'muted' }, 'Nenhum prospect com esses filtros.'),
-      pager(a.total, a.page, a.pageSize, (p) => {
-        location.hash = `#/prospects${query({ ...filters, page: p })}`;
-      }),
-    );
-  } catch (err) {
-    clear(results, h('p', { class: 'error', role: 'alert' }, errorText(err)));
-  }
+    api: '/prospects',
+    table: prospectTable,
+    empty: 'Nenhum prospect com esses filtros.',
+  });
 }
 
 export function prospectTable(rows: ProspectRow[]): HTMLElement {

@@ -1,5 +1,5 @@
 import type { ReservationDetail, ReservationRow } from '../../../src/sales/reservations.js';
-import { ApiError, get, post, query } from '../api.js';
+import { ApiError, get, post } from '../api.js';
 import { clear, facts, h } from '../dom.js';
 import { cpf, dateTime, origin, phone, RESERVATION_STATUS } from '../format.js';
 import {
@@ -9,20 +9,12 @@ import {
   errorText,
   historyView,
   notesView,
-  pager,
   section,
   setMain,
   toast,
   transcriptView,
 } from '../ui.js';
-import { filterForm, type Filters } from './filters.js';
-
-interface ListAnswer {
-  total: number;
-  page: number;
-  pageSize: number;
-  rows: ReservationRow[];
-}
+import { listView } from './filters.js';
 
 const SORTS: Array<[string, string]> = [
   ['-createdAt', 'Mais recentes'],
@@ -32,51 +24,20 @@ const SORTS: Array<[string, string]> = [
   ['code', 'Código'],
 ];
 
-export async function reservationList(params: URLSearchParams): Promise<void> {
-  const filters: Filters = Object.fromEntries(params.entries());
-  const page = Number(filters.page ?? 1) || 1;
-  const form = await filterForm({
+export function reservationList(params: URLSearchParams): Promise<void> {
+  return listView({
     kind: 'reservas',
-    filters,
-    statuses: Object.entries(RESERVATION_STATUS),
-    sorts: SORTS,
-    byLabel: 'Origem (canal ou integração)',
-  });
-  const results = h(
-    'div',
-    { id: 'results', 'aria-live': 'polite' },
-    h('p', { class: 'muted' }, 'Carregando…'),
-  );
-  const csv = h(
-    'a',
-    {
-      class: 'button secondary',
-      id: 'export-csv',
-      href: `/sales/api/reservations.csv${query({ ...filters, page: undefined })}`,
-      download: '',
+    title: 'Reservas',
+    params,
+    form: {
+      statuses: Object.entries(RESERVATION_STATUS),
+      sorts: SORTS,
+      byLabel: 'Origem (canal ou integração)',
     },
-    'Exportar CSV',
-  );
-  setMain(
-    h('h2', { class: 'view-title' }, 'Reservas'),
-    form,
-    h('div', { class: 'toolbar' }, csv),
-    results,
-  );
-  try {
-    const answer = await get<ListAnswer>(`/reservations${query({ ...filters, page })}`);
-    clear(
-      results,
-      answer.rows.length
-        ? reservationTable(answer.rows)
-        : h('p', { class: 'muted' }, 'Nenhuma reserva com esses filtros.'),
-      pager(answer.total, answer.page, answer.pageSize, (p) => {
-        location.hash = `#/reservas${query({ ...filters, page: p })}`;
-      }),
-    );
-  } catch (err) {
-    clear(results, h('p', { class: 'error', role: 'alert' }, errorText(err)));
-  }
+    api: '/reservations',
+    table: reservationTable,
+    empty: 'Nenhuma reserva com esses filtros.',
+  });
 }
 
 export function reservationTable(rows: ReservationRow[]): HTMLElement {
