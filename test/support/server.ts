@@ -8,6 +8,7 @@ import { createApiKey } from '../../src/ozmap-model/api-keys.js';
 import { startServer } from '../../src/server.js';
 import type { ChatSystem } from '../../src/bot/chat-system.js';
 import type { ConnectSocket } from '../../src/bot/whatsapp/baileys.js';
+import type { SalesWorkspace } from '../../src/sales/index.js';
 import { freshDatabase } from './db.js';
 
 /** A parsed JSON response body: tests read it freely and assert on its shape. */
@@ -22,6 +23,8 @@ export interface TestServer {
   ctx: AppContext;
   /** The chat channels, to wait for them (e.g. `chat.whatsappCloud?.whenIdle()`). */
   chat: ChatSystem;
+  /** The sales workspace (its watch, outbox, delivery worker, hand-off queue...). */
+  sales: SalesWorkspace;
   close(): Promise<void>;
 }
 
@@ -67,6 +70,7 @@ export async function startTestServer(
     apiKey: key,
     ctx: running.ctx,
     chat: running.chat,
+    sales: running.sales,
     close: async () => {
       await running.close();
       await database.drop();
