@@ -138,6 +138,36 @@ describe.each(testProviders())('WhatsApp Cloud API webhook on %s', (provider) =>
       ).toHaveLength(2);
     });
 
+    it('answers a message Meta delivers a day late once, by template, logging no number', async () => {
+      const customer = newCustomer('Paula Reis');
+      const wrote = Date.now() - 26 * 3600_000;
+      for (let i = 0; i < 3; i++) {
+        const late = await customer.text('oi', { id: 'wamid.a-day-late', at: wrote });
+        expect(late.status).toBe(200);
+        await idle();
+      }
+      const sent = cloud.messagesTo(customer.waId);
+      expect(sent.map((m) => m.type)).toEqual(['template']);
+      expect(sent[0]?.body.template).toMatchObject({
+        name: 'alcance_resposta_atendimento',
+        components: [
+          {
+            parameters: [
+              { text: 'Paula' },
+              { text: expect.stringMatching(/Como posso te ajudar/) as string },
+            ],
+          },
+        ],
+      });
+      expect(
+        log.lines.filter((l) =>
+          l.includes('answered after the 24-hour window closed, by template'),
+        ),
+      ).toHaveLength(1);
+      expect(log.text()).not.toContain(customer.waId);
+      expect(log.text()).not.toContain('Paula');
+    });
+
     it('answers once when the three deliveries arrive at the same time', async () => {
       const customer = newCustomer();
       const results = await Promise.all(
