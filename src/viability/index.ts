@@ -2,6 +2,7 @@
 export {
   ViabilityIndex,
   type BoxInput,
+  type BoxVerdict,
   type BuildOptions,
   type RefusalReason,
   type RefusedBox,
@@ -9,7 +10,13 @@ export {
   type ViabilityResult,
   type ViableBox,
 } from './viability-index.js';
-export { dropAvailability, type Availability, type SplitterPorts } from './availability.js';
+export {
+  dropAvailability,
+  offeredPorts,
+  type Availability,
+  type PortPolicy,
+  type SplitterPorts,
+} from './availability.js';
 export {
   EARTH_RADIUS_METERS,
   boundingBoxes,

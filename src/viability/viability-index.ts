@@ -1,5 +1,11 @@
 import KDBush from 'kdbush';
-import { checkAvailability, type Availability } from './availability.js';
+import {
+  checkAvailability,
+  offeredFromPacked,
+  packExtraPorts,
+  type Availability,
+  type PortPolicy,
+} from './availability.js';
 import { ViabilityInputError, show } from './errors.js';
 import {
   RAD,
@@ -49,6 +55,8 @@ export interface ViabilityQuery {
   maxBoxes?: number;
   /** At most this many refused boxes (the nearest). Default: all. */
   maxRefused?: number;
+  /** Which ports besides the free ones count (blocked, vacant-held). Default: free ones only. */
+  ports?: PortPolicy;
 }
 
 /** Why a box in the radius is not viable; the first rule that fails, in this order. */
@@ -58,7 +66,18 @@ export interface ViableBox {
   id: string;
   /** Metres from the query point, rounded to 0.01. */
   distance: number;
+  /** The ports the query may offer (free ones, plus those its PortPolicy counts). */
   freePorts: number;
+}
+
+/** What judge() writes about one box. */
+export interface BoxVerdict {
+  lat: number;
+  lng: number;
+  /** As ViableBox.freePorts. */
+  freePorts: number;
+  /** The first rule the box fails, or undefined when it is viable. */
+  reason: RefusalReason | undefined;
 }
 
 export interface RefusedBox {
@@ -93,6 +112,8 @@ interface Columns {
   /** DRAFT | HAS_DROP (never IN_TREE). */
   flags: Uint8Array;
   freePorts: Int32Array;
+  /** Blocked and vacant-held port counts (packExtraPorts). */
+  extras: Int32Array;
 }
 
 const DEFAULT_NODE_SIZE = 64;
@@ -135,6 +156,7 @@ export class ViabilityIndex {
   private readonly ids: string[];
   private flags: Uint8Array;
   private freePorts: Int32Array;
+  private extras: Int32Array;
   private slotCount: number;
   private live: number;
   private overlay: OverlayEntry[] = [];
@@ -160,12 +182,13 @@ export class ViabilityIndex {
     }
     const n = boxes.length;
     const tree = new KDBush(n, options.nodeSize ?? DEFAULT_NODE_SIZE, Float64Array);
-    const columns: Columns = { ids: [], flags: new Uint8Array(n), freePorts: new Int32Array(n) };
+    const columns = emptyColumns(n);
     for (let i = 0; i < n; i++) {
       const box = boxes[i]!;
       columns.flags[i] = checkBox(box, i);
       columns.ids.push(box.id);
       columns.freePorts[i] = box.freePorts ?? 0;
+      columns.extras[i] = packExtraPorts(box);
       tree.add(box.lng, box.lat);
     }
     const regions = (options.regions ?? []).map(compileRegion);
@@ -193,11 +216,13 @@ export class ViabilityIndex {
     this.ids = columns.ids.slice();
     this.flags = new Uint8Array(n);
     this.freePorts = new Int32Array(n);
+    this.extras = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const p = slotOfInput[i]!;
       this.ids[p] = columns.ids[i]!;
       this.flags[p] = columns.flags[i]! | IN_TREE;
       this.freePorts[p] = columns.freePorts[i]!;
+      this.extras[p] = columns.extras[i]!;
     }
     this.cosLat = new Float64Array(n);
     for (let p = 0; p < n; p++) this.cosLat[p] = Math.cos(this.coords[2 * p + 1]! * RAD);
@@ -227,9 +252,13 @@ export class ViabilityIndex {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return undefined;
     const f = this.flags[slot]!;
+    const extras = this.extras[slot]!;
     return {
       hasDropSplitter: (f & HAS_DROP) !== 0,
       freePorts: this.freePorts[slot]!,
+      blockedPorts: extras & 1023,
+      vacantPorts: (extras >> 10) & 1023,
+      blockedVacantPorts: (extras >> 20) & 1023,
       draft: (f & DRAFT) !== 0,
     };
   }
@@ -243,6 +272,7 @@ export class ViabilityIndex {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return false;
     this.freePorts[slot] = checked.freePorts;
+    this.extras[slot] = packExtraPorts(checked);
     this.flags[slot] = checked.hasDropSplitter
       ? this.flags[slot]! | HAS_DROP
       : this.flags[slot]! & ~HAS_DROP;
@@ -297,9 +327,13 @@ export class ViabilityIndex {
       draft: box.draft ?? current.draft,
       hasDropSplitter: box.hasDropSplitter ?? current.hasDropSplitter,
       freePorts: box.freePorts ?? current.freePorts,
+      blockedPorts: box.blockedPorts ?? current.blockedPorts,
+      vacantPorts: box.vacantPorts ?? current.vacantPorts,
+      blockedVacantPorts: box.blockedVacantPorts ?? current.blockedVacantPorts,
     };
     this.flags[slot] = (this.flags[slot]! & IN_TREE) | checkBox(merged);
     this.freePorts[slot] = merged.freePorts!;
+    this.extras[slot] = packExtraPorts(merged);
     this.moveBox(slot, box.lat, box.lng);
   }
 
@@ -311,6 +345,7 @@ export class ViabilityIndex {
     this.dropFromOverlay(slot);
     this.flags[slot] = 0;
     this.freePorts[slot] = 0;
+    this.extras[slot] = 0;
     this.live--;
     return true;
   }
@@ -341,10 +376,11 @@ export class ViabilityIndex {
   rebuild(): ViabilityIndex {
     const n = this.live;
     const tree = new KDBush(n, this.nodeSize, Float64Array);
-    const columns: Columns = { ids: [], flags: new Uint8Array(n), freePorts: new Int32Array(n) };
+    const columns = emptyColumns(n);
     const copy = (slot: number, lat: number, lng: number) => {
       columns.flags[columns.ids.length] = this.flags[slot]! & ~IN_TREE;
       columns.freePorts[columns.ids.length] = this.freePorts[slot]!;
+      columns.extras[columns.ids.length] = this.extras[slot]!;
       columns.ids.push(this.ids[slot]!);
       tree.add(lng, lat);
     };
@@ -370,6 +406,7 @@ export class ViabilityIndex {
     const maxBoxes = checkLimit(query.maxBoxes, 'maxBoxes');
     const maxRefused = checkLimit(query.maxRefused, 'maxRefused');
     const tags = checkTags(query.tags);
+    const policy = query.ports;
 
     const point: PreparedPoint = {
       lat,
@@ -395,13 +432,13 @@ export class ViabilityIndex {
       if (boxes.length >= maxBoxes && refused.length >= maxRefused) break;
       const c = this.order[k]!;
       const slot = slots[c]!;
-      const reason = this.refusal(slot, regions);
+      const reason = this.refusal(slot, regions, policy);
       if (reason === undefined) {
         if (boxes.length < maxBoxes) {
           boxes.push({
             id: this.ids[slot]!,
             distance: roundDistance(dist[c]!),
-            freePorts: this.freePorts[slot]!,
+            freePorts: this.offered(slot, policy),
           });
         }
       } else if (refused.length < maxRefused) {
@@ -438,11 +475,52 @@ export class ViabilityIndex {
     return count;
   }
 
-  private refusal(slot: number, regions: CompiledRegion[] | undefined): RefusalReason | undefined {
+  /**
+   * Pole mode reaches boxes along the pole network rather than by distance: this applies the same
+   * rules to one box by id. Writes its position, offered ports and first failed rule into `out`;
+   * false (and nothing written) when the box is not indexed. `regions` from regionsWithTags().
+   */
+  judge(
+    id: string,
+    regions: readonly CompiledRegion[] | undefined,
+    policy: PortPolicy | undefined,
+    out: BoxVerdict,
+  ): boolean {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return false;
+    if (this.flags[slot]! & IN_TREE) {
+      out.lat = this.coords[2 * slot + 1]!;
+      out.lng = this.coords[2 * slot]!;
+    } else {
+      const e = this.overlay[this.overlayPos.get(slot)!]!;
+      out.lat = e.lat;
+      out.lng = e.lng;
+    }
+    out.freePorts = this.offered(slot, policy);
+    out.reason = this.refusal(slot, regions, policy);
+    return true;
+  }
+
+  /** The plan regions carrying one of `tags`, for judge(); undefined when no tag is asked for. */
+  regionsWithTags(tags: readonly string[] | undefined): CompiledRegion[] | undefined {
+    const checked = checkTags(tags);
+    if (checked.length === 0) return undefined;
+    return this.regions.filter((r) => checked.some((t) => r.tags.has(t)));
+  }
+
+  private offered(slot: number, policy: PortPolicy | undefined): number {
+    return offeredFromPacked(this.freePorts[slot]!, this.extras[slot]!, policy);
+  }
+
+  private refusal(
+    slot: number,
+    regions: readonly CompiledRegion[] | undefined,
+    policy?: PortPolicy,
+  ): RefusalReason | undefined {
     const f = this.flags[slot]!;
     if (f & DRAFT) return 'draft';
     if ((f & HAS_DROP) === 0) return 'no_drop_splitter';
-    if (this.freePorts[slot]! <= 0) return 'no_free_port';
+    if (this.offered(slot, policy) <= 0) return 'no_free_port';
     if (regions === undefined) return undefined;
     const [lat, lng] = this.positionOf(slot);
     for (const region of regions) if (regionContains(region, lat, lng)) return undefined;
@@ -473,10 +551,14 @@ export class ViabilityIndex {
       const grownPorts = new Int32Array(capacity);
       grownPorts.set(this.freePorts);
       this.freePorts = grownPorts;
+      const grownExtras = new Int32Array(capacity);
+      grownExtras.set(this.extras);
+      this.extras = grownExtras;
     }
     this.ids.push(box.id);
     this.flags[slot] = flags;
     this.freePorts[slot] = box.freePorts ?? 0;
+    this.extras[slot] = packExtraPorts(box);
     this.slotOf.add(box.id, slot);
     this.live++;
     this.moveBox(slot, box.lat, box.lng);
@@ -508,4 +590,13 @@ export class ViabilityIndex {
       this.overlayPos.set(last.slot, at);
     }
   }
+}
+
+function emptyColumns(n: number): Columns {
+  return {
+    ids: [],
+    flags: new Uint8Array(n),
+    freePorts: new Int32Array(n),
+    extras: new Int32Array(n),
+  };
 }

@@ -30,6 +30,13 @@ function randomWorld(seed: number, count: number) {
       draft: rnd() < 0.1,
       hasDropSplitter: rnd() < 0.85,
       freePorts: rnd() < 0.25 ? 0 : Math.floor(rnd() * 16),
+      ...(rnd() < 0.3
+        ? {
+            blockedPorts: Math.floor(rnd() * 3),
+            vacantPorts: Math.floor(rnd() * 3),
+            blockedVacantPorts: Math.floor(rnd() * 2),
+          }
+        : {}),
     };
   };
   const boxes = Array.from({ length: count }, (_, i) => box(i));
@@ -69,6 +76,7 @@ function randomWorld(seed: number, count: number) {
       ...(rnd() < 0.4 ? { tags: picked } : {}),
       ...(rnd() < 0.3 ? { maxBoxes: Math.floor(rnd() * 10) } : {}),
       ...(rnd() < 0.2 ? { maxRefused: Math.floor(rnd() * 10) } : {}),
+      ...(rnd() < 0.4 ? { ports: { blockedAsFree: rnd() < 0.5, vacantAsFree: rnd() < 0.5 } } : {}),
     };
   };
   return { rnd, boxes, regions, query, near, box };
@@ -118,6 +126,8 @@ describe('ViabilityIndex against a brute-force oracle', () => {
         } else {
           box.freePorts = Math.floor(world.rnd() * 4);
           box.hasDropSplitter = world.rnd() < 0.9;
+          box.blockedPorts = world.rnd() < 0.3 ? 1 : 0;
+          box.vacantPorts = world.rnd() < 0.3 ? 2 : 0;
           index.setAvailability(id, box);
         }
       }
