@@ -35,3 +35,21 @@ export {
   type RegionInput,
 } from './regions.js';
 export { ViabilityInputError } from './errors.js';
+export {
+  PoleGraph,
+  MAX_ROUTE_METERS,
+  MAX_SPAN_METERS,
+  type PoleBoxInput,
+  type PoleGraphInput,
+  type PoleInput,
+  type SpanInput,
+} from './pole-graph.js';
+export {
+  queryByPoles,
+  type PoleQuery,
+  type PoleRefusalReason,
+  type PoleRefusedBox,
+  type PoleResult,
+  type PoleRoute,
+  type PoleViableBox,
+} from './pole-query.js';
