@@ -40,6 +40,7 @@ export {
   MAX_ROUTE_METERS,
   MAX_SPAN_METERS,
   type PoleBoxInput,
+  type PoleColumns,
   type PoleGraphInput,
   type PoleInput,
   type SpanInput,

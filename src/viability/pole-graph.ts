@@ -9,8 +9,8 @@ import {
   haversineMeters,
   type DegreeBox,
 } from './geodesy.js';
-import { IdTable } from './id-table.js';
 import { haversineCutoff } from './kd-walk.js';
+import { PoleIds } from './pole-ids.js';
 import { MinHeap, VisitTable } from './route-search.js';
 import { isArray } from './validate.js';
 
@@ -40,6 +40,33 @@ export interface PoleBoxInput {
   maxDrop?: number | null;
 }
 
+/** The graph's input as columns (see PoleGraph.fromColumns). */
+export interface PoleColumns {
+  /** Pole ids, strictly ascending (code-unit order). */
+  ids: readonly string[];
+  lat: Float64Array;
+  lng: Float64Array;
+  /** Spans as numbers into `ids`. */
+  spanFrom?: Int32Array;
+  spanTo?: Int32Array;
+  /** Metres; NaN: the great-circle distance between the poles (kept in step with them). */
+  spanLength?: Float64Array;
+  boxIds?: readonly string[];
+  /** The number (into `ids`) of each box's pole. */
+  boxPole?: Int32Array;
+  /** Metres; NaN: the query's default. */
+  boxMaxDrop?: Float64Array;
+  /** The boxes' slots in the index named by the `linkedTo` option (see link()). */
+  boxSlot?: Int32Array;
+}
+
+export interface PoleGraphOptions {
+  /** kdbush leaf size. */
+  nodeSize?: number;
+  /** The index `boxSlot` refers to. */
+  linkedTo?: BoxSlots;
+}
+
 export interface PoleGraphInput {
   poles: readonly PoleInput[];
   spans?: readonly SpanInput[];
@@ -62,7 +89,18 @@ export interface RouteSearch {
  * centimetres (integer) and the box's pole slot (for routeTo()). Only boxes whose own limit
  * (maxDrop, else `defaultLimitCm`) covers the route are passed. Return false to stop the search.
  */
-export type ReachedBox = (boxId: string, routeCm: number, pole: number) => boolean;
+export type ReachedBox = (
+  boxId: string,
+  /** The box's slot in the linked index, or -1 (look it up by id). */
+  boxSlot: number,
+  routeCm: number,
+  pole: number,
+) => boolean;
+
+/** What the graph links its boxes to: the ViabilityIndex's slots. */
+export interface BoxSlots {
+  slotFor(id: string): number;
+}
 
 /** Pole slot flags. */
 const IN_TREE = 1; // the pole's current position is its kd-tree position
@@ -85,6 +123,8 @@ interface Adjacency {
 }
 interface BoxList {
   ids: string[];
+  /** The boxes' slots in the linked index (-1: unknown, judged by id). */
+  slots: Int32Array;
   /** Centimetres; -1 = the query's default. */
   limits: Int32Array;
 }
@@ -109,8 +149,7 @@ export class PoleGraph {
   private readonly coords: Float64Array;
   private readonly treeSize: number;
   private readonly nodeSize: number;
-  private ids: string[];
-  private readonly slotOf: IdTable;
+  private readonly poleIds: PoleIds;
   private flags: Uint8Array;
   private slotCount: number;
   private live: number;
@@ -120,6 +159,9 @@ export class PoleGraph {
   private readonly boxStart: Int32Array;
   private readonly boxIds: string[];
   private readonly boxLimits: Int32Array;
+  /** Per box entry: its slot in the linked index, or -1. */
+  private boxSlots: Int32Array;
+  private linkedTo: BoxSlots | undefined;
   private readonly spansOverlay = new Map<number, Adjacency>();
   private readonly boxesOverlay = new Map<number, BoxList>();
   /** Poles whose position is not their tree position: slot → [lat, lng]. */
@@ -133,59 +175,123 @@ export class PoleGraph {
   private readonly stack = new Uint32Array(96);
 
   /**
-   * Builds the graph. Validates every pole (unique non-empty id, finite in-range position), span
-   * (known poles, length finite in 0..MAX_SPAN_METERS) and box (known pole, one pole per box,
-   * maxDrop finite >= 0), throwing ViabilityInputError naming the bad one. A span from a pole to
-   * itself is ignored; parallel spans are kept (the shorter one wins every search).
+   * Builds the graph from objects (tests, small networks; the loader uses fromColumns()).
+   * Validates every pole (unique non-empty id, finite in-range position), span (known poles,
+   * length finite in 0..MAX_SPAN_METERS) and box (known pole, one pole per box, maxDrop finite
+   * >= 0), throwing ViabilityInputError naming the bad one. A span from a pole to itself is
+   * ignored; parallel spans are kept (the shorter one wins every search).
    */
-  static build(input: PoleGraphInput, options: { nodeSize?: number } = {}): PoleGraph {
+  static build(input: PoleGraphInput, options: PoleGraphOptions = {}): PoleGraph {
     const poles = input.poles;
     if (!isArray(poles)) {
       throw new ViabilityInputError(`poles must be an array, got ${show(poles)}`);
     }
-    const n = poles.length;
-    const tree = new KDBush(n, options.nodeSize ?? DEFAULT_NODE_SIZE, Float64Array);
-    const inputIds: string[] = new Array<string>(n);
-    for (let i = 0; i < n; i++) {
-      const pole = poles[i]!;
-      checkPole(pole, i);
-      inputIds[i] = pole.id;
-      tree.add(pole.lng, pole.lat);
-    }
-    tree.finish();
-    const ids = new IdTable(inputIds, n);
-    for (let i = 0; i < n; i++) {
-      if (!ids.add(inputIds[i]!, i)) {
-        throw new ViabilityInputError(`pole id ${show(inputIds[i])} appears more than once`);
+    poles.forEach((pole, i) => checkPole(pole, i));
+    const order = poles.map((_, i) => i).sort((a, b) => compareIds(poles[a]!.id, poles[b]!.id));
+    const ids = order.map((i) => poles[i]!.id);
+    for (let i = 1; i < ids.length; i++) {
+      if (ids[i] === ids[i - 1]) {
+        throw new ViabilityInputError(`pole id ${show(ids[i])} appears more than once`);
       }
     }
-    // Slot = kd position, as in ViabilityIndex: a tree hit needs no indirection.
-    const order = tree.ids;
-    const slotOfInput = new Int32Array(n);
-    for (let p = 0; p < n; p++) slotOfInput[order[p]!] = p;
-    const slotIds = new Array<string>(n);
-    for (let i = 0; i < n; i++) slotIds[slotOfInput[i]!] = inputIds[i]!;
-    ids.renumber(slotOfInput, slotIds);
-    const coords = (tree.coords as Float64Array).slice(0, 2 * n);
-
+    const number = new Map(ids.map((id, i) => [id, i]));
     const spans = input.spans ?? [];
-    const from = new Int32Array(spans.length);
-    const to = new Int32Array(spans.length);
-    const degree = new Int32Array(n + 1);
-    for (let s = 0; s < spans.length; s++) {
-      const span = spans[s]!;
-      const a = ids.get(span?.from);
-      const b = ids.get(span?.to);
+    const spanFrom = new Int32Array(spans.length);
+    const spanTo = new Int32Array(spans.length);
+    const spanLength = new Float64Array(spans.length);
+    spans.forEach((span, s) => {
+      const a = number.get(span?.from);
+      const b = number.get(span?.to);
       if (a === undefined || b === undefined) {
         const which = a === undefined ? span?.from : span?.to;
         throw new ViabilityInputError(`spans[${s}]: unknown pole ${show(which)}`);
       }
       checkLength(span.length, `spans[${s}]`);
-      from[s] = a;
-      to[s] = b;
+      spanFrom[s] = a;
+      spanTo[s] = b;
+      spanLength[s] = span.length ?? NaN;
+    });
+    const boxes = input.boxes ?? [];
+    const boxPole = new Int32Array(boxes.length);
+    const boxMaxDrop = new Float64Array(boxes.length);
+    const seen = new Set<string>();
+    boxes.forEach((box, i) => {
+      if (!box || typeof box.id !== 'string' || box.id === '') {
+        throw new ViabilityInputError(`boxes[${i}]: id must be a non-empty string`);
+      }
+      const pole = number.get(box.pole);
+      if (pole === undefined) {
+        throw new ViabilityInputError(`box ${box.id}: unknown pole ${show(box.pole)}`);
+      }
+      if (seen.has(box.id)) throw new ViabilityInputError(`box ${box.id} is on more than one pole`);
+      seen.add(box.id);
+      boxPole[i] = pole;
+      boxMaxDrop[i] = box.maxDrop ?? NaN;
+    });
+    return PoleGraph.fromColumns(
+      {
+        ids,
+        lat: Float64Array.from(order, (i) => poles[i]!.lat),
+        lng: Float64Array.from(order, (i) => poles[i]!.lng),
+        spanFrom,
+        spanTo,
+        spanLength,
+        boxIds: boxes.map((b) => b.id),
+        boxPole,
+        boxMaxDrop,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Builds the graph from columns, what a loader reading millions of rows produces: pole ids
+   * sorted ascending (code-unit order: ORDER BY id COLLATE "C"), spans and boxes by pole number.
+   * No hash table is built or probed, which is most of what makes this fast. Validates as
+   * build() does; box ids are not checked for duplicates (a database key guarantees it).
+   */
+  static fromColumns(cols: PoleColumns, options: PoleGraphOptions = {}): PoleGraph {
+    const { ids, lat, lng } = cols;
+    const n = ids.length;
+    if (lat.length !== n || lng.length !== n) {
+      throw new ViabilityInputError(`lat and lng must have one entry per pole id (${n})`);
+    }
+    const tree = new KDBush(n, options.nodeSize ?? DEFAULT_NODE_SIZE, Float64Array);
+    for (let i = 0; i < n; i++) {
+      const la = lat[i]!;
+      const ln = lng[i]!;
+      if (!(la >= -90 && la <= 90 && ln >= -180 && ln <= 180)) {
+        assertLatLng(la, ln, `pole ${ids[i]}`);
+      }
+      tree.add(ln, la);
+    }
+    tree.finish();
+    // Slot = kd position, as in ViabilityIndex: a tree hit needs no indirection.
+    const order = tree.ids;
+    const slotOfInput = new Int32Array(n);
+    for (let p = 0; p < n; p++) slotOfInput[order[p]!] = p;
+    const poleIds = new PoleIds(ids, slotOfInput);
+    const coords = (tree.coords as Float64Array).slice(0, 2 * n);
+
+    const spanFrom = cols.spanFrom ?? new Int32Array(0);
+    const spanTo = cols.spanTo ?? new Int32Array(0);
+    const spanLength = cols.spanLength ?? new Float64Array(spanFrom.length).fill(NaN);
+    const m = spanFrom.length;
+    if (spanTo.length !== m || spanLength.length !== m) {
+      throw new ViabilityInputError(`spanFrom, spanTo and spanLength must have ${m} entries each`);
+    }
+    const degree = new Int32Array(n + 1);
+    for (let s = 0; s < m; s++) {
+      const a = spanFrom[s]!;
+      const b = spanTo[s]!;
+      if (!(a >= 0 && a < n && b >= 0 && b < n)) {
+        throw new ViabilityInputError(`spans[${s}]: pole number out of range (${a}, ${b})`);
+      }
+      const length = spanLength[s]!;
+      if (!Number.isNaN(length)) checkLength(length, `spans[${s}]`);
       if (a === b) continue;
-      degree[a]!++;
-      degree[b]!++;
+      degree[slotOfInput[a]!]!++;
+      degree[slotOfInput[b]!]!++;
     }
     const offsets = new Int32Array(n + 1);
     for (let p = 0; p < n; p++) offsets[p + 1] = offsets[p]! + degree[p]!;
@@ -193,74 +299,82 @@ export class PoleGraph {
     const weights = new Int32Array(offsets[n]!);
     const fill = degree.subarray(0, n);
     fill.set(offsets.subarray(0, n));
-    for (let s = 0; s < spans.length; s++) {
-      const a = from[s]!;
-      const b = to[s]!;
+    for (let s = 0; s < m; s++) {
+      const a = slotOfInput[spanFrom[s]!]!;
+      const b = slotOfInput[spanTo[s]!]!;
       if (a === b) continue;
-      const w = encodeLength(spans[s]!.length, coords, a, b);
+      const w = encodeLength(spanLength[s]!, coords, a, b);
       targets[fill[a]!] = b;
       weights[fill[a]!++] = w;
       targets[fill[b]!] = a;
       weights[fill[b]!++] = w;
     }
 
-    const boxes = input.boxes ?? [];
+    const boxIds = cols.boxIds ?? [];
+    const boxPole = cols.boxPole ?? new Int32Array(0);
+    const k = boxIds.length;
+    if (boxPole.length !== k || (cols.boxMaxDrop && cols.boxMaxDrop.length !== k)) {
+      throw new ViabilityInputError(`boxPole and boxMaxDrop must have one entry per box id (${k})`);
+    }
     const boxCount = new Int32Array(n + 1);
-    const boxPole = new Int32Array(boxes.length);
-    const seen = new IdTable(
-      boxes.map((b) => b?.id),
-      boxes.length,
-    );
     let maxLimit = 0;
-    for (let i = 0; i < boxes.length; i++) {
-      const box = boxes[i]!;
-      if (!box || typeof box.id !== 'string' || box.id === '') {
-        throw new ViabilityInputError(`boxes[${i}]: id must be a non-empty string`);
+    for (let i = 0; i < k; i++) {
+      const id = boxIds[i];
+      if (typeof id !== 'string' || id === '') {
+        throw new ViabilityInputError(
+          `boxes[${i}]: id must be a non-empty string, got ${show(id)}`,
+        );
       }
-      const pole = ids.get(box.pole);
-      if (pole === undefined) {
-        throw new ViabilityInputError(`box ${box.id}: unknown pole ${show(box.pole)}`);
+      const pole = boxPole[i]!;
+      if (!(pole >= 0 && pole < n)) {
+        throw new ViabilityInputError(`box ${id}: pole number out of range (${pole})`);
       }
-      if (!seen.add(box.id, i)) {
-        throw new ViabilityInputError(`box ${box.id} is on more than one pole`);
+      boxCount[slotOfInput[pole]!]!++;
+      const drop = cols.boxMaxDrop?.[i];
+      if (drop !== undefined && !Number.isNaN(drop)) {
+        maxLimit = Math.max(maxLimit, limitCm(drop, `box ${id}`));
       }
-      maxLimit = Math.max(maxLimit, limitCm(box.maxDrop, `box ${box.id}`));
-      boxPole[i] = pole;
-      boxCount[pole]!++;
     }
     const boxStart = new Int32Array(n + 1);
     for (let p = 0; p < n; p++) boxStart[p + 1] = boxStart[p]! + boxCount[p]!;
-    const boxIds = new Array<string>(boxes.length);
-    const boxLimits = new Int32Array(boxes.length);
+    const boxSlotIds = new Array<string>(k);
+    const boxLimits = new Int32Array(k);
+    const linked = cols.boxSlot && options.linkedTo ? cols.boxSlot : undefined;
+    const boxSlots = new Int32Array(k).fill(-1);
     const next = boxCount.subarray(0, n);
     next.set(boxStart.subarray(0, n));
-    for (let i = 0; i < boxes.length; i++) {
-      const at = next[boxPole[i]!]!++;
-      boxIds[at] = boxes[i]!.id;
-      boxLimits[at] = limitCm(boxes[i]!.maxDrop, '');
+    for (let i = 0; i < k; i++) {
+      const at = next[slotOfInput[boxPole[i]!]!]!++;
+      boxSlotIds[at] = boxIds[i]!;
+      if (linked) boxSlots[at] = linked[i]!;
+      const drop = cols.boxMaxDrop?.[i];
+      boxLimits[at] = drop === undefined || Number.isNaN(drop) ? -1 : limitCm(drop, '');
     }
 
-    return new PoleGraph({
+    const graph = new PoleGraph({
       coords,
       nodeSize: tree.nodeSize,
-      ids: slotIds,
-      slotOf: ids,
+      poleIds,
       offsets,
       targets,
       weights,
       boxStart,
-      boxIds,
+      boxIds: boxSlotIds,
       boxLimits,
       maxBoxLimitCm: maxLimit,
       spanTotal: targets.length / 2,
     });
+    if (linked) {
+      graph.boxSlots = boxSlots;
+      graph.linkedTo = options.linkedTo;
+    }
+    return graph;
   }
 
   private constructor(parts: {
     coords: Float64Array;
     nodeSize: number;
-    ids: string[];
-    slotOf: IdTable;
+    poleIds: PoleIds;
     offsets: Int32Array;
     targets: Int32Array;
     weights: Int32Array;
@@ -273,8 +387,7 @@ export class PoleGraph {
     this.coords = parts.coords;
     this.treeSize = parts.coords.length / 2;
     this.nodeSize = parts.nodeSize;
-    this.ids = parts.ids;
-    this.slotOf = parts.slotOf;
+    this.poleIds = parts.poleIds;
     this.flags = new Uint8Array(this.treeSize).fill(IN_TREE | LIVE);
     this.slotCount = this.treeSize;
     this.live = this.treeSize;
@@ -284,6 +397,7 @@ export class PoleGraph {
     this.boxStart = parts.boxStart;
     this.boxIds = parts.boxIds;
     this.boxLimits = parts.boxLimits;
+    this.boxSlots = new Int32Array(parts.boxIds.length).fill(-1);
     this.maxBoxLimitCm = parts.maxBoxLimitCm;
     this.spanTotal = parts.spanTotal;
   }
@@ -304,28 +418,30 @@ export class PoleGraph {
   }
 
   has(poleId: string): boolean {
-    return this.slotOf.get(poleId) !== undefined;
+    return this.poleIds.slotOf(poleId) !== undefined;
   }
 
   /** A pole's current position, or undefined when it is not in the graph. */
   positionOf(poleId: string): { lat: number; lng: number } | undefined {
-    const slot = this.slotOf.get(poleId);
+    const slot = this.poleIds.slotOf(poleId);
     if (slot === undefined) return undefined;
     return { lat: this.latOf(slot), lng: this.lngOf(slot) };
   }
 
   /** The poles a pole's spans lead to, with each span's length in metres (parallel ones apart). */
   spansOf(poleId: string): Array<{ to: string; length: number }> {
-    const slot = this.slotOf.get(poleId);
+    const slot = this.poleIds.slotOf(poleId);
     if (slot === undefined) return [];
     const out: Array<{ to: string; length: number }> = [];
-    this.forEachSpan(slot, (v, w) => out.push({ to: this.ids[v]!, length: (w & CM_MASK) / 100 }));
+    this.forEachSpan(slot, (v, w) =>
+      out.push({ to: this.poleIds.idAt(v), length: (w & CM_MASK) / 100 }),
+    );
     return out;
   }
 
   /** The boxes on a pole. */
   boxesOn(poleId: string): string[] {
-    const slot = this.slotOf.get(poleId);
+    const slot = this.poleIds.slotOf(poleId);
     if (slot === undefined) return [];
     return [...this.boxList(slot).ids];
   }
@@ -336,7 +452,7 @@ export class PoleGraph {
    */
   upsertPole(pole: PoleInput): void {
     checkPole(pole);
-    const slot = this.slotOf.get(pole.id);
+    const slot = this.poleIds.slotOf(pole.id);
     if (slot === undefined) {
       const added = this.slotCount++;
       if (added >= this.flags.length) {
@@ -344,11 +460,10 @@ export class PoleGraph {
         grown.set(this.flags);
         this.flags = grown;
       }
-      this.ids.push(pole.id);
       this.flags[added] = LIVE | OWN_SPANS | OWN_BOXES;
-      this.slotOf.add(pole.id, added);
+      this.poleIds.add(pole.id, added);
       this.spansOverlay.set(added, { to: new Int32Array(0), w: new Int32Array(0) });
-      this.boxesOverlay.set(added, { ids: [], limits: new Int32Array(0) });
+      this.boxesOverlay.set(added, emptyBoxList());
       this.moved.set(added, [pole.lat, pole.lng]);
       this.live++;
       return;
@@ -370,7 +485,7 @@ export class PoleGraph {
 
   /** Removes a pole with its spans and boxes. Returns false when it was not in the graph. */
   removePole(poleId: string): boolean {
-    const slot = this.slotOf.get(poleId);
+    const slot = this.poleIds.slotOf(poleId);
     if (slot === undefined) return false;
     const neighbours = new Set<number>();
     this.forEachSpan(slot, (v) => neighbours.add(v));
@@ -378,7 +493,7 @@ export class PoleGraph {
       const kept = this.adjacencyOf(v).filter(([t]) => t !== slot);
       this.setAdjacency(v, kept);
     }
-    this.slotOf.delete(poleId);
+    this.poleIds.remove(poleId);
     // the neighbours' halves went above; this is the pole's own half
     this.spanTotal -= this.degree(slot) / 2;
     this.flags[slot] = 0;
@@ -397,7 +512,7 @@ export class PoleGraph {
   replaceSpans(poleIds: Iterable<string>, spans: readonly SpanInput[]): void {
     const changed = new Set<number>();
     for (const id of poleIds) {
-      const slot = this.slotOf.get(id);
+      const slot = this.poleIds.slotOf(id);
       if (slot !== undefined) changed.add(slot);
     }
     const fresh = new Map<number, Array<[number, number]>>();
@@ -407,8 +522,8 @@ export class PoleGraph {
       return l;
     };
     spans.forEach((span, s) => {
-      const a = this.slotOf.get(span?.from);
-      const b = this.slotOf.get(span?.to);
+      const a = this.poleIds.slotOf(span?.from);
+      const b = this.poleIds.slotOf(span?.to);
       if (a === undefined || b === undefined) {
         const which = a === undefined ? span?.from : span?.to;
         throw new ViabilityInputError(`spans[${s}]: unknown pole ${show(which)}`);
@@ -438,7 +553,7 @@ export class PoleGraph {
 
   /** Replaces the boxes on a pole. Returns false when the pole is not in the graph. */
   setBoxes(poleId: string, boxes: readonly PoleBoxInput[]): boolean {
-    const slot = this.slotOf.get(poleId);
+    const slot = this.poleIds.slotOf(poleId);
     if (slot === undefined) return false;
     const limits = new Int32Array(boxes.length);
     boxes.forEach((b, i) => {
@@ -448,9 +563,29 @@ export class PoleGraph {
       limits[i] = limitCm(b.maxDrop, `box ${b.id}`);
       this.maxBoxLimitCm = Math.max(this.maxBoxLimitCm, limits[i]);
     });
-    this.boxesOverlay.set(slot, { ids: boxes.map((b) => b.id), limits });
+    const ids = boxes.map((b) => b.id);
+    const slots = Int32Array.from(ids, (id) => this.linkedTo?.slotFor(id) ?? -1);
+    this.boxesOverlay.set(slot, { ids, slots, limits });
     this.flags[slot] = this.flags[slot]! | OWN_BOXES;
     return true;
+  }
+
+  /**
+   * Resolves every box to its slot in `index`, so searches hand slots over and the query judges
+   * boxes without an id lookup each. Needed again after the index is rebuilt (its slots change):
+   * isLinkedTo() tells. About one hash lookup per box.
+   */
+  link(index: BoxSlots): void {
+    const { boxIds, boxSlots } = this;
+    for (let i = 0; i < boxIds.length; i++) boxSlots[i] = index.slotFor(boxIds[i]!);
+    for (const list of this.boxesOverlay.values()) {
+      list.ids.forEach((id, i) => (list.slots[i] = index.slotFor(id)));
+    }
+    this.linkedTo = index;
+  }
+
+  isLinkedTo(index: BoxSlots): boolean {
+    return this.linkedTo === index;
   }
 
   /** The largest maxDrop any box carries, in metres (0 when none does). */
@@ -486,12 +621,13 @@ export class PoleGraph {
         const list = this.boxesOverlay.get(u)!;
         for (let i = 0; i < list.ids.length; i++) {
           const limit = list.limits[i]! < 0 ? defaultCm : list.limits[i]!;
-          if (d <= limit && !onBox(list.ids[i]!, d, u)) return;
+          if (d <= limit && !onBox(list.ids[i]!, list.slots[i]!, d, u)) return;
         }
       } else if (u < this.treeSize) {
+        const { boxIds, boxSlots, boxLimits } = this;
         for (let i = this.boxStart[u]!, end = this.boxStart[u + 1]!; i < end; i++) {
-          const own = this.boxLimits[i]!;
-          if (d <= (own < 0 ? defaultCm : own) && !onBox(this.boxIds[i]!, d, u)) return;
+          const own = boxLimits[i]!;
+          if (d <= (own < 0 ? defaultCm : own) && !onBox(boxIds[i]!, boxSlots[i]!, d, u)) return;
         }
       }
       if (f & OWN_SPANS) {
@@ -516,7 +652,7 @@ export class PoleGraph {
     let cell = this.visits.find(pole);
     let slot = pole;
     while (cell >= 0) {
-      poles.push(this.ids[slot]!);
+      poles.push(this.poleIds.idAt(slot));
       coordinates.push([this.lngOf(slot), this.latOf(slot)]);
       slot = this.visits.pred[cell]!;
       if (slot < 0) break;
@@ -534,31 +670,68 @@ export class PoleGraph {
 
   /** The id of a pole slot (as passed to a ReachedBox). */
   idAt(pole: number): string {
-    return this.ids[pole]!;
+    return this.poleIds.idAt(pole);
   }
 
   /** A fresh graph with the same poles, spans and boxes, every overlay folded in. */
   rebuild(): PoleGraph {
-    const poles: PoleInput[] = [];
-    const spans: SpanInput[] = [];
-    const boxes: Array<PoleBoxInput & { pole: string }> = [];
-    for (let slot = 0; slot < this.slotCount; slot++) {
+    // Live poles in id order: the built ones (already sorted) merged with the added ones.
+    const slots: number[] = [];
+    const added = this.poleIds.addedSorted();
+    let a = 0;
+    for (let i = 0; i < this.poleIds.builtCount; i++) {
+      const slot = this.poleIds.slotAtSortedPosition(i);
       if ((this.flags[slot]! & LIVE) === 0) continue;
-      const id = this.ids[slot]!;
-      poles.push({ id, lat: this.latOf(slot), lng: this.lngOf(slot) });
+      const id = this.poleIds.idAt(slot);
+      while (a < added.length && added[a]![0] < id) slots.push(added[a++]![1]);
+      slots.push(slot);
+    }
+    while (a < added.length) slots.push(added[a++]![1]);
+
+    const n = slots.length;
+    const numberOf = new Int32Array(this.slotCount).fill(-1);
+    slots.forEach((slot, i) => (numberOf[slot] = i));
+    const from: number[] = [];
+    const to: number[] = [];
+    const length: number[] = [];
+    const boxIds: string[] = [];
+    const boxSlots: number[] = [];
+    const boxPole: number[] = [];
+    const boxMaxDrop: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const slot = slots[i]!;
       this.forEachSpan(slot, (v, w) => {
         // each span once, from its lower slot; parallel spans appear once each
-        if (v > slot) {
-          spans.push({ from: id, to: this.ids[v]!, length: w & AUTO ? null : (w & CM_MASK) / 100 });
-        }
+        if (v <= slot) return;
+        from.push(i);
+        to.push(numberOf[v]!);
+        length.push(w & AUTO ? NaN : (w & CM_MASK) / 100);
       });
       const list = this.boxList(slot);
-      list.ids.forEach((box, i) => {
-        const limit = list.limits[i]!;
-        boxes.push({ id: box, pole: id, maxDrop: limit < 0 ? null : limit / 100 });
+      list.ids.forEach((box, k) => {
+        boxIds.push(box);
+        boxSlots.push(list.slots[k]!);
+        boxPole.push(i);
+        boxMaxDrop.push(list.limits[k]! < 0 ? NaN : list.limits[k]! / 100);
       });
     }
-    return PoleGraph.build({ poles, spans, boxes }, { nodeSize: this.nodeSize });
+    const fresh = PoleGraph.fromColumns(
+      {
+        ids: slots.map((slot) => this.poleIds.idAt(slot)),
+        lat: Float64Array.from(slots, (slot) => this.latOf(slot)),
+        lng: Float64Array.from(slots, (slot) => this.lngOf(slot)),
+        spanFrom: Int32Array.from(from),
+        spanTo: Int32Array.from(to),
+        spanLength: Float64Array.from(length),
+        boxIds,
+        boxPole: Int32Array.from(boxPole),
+        boxMaxDrop: Float64Array.from(boxMaxDrop),
+        // still linked to the same index: its slots carry over
+        ...(this.linkedTo ? { boxSlot: Int32Array.from(boxSlots) } : {}),
+      },
+      { nodeSize: this.nodeSize, linkedTo: this.linkedTo },
+    );
+    return fresh;
   }
 
   private relax(v: number, nd: number, u: number, boundCm: number): void {
@@ -695,10 +868,14 @@ export class PoleGraph {
 
   private boxList(slot: number): BoxList {
     if (this.flags[slot]! & OWN_BOXES) return this.boxesOverlay.get(slot)!;
-    if (slot >= this.treeSize) return { ids: [], limits: new Int32Array(0) };
+    if (slot >= this.treeSize) return emptyBoxList();
     const from = this.boxStart[slot]!;
     const to = this.boxStart[slot + 1]!;
-    return { ids: this.boxIds.slice(from, to), limits: this.boxLimits.slice(from, to) };
+    return {
+      ids: this.boxIds.slice(from, to),
+      slots: this.boxSlots.slice(from, to),
+      limits: this.boxLimits.slice(from, to),
+    };
   }
 
   // A moved pole's auto-length spans: recompute both directions.
@@ -768,16 +945,19 @@ function limitCm(maxDrop: unknown, what: string): number {
   return Math.floor((maxDrop as number) * 100);
 }
 
-// A span's weight at build time (before the graph object exists).
-function encodeLength(
-  length: number | null | undefined,
-  coords: Float64Array,
-  a: number,
-  b: number,
-): number {
-  if (length !== null && length !== undefined) return Math.round(length * 100);
+// A span's weight at build time (before the graph object exists); NaN length = auto.
+function encodeLength(length: number, coords: Float64Array, a: number, b: number): number {
+  if (!Number.isNaN(length)) return Math.round(length * 100);
   const cm = Math.round(
     haversineMeters(coords[2 * a + 1]!, coords[2 * a]!, coords[2 * b + 1]!, coords[2 * b]!) * 100,
   );
   return Math.min(cm, MAX_SPAN_METERS * 100) | AUTO | 0;
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function emptyBoxList(): BoxList {
+  return { ids: [], slots: new Int32Array(0), limits: new Int32Array(0) };
 }

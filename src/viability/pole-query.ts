@@ -67,8 +67,11 @@ export interface PoleResult {
   startPoles: number;
 }
 
-// Scratch reused across queries (searches are synchronous and never nest).
-const reached = new Set<string>();
+// Scratch reused across queries (searches are synchronous and never nest): which index slots the
+// current query reached (stamped with its number), and those of boxes the graph could not link.
+let reachedAt = new Uint32Array(0);
+let queryNumber = 0;
+const reachedIds = new Set<string>();
 const verdict: BoxVerdict = { lat: 0, lng: 0, freePorts: 0, reason: undefined };
 
 /**
@@ -90,6 +93,7 @@ export function queryByPoles(index: ViabilityIndex, graph: PoleGraph, q: PoleQue
   const cap = metres(q.capDropLength ?? MAX_ROUTE_METERS, 'capDropLength');
   metres(q.maxDropLength, 'maxDropLength');
   metres(q.accessDistance, 'accessDistance');
+  if (!graph.isLinkedTo(index)) graph.link(index);
   const regions = index.regionsWithTags(tags);
   const policy = q.ports;
   const wantRefused = maxRefused > 0;
@@ -97,7 +101,9 @@ export function queryByPoles(index: ViabilityIndex, graph: PoleGraph, q: PoleQue
   const refused: PoleRefusedBox[] = [];
   let lastViableCm = -1;
   let viableDone = false;
-  reached.clear();
+  if (reachedAt.length < index.slotLimit) reachedAt = new Uint32Array(index.slotLimit * 2 + 64);
+  const mark = nextQueryNumber();
+  reachedIds.clear();
 
   graph.search(
     {
@@ -107,13 +113,18 @@ export function queryByPoles(index: ViabilityIndex, graph: PoleGraph, q: PoleQue
       maxLength: Math.min(cap, Math.max(q.maxDropLength, graph.largestBoxLimit)),
     },
     Math.min(cap, q.maxDropLength),
-    (id, cm, pole) => {
+    (id, slot, cm, pole) => {
       // Enough viable boxes, and no later one can tie with the last: stop unless refusals count.
       if (viableDone && cm > lastViableCm) {
         if (!wantRefused) return false;
       }
-      if (!index.judge(id, regions, policy, verdict)) return true;
-      reached.add(id);
+      if (slot >= 0) {
+        if (!index.judgeSlot(slot, regions, policy, verdict)) return true;
+        if (slot < reachedAt.length) reachedAt[slot] = mark;
+      } else {
+        if (!index.judge(id, regions, policy, verdict)) return true;
+        reachedIds.add(id);
+      }
       const straight = roundDistance(haversineMeters(q.lat, q.lng, verdict.lat, verdict.lng));
       const distance = cm / 100;
       if (verdict.reason !== undefined) {
@@ -129,14 +140,15 @@ export function queryByPoles(index: ViabilityIndex, graph: PoleGraph, q: PoleQue
         return true;
       }
       if (viableDone && cm > lastViableCm) return true;
-      boxes.push({
+      const viable: PoleViableBox = {
         id,
         distance,
         straightDistance: straight,
         freePorts: verdict.freePorts,
         pole: graph.idAt(pole),
-        ...(q.routes ? { route: graph.routeTo(pole) } : {}),
-      });
+      };
+      if (q.routes) viable.route = graph.routeTo(pole);
+      boxes.push(viable);
       lastViableCm = cm;
       if (boxes.length >= maxBoxes) viableDone = true;
       return true;
@@ -144,12 +156,15 @@ export function queryByPoles(index: ViabilityIndex, graph: PoleGraph, q: PoleQue
   );
 
   if (wantRefused) {
-    const inRadius = index.query({ lat: q.lat, lng: q.lng, radius: q.radius, tags, ports: policy });
-    for (const b of inRadius.boxes) {
-      if (!reached.has(b.id)) refused.push(unrouted(b.id, b.distance, 'route_too_long'));
-    }
-    for (const b of inRadius.refused) {
-      if (!reached.has(b.id)) refused.push(unrouted(b.id, b.distance, b.reason));
+    // Boxes in the straight-line radius that no route reached in time.
+    const near = index.within(q.lat, q.lng, q.radius);
+    for (let k = 0; k < near.count; k++) {
+      const slot = near.slots[k]!;
+      if (reachedAt[slot] === mark) continue;
+      const id = index.idAt(slot);
+      if (reachedIds.size > 0 && reachedIds.has(id)) continue;
+      index.judgeSlot(slot, regions, policy, verdict);
+      refused.push(unrouted(id, roundDistance(near.dist[k]!), verdict.reason ?? 'route_too_long'));
     }
   }
   sortByDistance(boxes);
@@ -157,6 +172,15 @@ export function queryByPoles(index: ViabilityIndex, graph: PoleGraph, q: PoleQue
   if (boxes.length > maxBoxes) boxes.length = maxBoxes;
   if (refused.length > maxRefused) refused.length = maxRefused;
   return { boxes, refused, startPoles: graph.lastStartCount };
+}
+
+function nextQueryNumber(): number {
+  queryNumber = (queryNumber + 1) >>> 0;
+  if (queryNumber === 0) {
+    reachedAt.fill(0); // wrapped around after 2^32 queries: start the stamps afresh
+    queryNumber = 1;
+  }
+  return queryNumber;
 }
 
 function metres(value: unknown, name: string): number {

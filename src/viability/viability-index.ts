@@ -487,18 +487,72 @@ export class ViabilityIndex {
     out: BoxVerdict,
   ): boolean {
     const slot = this.slotOf.get(id);
-    if (slot === undefined) return false;
+    return slot !== undefined && this.judgeSlot(slot, regions, policy, out);
+  }
+
+  /**
+   * judge() for a slot from slotFor(): no id lookup. Slots stay valid until rebuild(); false when
+   * the slot's box was removed.
+   */
+  judgeSlot(
+    slot: number,
+    regions: readonly CompiledRegion[] | undefined,
+    policy: PortPolicy | undefined,
+    out: BoxVerdict,
+  ): boolean {
+    if (!(slot >= 0 && slot < this.slotCount)) return false;
     if (this.flags[slot]! & IN_TREE) {
       out.lat = this.coords[2 * slot + 1]!;
       out.lng = this.coords[2 * slot]!;
     } else {
-      const e = this.overlay[this.overlayPos.get(slot)!]!;
+      const at = this.overlayPos.get(slot);
+      if (at === undefined) return false; // removed
+      const e = this.overlay[at]!;
       out.lat = e.lat;
       out.lng = e.lng;
     }
     out.freePorts = this.offered(slot, policy);
     out.reason = this.refusal(slot, regions, policy);
     return true;
+  }
+
+  /** Every slot is below this (for callers keeping arrays per slot). */
+  get slotLimit(): number {
+    return this.slotCount;
+  }
+
+  /**
+   * The boxes within `radius` metres (great circle) of the point, as slots and distances in no
+   * particular order, in buffers this index reuses: read them before the next query. No rules
+   * applied (see judgeSlot()). Validates like query().
+   */
+  within(lat: number, lng: number, radius: number): { count: number } & Candidates {
+    assertLatLng(lat, lng);
+    assertRadius(radius);
+    const point: PreparedPoint = {
+      lat,
+      lng,
+      cosLat: Math.cos(lat * RAD),
+      radius,
+      aMax: haversineCutoff(radius),
+    };
+    const rectangles = boundingBoxes(lat, lng, radius);
+    let count = this.collect(rectangles, point);
+    while (count < 0) {
+      this.growCandidates();
+      count = this.collect(rectangles, point);
+    }
+    return { count, slots: this.candidates.slots, dist: this.candidates.dist };
+  }
+
+  /** The id of the box in `slot` (a search hit). */
+  idAt(slot: number): string {
+    return this.ids[slot]!;
+  }
+
+  /** A box's slot (for judgeSlot()), or -1 when it is not indexed. */
+  slotFor(id: string): number {
+    return this.slotOf.get(id) ?? -1;
   }
 
   /** The plan regions carrying one of `tags`, for judge(); undefined when no tag is asked for. */
