@@ -54,3 +54,4 @@ export {
   type PoleRoute,
   type PoleViableBox,
 } from './pole-query.js';
+export { CondoSet, type CondoBoxes, type CondoInput } from './condos.js';
