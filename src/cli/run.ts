@@ -21,10 +21,13 @@ const USAGE = `alcance <command>
   apikey revoke <id|name|prefix>
   integration create --name NAME --kind conecteai|ispbox|fivehub|generic|admin
               [--reservation-days D] [--radius M] [--prospect-tags a,b] [--may-reserve true|false]
+              [--viability-mode radius|poles] [--pole-access M] [--max-drop M] [--max-boxes N]
+              [--property-ports-free true|false] [--blocked-ports-free true|false]
+              [--horizontal-condos true|false]      (each also takes "default")
   integration list | update NAME [flags] | delete NAME
   chat                                    try the sales chat in the terminal (/loc LAT LNG sends a location)
   seed-demo [--seed N]                    seed the demo network (Maringá) into an empty inventory
-  import <file.geojson>                   import boxes, poles and regions (docs/geojson.md)
+  import <file.geojson>                   import boxes, poles, spans and regions (docs/geojson.md)
   export [--out FILE]                     export the inventory as GeoJSON (stdout by default)
 
 Configuration comes from environment variables (see README).`;
