@@ -41,6 +41,7 @@ export {
   MAX_SPAN_METERS,
   type PoleBoxInput,
   type PoleColumns,
+  type BoxSlots,
   type PoleGraphInput,
   type PoleInput,
   type SpanInput,
