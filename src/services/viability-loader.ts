@@ -52,7 +52,7 @@ export async function loadBoxes(
       isDrop: true,
       ratioOut: true,
       ports: { where: { blocked: true }, select: { index: true } },
-      properties: { where: { port: { not: null } }, select: { port: true } },
+      properties: { where: { port: { not: null } }, select: { port: true, clientId: true } },
     },
   });
   const byBox = new Map<string, SplitterPorts[]>();
@@ -62,7 +62,14 @@ export async function loadBoxes(
       isDrop: s.isDrop,
       ports: s.ratioOut,
       blockedPorts: s.ports.map((p) => p.index).filter((i) => i >= 1 && i <= s.ratioOut),
-      occupiedPorts: s.properties.map((p) => p.port ?? 0).filter((i) => i >= 1 && i <= s.ratioOut),
+      occupiedPorts: s.properties
+        .filter((p) => p.clientId !== null)
+        .map((p) => p.port ?? 0)
+        .filter((i) => i >= 1 && i <= s.ratioOut),
+      vacantPorts: s.properties
+        .filter((p) => p.clientId === null)
+        .map((p) => p.port ?? 0)
+        .filter((i) => i >= 1 && i <= s.ratioOut),
     });
     byBox.set(s.boxId, list);
   }

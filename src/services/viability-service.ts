@@ -6,12 +6,25 @@ import {
   clampRadius,
   dropAvailability,
   haversineMeters,
+  queryByPoles,
   roundDistance,
   type BoxInput,
-  type RefusalReason,
+  type PoleRefusalReason,
+  type PoleRoute,
+  type PortPolicy,
   type RegionInput,
   type SplitterPorts,
 } from '../viability/index.js';
+import type { CondoAreas, CondoFacts } from './condo-areas.js';
+import type { PoleNetwork } from './pole-network.js';
+import {
+  DEFAULT_VIABILITY_SETTINGS,
+  effectiveSettings,
+  type EffectiveViability,
+  type SystemViabilitySettings,
+  type ViabilityMode,
+  type ViabilityOverrides,
+} from './viability-settings.js';
 import { validatePoint, type GeoPoint } from './geo-input.js';
 import type { PortChanges, ViableBoxFinder } from './reservations.js';
 import {
@@ -29,6 +42,25 @@ export interface ViabilityCheck {
   tags?: string[];
   /** The caller's own default (an integration's radius) before the system default. */
   defaultRadius?: number;
+  /** The caller's viability settings, in order (profile or chatbot, then the request's own). */
+  settings?: ReadonlyArray<ViabilityOverrides | undefined>;
+  /** Return each viable box's route along the poles (pole mode), for pages that draw it. */
+  routes?: boolean;
+}
+
+/** Why a box is not offered: the radius rules, pole mode's, or a gated community's. */
+export type AnswerReason = PoleRefusalReason | 'horizontal_condo';
+
+/** What pole mode and gated communities add to a box of the answer. */
+export interface BoxExtras {
+  /** Pole mode: the straight-line metres (`distance` is then the drop length). */
+  straightDistance?: number;
+  /** Pole mode: the box's pole. */
+  pole?: string;
+  /** Pole mode, when asked for: customer → poles → box, [lng, lat] each. */
+  route?: PoleRoute;
+  /** The gated communities the box lies in (when the setting is on). */
+  horizontalCondos?: CondoFacts[];
 }
 
 export interface BoxSummary {
@@ -47,9 +79,16 @@ export interface ViabilityAnswer {
   radius: number;
   /** The requested radius was above the maximum and was reduced to it. */
   radiusCapped: boolean;
-  boxes: Array<BoxSummary & { availability: number }>;
-  refused: Array<BoxSummary & { reason: RefusalReason }>;
+  boxes: Array<BoxSummary & BoxExtras & { availability: number }>;
+  refused: Array<BoxSummary & BoxExtras & { reason: AnswerReason; routeLength?: number | null }>;
   properties: Array<VacantProperty & { distance: number }>;
+  /** The mode the answer was found in, and the settings it ran with. */
+  mode: ViabilityMode;
+  settings: EffectiveViability;
+  /** Pole mode: poles within the access distance (0 = no pole near the customer). */
+  startPoles?: number;
+  /** The gated communities the customer is in, whose boxes answered (setting on). */
+  horizontalCondos: Array<CondoFacts & { boxes: string[] }>;
 }
 
 export interface ViabilityServiceOptions {
@@ -57,6 +96,20 @@ export interface ViabilityServiceOptions {
   maxRadiusMeters: number;
   maxBoxes: () => number;
   logger: Logger;
+  /** The system's viability settings (mode, poles, ports, communities); default: OZmap's defaults. */
+  viabilitySettings?: () => SystemViabilitySettings;
+}
+
+/** A box found by one of the modes, before the answer adds its facts. */
+interface Found {
+  id: string;
+  distance: number;
+  freePorts?: number;
+  reason?: AnswerReason;
+  straightDistance?: number;
+  pole?: string;
+  route?: PoleRoute;
+  routeLength?: number | null;
 }
 
 const REBUILD_AFTER = 256;
@@ -69,6 +122,8 @@ const REBUILD_AFTER = 256;
  */
 export class ViabilityService implements PortChanges, ViableBoxFinder {
   private index: ViabilityIndex;
+  private poles: PoleNetwork | undefined;
+  private condos: CondoAreas | undefined;
   private readonly facts = new Map<string, BoxFacts>();
   private vacant = new Map<string, VacantProperty>();
   private knownTags = new Set<string>();
@@ -99,22 +154,162 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
   }
 
   check(input: ViabilityCheck): ViabilityAnswer {
-    const { point, radius, capped, result } = this.query(input);
-    const boxes = result.boxes.map((b) =>
-      Object.assign(this.summary(b.id, b.distance), { availability: b.freePorts }),
-    );
-    const refused = result.refused.map((b) =>
-      Object.assign(this.summary(b.id, b.distance), { reason: b.reason }),
+    const q = this.prepare(input);
+    const found = this.find(q, { refused: true, routes: input.routes === true });
+    const { point, radius, settings } = q;
+    const condos = settings.horizontalCondos ? this.condos?.set : undefined;
+    const extras = (f: Found): BoxSummary & BoxExtras => {
+      const box: BoxSummary & BoxExtras = this.summary(f.id, f.distance);
+      if (f.straightDistance !== undefined) box.straightDistance = f.straightDistance;
+      if (f.pole !== undefined) box.pole = f.pole;
+      if (f.route) box.route = withEnds(f.route, point, box);
+      if (condos?.size) {
+        box.horizontalCondos = condos
+          .containing(box.lat, box.lng)
+          .map((id) => this.condos!.factsOf(id));
+      }
+      return box;
+    };
+    const boxes = found.boxes.map((f) => Object.assign(extras(f), { availability: f.freePorts! }));
+    const refused = found.refused.map((f) =>
+      Object.assign(extras(f), {
+        reason: f.reason!,
+        ...(f.routeLength !== undefined ? { routeLength: f.routeLength } : {}),
+      }),
     );
     return {
       viable: boxes.length > 0,
       point,
       radius,
-      radiusCapped: capped,
+      radiusCapped: q.capped,
       boxes,
       refused,
       properties: this.vacant.size ? this.vacantNear(point, radius) : [],
+      mode: settings.mode,
+      settings,
+      ...(found.startPoles !== undefined ? { startPoles: found.startPoles } : {}),
+      horizontalCondos: found.condos.map((id) => ({
+        ...this.condos!.factsOf(id),
+        boxes: [...boxes, ...refused]
+          .filter((b) => b.horizontalCondos?.some((c) => c.id === id))
+          .map((b) => b.id),
+      })),
     };
+  }
+
+  /** The settings a check runs with: the system's, then the caller's layers. */
+  effective(layers: ReadonlyArray<ViabilityOverrides | undefined> = []): EffectiveViability {
+    const system = this.options.viabilitySettings?.() ?? DEFAULT_VIABILITY_SETTINGS;
+    return effectiveSettings(
+      { ...system, radius: this.options.defaultRadiusMeters(), maxBoxes: this.options.maxBoxes() },
+      ...layers,
+    );
+  }
+
+  /** Pole mode and gated communities: attached by the composition root. */
+  attach(extras: { poles?: PoleNetwork; condos?: CondoAreas }): void {
+    this.poles = extras.poles;
+    this.condos = extras.condos;
+    this.poles?.linkTo(() => this.index);
+  }
+
+  async polesChanged(poleIds: Iterable<string> | 'all'): Promise<void> {
+    await this.poles?.polesChanged(poleIds);
+  }
+
+  async condosChanged(): Promise<void> {
+    await this.condos?.reload();
+  }
+
+  /** The ids of the boxes inside a gated community (for the horizontal-condominiums API). */
+  boxesInCondo(id: string): string[] {
+    const set = this.condos?.set;
+    if (!set) return [];
+    const inside = set.boxesIn(this.index, id, { lat: 0, lng: 0 });
+    return [...inside.boxes, ...inside.refused].map((b) => b.id).sort();
+  }
+
+  private prepare(input: ViabilityCheck) {
+    const point = validatePoint(input);
+    const layers = input.settings ?? [];
+    const settings = this.effective(layers);
+    // The radius: the request's, else a caller's (profile radius, then a layer's), else the system's.
+    const callerDefault =
+      [...layers].reverse().find((l) => l?.radius !== undefined)?.radius ?? input.defaultRadius;
+    const { radius, capped } = this.radiusFor(input.radius, callerDefault);
+    settings.radius = radius;
+    return { point, radius, capped, tags: this.checkTags(input.tags), settings };
+  }
+
+  /**
+   * The boxes for a prepared question, in its mode: inside a gated community (setting on) the
+   * community's boxes; else by radius or along the poles, community boxes refused to outsiders.
+   */
+  private find(
+    q: ReturnType<ViabilityService['prepare']>,
+    want: { refused: boolean; routes: boolean },
+  ): { boxes: Found[]; refused: Found[]; startPoles?: number; condos: string[] } {
+    const { point, settings: s, tags } = q;
+    const ports: PortPolicy = {
+      blockedAsFree: s.blockedPortsFree,
+      vacantAsFree: s.propertyPortsFree,
+    };
+    const condos = s.horizontalCondos && this.condos?.set.size ? this.condos.set : undefined;
+    const inside = condos?.containing(point.lat, point.lng) ?? [];
+    if (condos && inside.length) {
+      const byId = new Map<string, Found>();
+      const refusedById = new Map<string, Found>();
+      for (const id of inside) {
+        const r = condos.boxesIn(this.index, id, { ...point, ports, tags });
+        for (const b of r.boxes) byId.set(b.id, b);
+        for (const b of r.refused) refusedById.set(b.id, b);
+      }
+      return {
+        boxes: sortFound([...byId.values()]).slice(0, s.maxBoxes),
+        refused: want.refused ? sortFound([...refusedById.values()]) : [],
+        condos: inside,
+      };
+    }
+    const reach =
+      s.mode === 'poles' ? Math.max(q.radius, s.poleAccessDistance + s.maxDropLength) : q.radius;
+    const guard = condos?.near(point.lat, point.lng, reach) ? condos : undefined;
+    // Community boxes may be dropped below: take every viable box, cut after.
+    const maxBoxes = guard ? undefined : s.maxBoxes;
+    const maxRefused = want.refused ? undefined : 0;
+    let boxes: Found[];
+    let refused: Found[];
+    let startPoles: number | undefined;
+    if (s.mode === 'poles' && this.poles) {
+      const r = queryByPoles(this.index, this.poles.current, {
+        lat: point.lat,
+        lng: point.lng,
+        accessDistance: s.poleAccessDistance,
+        maxDropLength: s.maxDropLength,
+        capDropLength: s.capDropLength,
+        radius: q.radius,
+        tags,
+        maxBoxes,
+        maxRefused,
+        ports,
+        routes: want.routes,
+      });
+      ({ boxes, refused, startPoles } = r);
+    } else {
+      const r = this.index.query({ ...point, radius: q.radius, tags, maxBoxes, maxRefused, ports });
+      ({ boxes, refused } = r);
+    }
+    if (guard) {
+      const outsiders: Found[] = [];
+      boxes = boxes.filter((b) => {
+        const f = this.facts.get(b.id);
+        if (!f || guard.containing(f.lat, f.lng).length === 0) return true;
+        outsiders.push({ ...b, reason: 'horizontal_condo' });
+        return false;
+      });
+      boxes = boxes.slice(0, s.maxBoxes);
+      if (want.refused) refused = sortFound([...refused, ...outsiders]);
+    }
+    return { boxes, refused, ...(startPoles !== undefined ? { startPoles } : {}), condos: [] };
   }
 
   private summary(id: string, distance: number): BoxSummary {
@@ -134,26 +329,11 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
     point: GeoPoint,
     radiusMeters: number | undefined,
     tags: string[] | undefined,
+    settings?: ReadonlyArray<ViabilityOverrides | undefined>,
   ): string[] {
     // Only the viable boxes, nearest first: no refused list or summaries to build.
-    const { result } = this.query({ ...point, radius: radiusMeters, tags }, 0);
-    return result.boxes.map((b) => b.id);
-  }
-
-  /** Validates the input and asks the index; the radius is the caller's, else the defaults. */
-  private query(input: ViabilityCheck, maxRefused?: number) {
-    const point = validatePoint(input);
-    const { radius, capped } = this.radiusFor(input.radius, input.defaultRadius);
-    const tags = this.checkTags(input.tags);
-    const result = this.index.query({
-      lat: point.lat,
-      lng: point.lng,
-      radius,
-      tags,
-      maxBoxes: this.options.maxBoxes(),
-      maxRefused,
-    });
-    return { point, radius, capped, result };
+    const q = this.prepare({ ...point, radius: radiusMeters, tags, settings });
+    return this.find(q, { refused: false, routes: false }).boxes.map((b) => b.id);
   }
 
   async boxesChanged(boxIds: Iterable<string>): Promise<void> {
@@ -267,10 +447,25 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
       this.rebuildScheduled = false;
       const started = Date.now();
       this.index = this.index.rebuild();
+      this.poles?.indexRebuilt();
       this.options.logger.debug(
         { ms: Date.now() - started, boxes: this.index.size },
         'viability index rebuilt',
       );
     });
   }
+}
+
+function sortFound(list: Found[]): Found[] {
+  return list.sort(
+    (a, b) => Math.round(a.distance * 100) - Math.round(b.distance * 100) || (a.id < b.id ? -1 : 1),
+  );
+}
+
+/** A route as pages draw it: from the customer, along the poles, to the box. */
+function withEnds(route: PoleRoute, from: GeoPoint, to: { lat: number; lng: number }): PoleRoute {
+  return {
+    poles: route.poles,
+    coordinates: [[from.lng, from.lat], ...route.coordinates, [to.lng, to.lat]],
+  };
 }
