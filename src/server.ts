@@ -58,7 +58,10 @@ export async function buildContext(
     logger,
     viabilitySettings: () => settings.viability,
   });
-  viability.attach({ poles: await PoleNetwork.load(db, logger), condos: await CondoAreas.load(db) });
+  viability.attach({
+    poles: await PoleNetwork.load(db, logger),
+    condos: await CondoAreas.load(db),
+  });
   const now = options.now ?? (() => new Date());
   const secretsKey = loadSecretsKey(config.secrets);
   if (secretsKey.generated) {

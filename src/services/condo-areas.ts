@@ -1,9 +1,5 @@
 import type { Db } from '../ozmap-model/db/client.js';
-import {
-  CondoSet,
-  type GeoJsonMultiPolygon,
-  type GeoJsonPolygon,
-} from '../viability/index.js';
+import { CondoSet, type GeoJsonMultiPolygon, type GeoJsonPolygon } from '../viability/index.js';
 
 export interface CondoFacts {
   id: string;

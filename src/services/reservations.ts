@@ -273,6 +273,6 @@ export class ReservationService {
 }
 
 /** dd/mm/aaaa in São Paulo time, as notes for Brazilian sales teams read. */
-function dateBr(at: Date): string {
+export function dateBr(at: Date): string {
   return at.toLocaleDateString('pt-BR', { timeZone: 'America/Sao_Paulo' });
 }
