@@ -302,6 +302,9 @@ export class ReservationService {
       address?: string;
       radiusMeters?: number;
       meta?: Record<string, unknown>;
+      /** The caller's viability settings and the ports they let it take, as for reserve(). */
+      settings?: ReadonlyArray<ViabilityOverrides | undefined>;
+      ports?: PortPolicy;
     },
   ): Promise<Reservation> {
     validatePoint(req.point);
@@ -309,13 +312,19 @@ export class ReservationService {
     if (!current) throw new NotFoundError('reservation', clientCode);
     if (current.implanted)
       throw new ConflictError(`client ${clientCode} is already installed`, 'code');
-    const ids = this.deps.finder.viableBoxIds(req.point, req.radiusMeters, undefined);
+    const ids = this.deps.finder.viableBoxIds(req.point, req.radiusMeters, undefined, req.settings);
     if (ids.length === 0)
       throw new NoFreePortError('no viable box with a free port near this point');
+    const vacatedNote = `Porta cedida ao cliente ${clientCode} em ${dateBr(this.deps.now())}.`;
     let lastError: unknown;
     for (const boxId of ids) {
       try {
-        const moved = await withFreePort(this.deps.db, { kind: 'box', boxId }, async (tx, slot) => {
+        const target: PortTarget = {
+          kind: 'box',
+          boxId,
+          ...(req.ports ? { ports: req.ports, vacatedNote } : {}),
+        };
+        const moved = await withFreePort(this.deps.db, target, async (tx, slot) => {
           await tx.property.update({
             where: { id: current.propertyId },
             data: {
