@@ -113,7 +113,10 @@ export function makePoleDataset(
   const queries = Array.from({ length: queryCount }, (): [number, number] => {
     const pole = Math.floor(rnd() * n);
     const mLng = M_PER_DEG * Math.cos((lat[pole]! * Math.PI) / 180);
-    return [lat[pole]! + ((rnd() - 0.5) * 100) / M_PER_DEG, lng[pole]! + ((rnd() - 0.5) * 100) / mLng];
+    return [
+      lat[pole]! + ((rnd() - 0.5) * 100) / M_PER_DEG,
+      lng[pole]! + ((rnd() - 0.5) * 100) / mLng,
+    ];
   });
   return {
     poleIds: Array.from({ length: n }, (_, i) => poleId(i)),

@@ -119,7 +119,7 @@ export async function createChatSystem(
       const route = nearest?.route?.coordinates;
       return {
         viable: answer.viable,
-        ...(route ? { route, routeLength: nearest!.distance } : {}),
+        ...(route ? { route, routeLength: nearest.distance } : {}),
       };
     },
   });

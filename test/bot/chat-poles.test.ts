@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON; the assertions check them */
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON; the assertions check them */
 // The chatbot's viability settings (the "chatbot" integration profile) through the web chat on
 // the assembled server: pole mode, access distance, drop length, port policies, communities.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,7 +136,7 @@ describe.each(testProviders())('chatbot viability settings on %s', (provider) =>
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ token, ...HOME }),
       });
-      const body = (await confirmed.json()) as Json;
+      const body = await confirmed.json();
       expect(body.viable).toBe(true);
       expect(body.route[0]).toEqual([HOME.lng, HOME.lat]);
       expect(body.route.length).toBeGreaterThan(3);
