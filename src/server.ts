@@ -129,7 +129,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const built = await buildContext(config, logger, options);
   const { ctx } = built;
-  const chat = await createChatSystem(ctx, built.redis);
+  const chat = await createChatSystem(ctx, built.redis, { webDist: options.webDist });
   ctx.jobs.register(
     'reservation-expiry',
     { everyMs: config.reservations.expiryJobIntervalMs },

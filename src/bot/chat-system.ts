@@ -68,6 +68,8 @@ export interface ChatSystemOptions {
   senders?: ChannelSender[];
   /** The hand-off port (the sales workspace's queue); default: log only, bot stays quiet. */
   handoff?: HandoffListener;
+  /** Where the built FindME page is (default web/dist). */
+  webDist?: string;
 }
 
 /**
@@ -107,6 +109,7 @@ export async function createChatSystem(
       if (!late.handBack) throw new Error('chat system not ready');
       return late.handBack(confirmed);
     },
+    ...(options.webDist ? { webDist: options.webDist } : {}),
     previewViability: async (point) => {
       const answer = ctx.viability.check({
         ...point,

@@ -259,14 +259,15 @@ async function confirm(): Promise<void> {
   ui.confirm.disabled = status === 409 || status === 410 || status === 401;
 }
 
+let routeLine: L.Polyline | undefined;
+
 /** Pole mode: the way the drop cable would take along the poles, from the home to the box. */
 function drawRoute(route: Array<[number, number]>, length: number | undefined): void {
-  const line = L.polyline(
+  const line = (routeLine = L.polyline(
     route.map(([lng, lat]) => [lat, lng] as [number, number]),
     { color: '#00c853', weight: 4, opacity: 0.9, dashArray: '8 6', interactive: false },
-  ).addTo(map);
+  ).addTo(map));
   line.getElement()?.setAttribute('data-testid', 'drop-route');
-  map.fitBounds(line.getBounds(), { padding: [40, 40], maxZoom: CLOSE_ZOOM });
   if (length !== undefined) {
     ui.doneRoute.textContent = `O cabo chega pelos postes até a caixa mais próxima: cerca de ${Math.round(length)} m.`;
     ui.doneRoute.hidden = false;
@@ -287,7 +288,16 @@ function finish(point: Point, address: string | undefined, viable: boolean | und
   }
   ui.done.hidden = false;
   document.body.classList.add('finished');
-  ui.done.focus();
+  // The map shrank to make room for the answer: redraw it, with the route (if any) in view.
+  map.invalidateSize({ animate: false });
+  if (routeLine) {
+    map.fitBounds(routeLine.getBounds(), {
+      padding: [24, 24],
+      maxZoom: CLOSE_ZOOM,
+      animate: false,
+    });
+  } else map.setView([point.lat, point.lng], CLOSE_ZOOM, { animate: false });
+  ui.done.focus({ preventScroll: true });
 }
 
 function expire(): void {
