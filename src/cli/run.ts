@@ -9,6 +9,7 @@ import { runLocalChat } from '../bot/local/chat-command.js';
 import { textsCommand } from '../bot/texts-command.js';
 import { parseArgs } from './args.js';
 import { integrationCommand } from './integration.js';
+import { syncCommand } from './sync.js';
 import { Integrations } from '../services/integrations.js';
 import { demoSeeding, exportCommand, importCommand, seedDemoCommand } from './inventory.js';
 
@@ -24,11 +25,18 @@ const USAGE = `alcance <command>
               [--viability-mode radius|poles] [--pole-access M] [--max-drop M] [--max-boxes N]
               [--property-ports-free true|false] [--blocked-ports-free true|false]
               [--horizontal-condos true|false]      (each also takes "default")
+  integration create --name NAME --kind sgp --url URL --token TOKEN --app APP
+              [--update-minutes 10] [--cancel-minutes 30] [--enabled true|false]
   integration list | update NAME [flags] | delete NAME
+  sync sgp --name NAME [--dry-run] [--only create|update|cancel]
+                                          run one SGP cycle now (progress per page, then a summary)
+  sync runs [--name NAME] [--limit N] | --id RUN_ID [--outcome O]
+                                          sync run reports
   chat                                    try the sales chat in the terminal (/loc LAT LNG sends a location)
   texts defaults                          print the chatbot's pt-BR texts (the CHATBOT_TEXTS_FILE format)
   texts check [FILE]                      validate a texts file (default: CHATBOT_TEXTS_FILE)
-  seed-demo [--seed N]                    seed the demo network (Maringá) into an empty inventory
+  seed-demo [--seed N] [--boxes N]        seed the demo network (Maringá; --boxes: any size, over
+                                          more cities) into an empty inventory
   import <file.geojson>                   import boxes, poles, spans and regions (docs/geojson.md)
   export [--out FILE]                     export the inventory as GeoJSON (stdout by default)
 
@@ -57,6 +65,8 @@ export async function runCli(argv: string[], config: Config, logger: Logger): Pr
         return await withDb(config, (db) =>
           integrationCommand(db, config, sub, positional[2], flags),
         );
+      case 'sync':
+        return await syncCommand(config, logger, sub, flags);
       case 'chat':
         return await chat(config, logger);
       case 'texts':

@@ -22,8 +22,25 @@ const ProfileBody = z
     propertyPortsAsFree: z.boolean().nullable(),
     blockedPortsAsFree: z.boolean().nullable(),
     horizontalCondos: z.boolean().nullable(),
+    // Syncs (sgp): the same fields as `alcance integration create --kind sgp`.
+    url: z.string(),
+    token: z.string(),
+    password: z.string(),
+    enabled: z.boolean(),
+    app: z.string(),
+    user: z.string(),
+    updateEveryMinutes: z.number().int(),
+    cancelEveryMinutes: z.number().int(),
+    settings: z.record(z.string(), z.unknown()),
   })
-  .partial();
+  .partial()
+  .transform(({ app, user, updateEveryMinutes, cancelEveryMinutes, settings, ...rest }) => {
+    const top = Object.entries({ app, user, updateEveryMinutes, cancelEveryMinutes }).filter(
+      ([, v]) => v !== undefined,
+    );
+    const merged = { ...settings, ...Object.fromEntries(top) };
+    return { ...rest, ...(Object.keys(merged).length ? { settings: merged } : {}) };
+  });
 
 /** A profile as the admin API shows it: the viability overrides under their API names. */
 export function profileToJson(p: IntegrationProfile) {

@@ -49,11 +49,7 @@ export async function withFreePort<T>(
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.$transaction(async (tx) => {
-        const slot =
-          target.kind === 'box'
-            ? await firstFreePort(tx, target, onPostgres)
-            : await exactPort(tx, target, onPostgres);
-        if (slot.vacantPropertyId) await vacate(tx, slot.vacantPropertyId, target);
+        const slot = await choosePortInTx(tx, target, onPostgres);
         return write(tx, slot);
       }, TX_OPTIONS);
     } catch (err) {
@@ -63,8 +59,27 @@ export async function withFreePort<T>(
   }
 }
 
-async function lockBox(tx: Tx, boxId: string): Promise<void> {
+/** PostgreSQL: holds the box row for the transaction, so its ports change one writer at a time. */
+export async function lockBox(tx: Tx, boxId: string): Promise<void> {
   await tx.$queryRawUnsafe('SELECT 1 FROM "Box" WHERE "id" = $1 FOR UPDATE', boxId);
+}
+
+/**
+ * Picks a port for `target` inside the caller's transaction, as `withFreePort` does (locking the
+ * box on PostgreSQL), for writers that change more than the port in that transaction. A port a
+ * vacant property gives up (the caller's PortPolicy) is freed here, in the same transaction.
+ */
+export async function choosePortInTx(
+  tx: Tx,
+  target: PortTarget,
+  onPostgres: boolean,
+): Promise<AllocatedPort> {
+  const slot =
+    target.kind === 'box'
+      ? await firstFreePort(tx, target, onPostgres)
+      : await exactPort(tx, target, onPostgres);
+  if (slot.vacantPropertyId) await vacate(tx, slot.vacantPropertyId, target);
+  return slot;
 }
 
 // One row shape for the box, its splitters and their ports. For 'taken' rows `name` is the holding

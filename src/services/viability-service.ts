@@ -2,6 +2,8 @@ import { ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Db } from '../ozmap-model/db/client.js';
 import {
+  REFUSAL_REASONS,
+  SearchHits,
   ViabilityIndex,
   clampRadius,
   dropAvailability,
@@ -28,10 +30,12 @@ import {
 import { validatePoint, type GeoPoint } from './geo-input.js';
 import type { PortChanges, ViableBoxFinder } from './reservations.js';
 import {
+  loadAllBoxes,
   loadBoxes,
   loadRegions,
   loadVacantProperties,
   type BoxFacts,
+  type LoadedInventory,
   type VacantProperty,
 } from './viability-loader.js';
 
@@ -81,6 +85,10 @@ export interface ViabilityAnswer {
   radiusCapped: boolean;
   boxes: Array<BoxSummary & BoxExtras & { availability: number }>;
   refused: Array<BoxSummary & BoxExtras & { reason: AnswerReason; routeLength?: number | null }>;
+  /** Viable boxes in the radius beyond the maximum shown (the farther ones). */
+  boxesOmitted: number;
+  /** Refused boxes in the radius beyond the maximum shown (the farther ones). */
+  refusedOmitted: number;
   properties: Array<VacantProperty & { distance: number }>;
   /** The mode the answer was found in, and the settings it ran with. */
   mode: ViabilityMode;
@@ -103,6 +111,8 @@ export interface ViabilityServiceOptions {
 /** A box found by one of the modes, before the answer adds its facts. */
 interface Found {
   id: string;
+  /** Its index slot when the search gave it (else looked up by id). */
+  slot?: number;
   distance: number;
   freePorts?: number;
   reason?: AnswerReason;
@@ -112,7 +122,96 @@ interface Found {
   routeLength?: number | null;
 }
 
+/** What find() answers: the shown boxes and how many more each list had. */
+interface FoundSet {
+  boxes: Found[];
+  refused: Found[];
+  boxesOmitted: number;
+  refusedOmitted: number;
+  startPoles?: number;
+  condos: string[];
+}
+
 const REBUILD_AFTER = 256;
+/** Changed boxes past which the whole inventory is read again instead. */
+const FULL_RELOAD_AFTER = 2_000;
+
+/**
+ * What the answer shows about each indexed box besides distance and availability, in columns
+ * indexed by the box's row (its `ref` in the index): a search hit resolves to its facts with no
+ * lookup, and a million boxes cost a few arrays rather than a million objects.
+ */
+class FactTable {
+  names: Array<string | null> = [];
+  project: Int32Array = new Int32Array(0);
+  lat: Float64Array = new Float64Array(0);
+  lng: Float64Array = new Float64Array(0);
+  implanted: Uint8Array = new Uint8Array(0);
+  private readonly projects: string[] = [];
+  private readonly projectIndex = new Map<string, number>();
+  private readonly free: number[] = [];
+  private size = 0;
+
+  static fromInventory(inv: LoadedInventory): FactTable {
+    const t = new FactTable();
+    t.names = inv.names;
+    t.project = inv.project;
+    t.lat = inv.lat;
+    t.lng = inv.lng;
+    t.implanted = inv.implanted;
+    inv.projects.forEach((p, i) => {
+      t.projects.push(p);
+      t.projectIndex.set(p, i);
+    });
+    t.size = inv.names.length;
+    return t;
+  }
+
+  /** Writes `facts` into `row`, or into a new row when `row` is undefined; returns the row. */
+  put(facts: BoxFacts, row?: number): number {
+    const r = row ?? this.free.pop() ?? this.append();
+    this.names[r] = facts.name;
+    let p = this.projectIndex.get(facts.projectId);
+    if (p === undefined) {
+      p = this.projects.push(facts.projectId) - 1;
+      this.projectIndex.set(facts.projectId, p);
+    }
+    this.project[r] = p;
+    this.lat[r] = facts.lat;
+    this.lng[r] = facts.lng;
+    this.implanted[r] = facts.implanted ? 1 : 0;
+    return r;
+  }
+
+  release(row: number): void {
+    this.names[row] = null;
+    this.free.push(row);
+  }
+
+  projectOf(row: number): string {
+    return this.projects[this.project[row]!] ?? '';
+  }
+
+  private append(): number {
+    const r = this.size++;
+    if (r >= this.lat.length) {
+      const capacity = Math.max(64, this.lat.length * 2);
+      const grow = <T extends Int32Array | Float64Array | Uint8Array>(
+        a: T,
+        make: (n: number) => T,
+      ) => {
+        const b = make(capacity);
+        b.set(a);
+        return b;
+      };
+      this.project = grow(this.project, (n) => new Int32Array(n));
+      this.lat = grow(this.lat, (n) => new Float64Array(n));
+      this.lng = grow(this.lng, (n) => new Float64Array(n));
+      this.implanted = grow(this.implanted, (n) => new Uint8Array(n));
+    }
+    return r;
+  }
+}
 
 /**
  * Keeps the pure viability index in step with the database and answers viability questions.
@@ -124,10 +223,12 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
   private index: ViabilityIndex;
   private poles: PoleNetwork | undefined;
   private condos: CondoAreas | undefined;
-  private readonly facts = new Map<string, BoxFacts>();
+  private facts = new FactTable();
   private vacant = new Map<string, VacantProperty>();
   private knownTags = new Set<string>();
   private rebuildScheduled = false;
+  private changedDuringReload: Set<string> | undefined;
+  private readonly hits = new SearchHits();
 
   private constructor(
     private readonly db: Db,
@@ -138,19 +239,54 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
 
   static async load(db: Db, options: ViabilityServiceOptions): Promise<ViabilityService> {
     const service = new ViabilityService(db, options);
+    await service.reloadAll();
+    return service;
+  }
+
+  /** Reads the whole inventory again (one snapshot) and swaps in a fresh index. */
+  private async reloadAll(): Promise<void> {
+    const { options } = this;
     const started = Date.now();
-    const boxes = await loadBoxes(db);
-    const regions = await service.loadRegions();
-    service.index = ViabilityIndex.build(
-      boxes.map((b) => service.remember(b)),
+    // Writes reported while the snapshot is read may be missing from it: redone after the swap.
+    const during = new Set<string>();
+    this.changedDuringReload = during;
+    let inv: LoadedInventory;
+    try {
+      inv = await loadAllBoxes(this.db);
+    } finally {
+      this.changedDuringReload = undefined;
+    }
+    const loaded = Date.now();
+    const regions = await this.loadRegions();
+    const index = ViabilityIndex.fromColumns(
+      {
+        ids: inv.ids,
+        lat: inv.lat,
+        lng: inv.lng,
+        draft: inv.draft,
+        hasDropSplitter: inv.hasDropSplitter,
+        freePorts: inv.freePorts,
+        extras: inv.extras,
+        refs: Int32Array.from({ length: inv.ids.length }, (_, i) => i),
+      },
       { regions },
     );
-    for (const p of await loadVacantProperties(db)) service.vacant.set(p.id, p);
+    this.facts = FactTable.fromInventory(inv);
+    this.index = index;
+    this.poles?.indexRebuilt();
+    this.vacant = new Map(inv.vacant.map((p) => [p.id, p]));
+    if (during.size) await this.boxesChanged(during);
     options.logger.info(
-      { boxes: boxes.length, regions: regions.length, ms: Date.now() - started },
+      {
+        boxes: inv.ids.length,
+        dropSplitters: inv.dropSplitters,
+        takenPorts: inv.takenPorts,
+        regions: regions.length,
+        loadMs: loaded - started,
+        ms: Date.now() - started,
+      },
       'viability index built',
     );
-    return service;
   }
 
   check(input: ViabilityCheck): ViabilityAnswer {
@@ -159,7 +295,7 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
     const { point, radius, settings } = q;
     const condos = settings.horizontalCondos ? this.condos?.set : undefined;
     const extras = (f: Found): BoxSummary & BoxExtras => {
-      const box: BoxSummary & BoxExtras = this.summary(f.id, f.distance);
+      const box: BoxSummary & BoxExtras = this.summary(f.slot ?? this.index.slotOf(f.id), f);
       if (f.straightDistance !== undefined) box.straightDistance = f.straightDistance;
       if (f.pole !== undefined) box.pole = f.pole;
       if (f.route) box.route = withEnds(f.route, point, box);
@@ -184,6 +320,8 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
       radiusCapped: q.capped,
       boxes,
       refused,
+      boxesOmitted: found.boxesOmitted,
+      refusedOmitted: found.refusedOmitted,
       properties: this.vacant.size ? this.vacantNear(point, radius) : [],
       mode: settings.mode,
       settings,
@@ -194,6 +332,21 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
           .filter((b) => b.horizontalCondos?.some((c) => c.id === id))
           .map((b) => b.id),
       })),
+    };
+  }
+
+  // One object per shown box, its fields in one shape (the answer is serialised at once).
+  private summary(slot: number | undefined, f: Found): BoxSummary {
+    const row = slot === undefined ? -1 : this.index.refAt(slot);
+    const t = this.facts;
+    return {
+      id: f.id,
+      name: t.names[row] ?? null,
+      project: row < 0 ? '' : t.projectOf(row),
+      lat: t.lat[row] ?? 0,
+      lng: t.lng[row] ?? 0,
+      implanted: t.implanted[row] === 1,
+      distance: f.distance,
     };
   }
 
@@ -229,6 +382,18 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
     return [...inside.boxes, ...inside.refused].map((b) => b.id).sort();
   }
 
+  viableBoxIds(
+    point: GeoPoint,
+    radiusMeters: number | undefined,
+    tags: string[] | undefined,
+    settings?: ReadonlyArray<ViabilityOverrides | undefined>,
+  ): string[] {
+    // Only the viable boxes, nearest first: no refused list or summaries to build.
+    const q = this.prepare({ ...point, radius: radiusMeters, tags, settings });
+    return this.find(q, { refused: false, routes: false }).boxes.map((b) => b.id);
+  }
+
+  /** Validates the input and settles the settings; the radius is the caller's, else the defaults. */
   private prepare(input: ViabilityCheck) {
     const point = validatePoint(input);
     const layers = input.settings ?? [];
@@ -244,16 +409,17 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
   /**
    * The boxes for a prepared question, in its mode: inside a gated community (setting on) the
    * community's boxes; else by radius or along the poles, community boxes refused to outsiders.
+   * Refused boxes are bounded like viable ones (nearest first, the same maximum).
    */
   private find(
     q: ReturnType<ViabilityService['prepare']>,
     want: { refused: boolean; routes: boolean },
-  ): { boxes: Found[]; refused: Found[]; startPoles?: number; condos: string[] } {
+  ): FoundSet {
     const { point, settings: s, tags } = q;
-    const ports: PortPolicy = {
-      blockedAsFree: s.blockedPortsFree,
-      vacantAsFree: s.propertyPortsFree,
-    };
+    const ports: PortPolicy | undefined =
+      s.blockedPortsFree || s.propertyPortsFree
+        ? { blockedAsFree: s.blockedPortsFree, vacantAsFree: s.propertyPortsFree }
+        : undefined;
     const condos = s.horizontalCondos && this.condos?.set.size ? this.condos.set : undefined;
     const inside = condos?.containing(point.lat, point.lng) ?? [];
     if (condos && inside.length) {
@@ -264,20 +430,25 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
         for (const b of r.boxes) byId.set(b.id, b);
         for (const b of r.refused) refusedById.set(b.id, b);
       }
+      const refused = want.refused ? sortFound([...refusedById.values()]) : [];
       return {
         boxes: sortFound([...byId.values()]).slice(0, s.maxBoxes),
-        refused: want.refused ? sortFound([...refusedById.values()]) : [],
+        refused: refused.slice(0, s.maxBoxes),
+        boxesOmitted: Math.max(0, byId.size - s.maxBoxes),
+        refusedOmitted: Math.max(0, refused.length - s.maxBoxes),
         condos: inside,
       };
     }
     const reach =
       s.mode === 'poles' ? Math.max(q.radius, s.poleAccessDistance + s.maxDropLength) : q.radius;
     const guard = condos?.near(point.lat, point.lng, reach) ? condos : undefined;
-    // Community boxes may be dropped below: take every viable box, cut after.
-    const maxBoxes = guard ? undefined : s.maxBoxes;
-    const maxRefused = want.refused ? undefined : 0;
+    // Community boxes may be dropped below: take every box, cut after.
+    const maxBoxes = guard ? Infinity : s.maxBoxes;
+    const maxRefused = !want.refused ? 0 : guard ? Infinity : s.maxBoxes;
     let boxes: Found[];
     let refused: Found[];
+    let viableTotal: number;
+    let refusedTotal: number;
     let startPoles: number | undefined;
     if (s.mode === 'poles' && this.poles) {
       const r = queryByPoles(this.index, this.poles.current, {
@@ -293,59 +464,86 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
         ports,
         routes: want.routes,
       });
-      ({ boxes, refused, startPoles } = r);
+      ({ boxes, refused, startPoles, viableTotal, refusedTotal } = r);
     } else {
-      const r = this.index.query({ ...point, radius: q.radius, tags, maxBoxes, maxRefused, ports });
-      ({ boxes, refused } = r);
+      const hits = this.index.search(
+        { lat: point.lat, lng: point.lng, radius: q.radius, tags, maxBoxes, maxRefused, ports },
+        this.hits,
+      );
+      boxes = [];
+      refused = [];
+      for (let k = 0; k < hits.viable; k++) {
+        const slot = hits.slots[k]!;
+        boxes.push({
+          id: this.index.idAt(slot),
+          slot,
+          distance: hits.distances[k]!,
+          freePorts: this.index.offeredAt(slot, ports),
+        });
+      }
+      for (let k = 0; k < hits.refused; k++) {
+        const slot = hits.refusedSlots[k]!;
+        refused.push({
+          id: this.index.idAt(slot),
+          slot,
+          distance: hits.refusedDistances[k]!,
+          reason: REFUSAL_REASONS[hits.refusedReasons[k]!]!,
+        });
+      }
+      ({ viableTotal, refusedTotal } = hits);
     }
     if (guard) {
       const outsiders: Found[] = [];
       boxes = boxes.filter((b) => {
-        const f = this.facts.get(b.id);
-        if (!f || guard.containing(f.lat, f.lng).length === 0) return true;
+        const at = this.positionOf(b);
+        if (!at || guard.containing(at.lat, at.lng).length === 0) return true;
         outsiders.push({ ...b, reason: 'horizontal_condo' });
         return false;
       });
+      viableTotal = boxes.length;
       boxes = boxes.slice(0, s.maxBoxes);
-      if (want.refused) refused = sortFound([...refused, ...outsiders]);
+      if (want.refused) {
+        refused = sortFound([...refused, ...outsiders]);
+        refusedTotal = refused.length;
+        refused = refused.slice(0, s.maxBoxes);
+      }
     }
-    return { boxes, refused, ...(startPoles !== undefined ? { startPoles } : {}), condos: [] };
-  }
-
-  private summary(id: string, distance: number): BoxSummary {
-    const f = this.facts.get(id);
     return {
-      id,
-      name: f?.name ?? null,
-      project: f?.projectId ?? '',
-      lat: f?.lat ?? 0,
-      lng: f?.lng ?? 0,
-      implanted: f?.implanted ?? false,
-      distance,
+      boxes,
+      refused,
+      boxesOmitted: Math.max(0, viableTotal - boxes.length),
+      refusedOmitted: want.refused ? Math.max(0, refusedTotal - refused.length) : 0,
+      ...(startPoles !== undefined ? { startPoles } : {}),
+      condos: [],
     };
   }
 
-  viableBoxIds(
-    point: GeoPoint,
-    radiusMeters: number | undefined,
-    tags: string[] | undefined,
-    settings?: ReadonlyArray<ViabilityOverrides | undefined>,
-  ): string[] {
-    // Only the viable boxes, nearest first: no refused list or summaries to build.
-    const q = this.prepare({ ...point, radius: radiusMeters, tags, settings });
-    return this.find(q, { refused: false, routes: false }).boxes.map((b) => b.id);
+  private positionOf(f: Found): { lat: number; lng: number } | undefined {
+    const slot = f.slot ?? this.index.slotOf(f.id);
+    if (slot === undefined) return undefined;
+    const row = this.index.refAt(slot);
+    if (row < 0) return undefined;
+    return { lat: this.facts.lat[row]!, lng: this.facts.lng[row]! };
   }
 
   async boxesChanged(boxIds: Iterable<string>): Promise<void> {
     const ids = [...new Set(boxIds)];
     if (ids.length === 0) return;
+    for (const id of ids) this.changedDuringReload?.add(id);
+    // A bulk change (an import, a sync): one snapshot read beats thousands of small ones.
+    if (ids.length > FULL_RELOAD_AFTER) {
+      await this.reloadAll();
+      return;
+    }
     const rows = await loadBoxes(this.db, ids);
     const found = new Set(rows.map((r) => r.id));
     for (const row of rows) this.index.upsertBox(this.remember(row));
     for (const id of ids) {
       if (found.has(id)) continue;
+      const slot = this.index.slotOf(id);
+      if (slot === undefined) continue;
+      this.facts.release(this.index.refAt(slot));
       this.index.removeBox(id);
-      this.facts.delete(id);
     }
     const changed = new Set(ids);
     for (const [id, p] of this.vacant) if (p.boxId && changed.has(p.boxId)) this.vacant.delete(id);
@@ -358,6 +556,7 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
    * reload from the database when the bookkeeping does not add up.
    */
   async portsTaken(boxId: string, count: number): Promise<void> {
+    this.changedDuringReload?.add(boxId);
     try {
       if (this.index.adjustFreePorts(boxId, -count) !== undefined) return;
     } catch {
@@ -376,8 +575,8 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
    */
   anyBoxWithin(point: GeoPoint, meters: number): boolean {
     const p = validatePoint(point);
-    const result = this.index.query({ ...p, radius: meters, maxBoxes: 1, maxRefused: 1 });
-    return result.boxes.length > 0 || result.refused.length > 0;
+    const hits = this.index.search({ ...p, radius: meters, maxBoxes: 0, maxRefused: 0 }, this.hits);
+    return hits.viableTotal + hits.refusedTotal > 0;
   }
 
   /** Boxes currently indexed (for /ready-style diagnostics and tests). */
@@ -387,12 +586,14 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
 
   private remember(row: BoxFacts & { splitters: SplitterPorts[] }): BoxInput {
     const { splitters, ...facts } = row;
-    this.facts.set(row.id, facts);
+    const slot = this.index.slotOf(row.id);
+    const ref = this.facts.put(facts, slot === undefined ? undefined : this.index.refAt(slot));
     return {
       id: row.id,
       lat: row.lat,
       lng: row.lng,
       draft: row.draft,
+      ref,
       ...dropAvailability(splitters),
     };
   }

@@ -65,6 +65,10 @@ export interface PoleResult {
   refused: PoleRefusedBox[];
   /** Poles within the access distance (0: no pole near the customer, so no route at all). */
   startPoles: number;
+  /** Viable boxes before maxBoxes (the search stops early when refusals are not wanted: then a lower bound). */
+  viableTotal: number;
+  /** Refused boxes before maxRefused (0 when refusals are not wanted). */
+  refusedTotal: number;
 }
 
 // Scratch reused across queries (searches are synchronous and never nest): which index slots the
@@ -101,6 +105,7 @@ export function queryByPoles(index: ViabilityIndex, graph: PoleGraph, q: PoleQue
   const refused: PoleRefusedBox[] = [];
   let lastViableCm = -1;
   let viableDone = false;
+  let viableBeyond = 0; // viable boxes past maxBoxes, counted but not built
   if (reachedAt.length < index.slotLimit) reachedAt = new Uint32Array(index.slotLimit * 2 + 64);
   const mark = nextQueryNumber();
   reachedIds.clear();
@@ -139,7 +144,10 @@ export function queryByPoles(index: ViabilityIndex, graph: PoleGraph, q: PoleQue
         }
         return true;
       }
-      if (viableDone && cm > lastViableCm) return true;
+      if (viableDone && cm > lastViableCm) {
+        viableBeyond++;
+        return true;
+      }
       const viable: PoleViableBox = {
         id,
         distance,
@@ -169,9 +177,11 @@ export function queryByPoles(index: ViabilityIndex, graph: PoleGraph, q: PoleQue
   }
   sortByDistance(boxes);
   sortByDistance(refused);
+  const viableTotal = boxes.length + viableBeyond;
+  const refusedTotal = refused.length;
   if (boxes.length > maxBoxes) boxes.length = maxBoxes;
   if (refused.length > maxRefused) refused.length = maxRefused;
-  return { boxes, refused, startPoles: graph.lastStartCount };
+  return { boxes, refused, startPoles: graph.lastStartCount, viableTotal, refusedTotal };
 }
 
 function nextQueryNumber(): number {

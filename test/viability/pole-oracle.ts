@@ -49,6 +49,9 @@ export interface OracleAnswer {
     routeLength: number | null;
   }>;
   startPoles: number;
+  /** Before maxBoxes / maxRefused. */
+  viableTotal: number;
+  refusedTotal: number;
   /** Shortest route to every reachable pole, whole cm. */
   dist: Map<string, number>;
   /** Whole cm from the customer to each start pole. */
@@ -118,6 +121,8 @@ export function bruteForcePoles(
     boxes: [],
     refused: [],
     startPoles: startCm.size,
+    viableTotal: 0,
+    refusedTotal: 0,
     dist,
     startCm,
   };
@@ -159,6 +164,8 @@ export function bruteForcePoles(
     Math.round(a.distance * 100) - Math.round(b.distance * 100) || (a.id < b.id ? -1 : 1);
   answer.boxes.sort(order);
   answer.refused.sort(order);
+  answer.viableTotal = answer.boxes.length;
+  answer.refusedTotal = answer.refused.length;
   answer.boxes = answer.boxes.slice(0, q.maxBoxes ?? Infinity);
   answer.refused = answer.refused.slice(0, q.maxRefused ?? Infinity);
   return answer;

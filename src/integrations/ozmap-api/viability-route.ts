@@ -91,6 +91,9 @@ export function toOzmapViability(answer: ViabilityAnswer) {
         ...(routeLength !== undefined ? { route_length: routeLength } : {}),
       });
     }),
+    // Both lists show the nearest boxes up to the maximum; these count the rest.
+    boxes_omitted: answer.boxesOmitted,
+    refused_boxes_omitted: answer.refusedOmitted,
     ...(condos ? { horizontal_condos: answer.horizontalCondos } : {}),
     properties: answer.properties.map((p) => ({
       id: p.id,
