@@ -16,6 +16,7 @@ export {
 export {
   dropAvailability,
   offeredPorts,
+  packExtraPorts,
   type Availability,
   type PortPolicy,
   type SplitterPorts,

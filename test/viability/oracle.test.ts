@@ -3,6 +3,7 @@ import {
   SearchHits,
   ViabilityIndex,
   compileRegion,
+  packExtraPorts,
   type RegionInput,
   type ViabilityQuery,
 } from '../../src/viability/index.js';
@@ -109,6 +110,7 @@ describe('ViabilityIndex against a brute-force oracle', () => {
       hasDropSplitter: Uint8Array.from(world.boxes, (b) => (b.hasDropSplitter ? 1 : 0)),
       freePorts: Int32Array.from(world.boxes, (b) => b.freePorts),
       refs: Int32Array.from({ length: n }, (_, i) => 7 * i),
+      extras: Int32Array.from(world.boxes, (b) => packExtraPorts(b)),
     };
     const index = ViabilityIndex.fromColumns(columns, { regions: world.regions });
     const compiled = world.regions.map(compileRegion);
