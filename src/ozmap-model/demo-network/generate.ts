@@ -10,6 +10,7 @@ import {
   toLngLat,
 } from './maringa.js';
 import { Random, demoId } from './prng.js';
+import { demoSpans } from './spans.js';
 import type { DemoNetwork, DemoSplitterType } from './types.js';
 
 /** A point on a street where a box (and its pole) goes, with what its address needs. */
@@ -234,6 +235,7 @@ export function generateDemoNetwork(seed: number): DemoNetwork {
     tags: c.tags,
     regions: regions(seed, c, random),
     ...emptyRows(),
+    spans: [],
   };
   const place: Place = {
     seed,
@@ -245,7 +247,16 @@ export function generateDemoNetwork(seed: number): DemoNetwork {
     address: addressOf,
   };
   const counters: Counters = { splitters: 0, clients: 0 };
-  streetSpots(random).forEach((spot, b) => addBox(net, place, c, random, spot, b, counters));
+  const spots = streetSpots(random);
+  spots.forEach((spot, b) => addBox(net, place, c, random, spot, b, counters));
+  net.spans = demoSpans(
+    spots,
+    net.boxes.map((b) => b.poleId),
+    MARINGA_GRID,
+    c.project.id,
+    (n) => demoId(seed, 'span', n),
+    (n) => `VAO-${CITY.code}-${String(n + 1).padStart(4, '0')}`,
+  );
   return net;
 }
 
