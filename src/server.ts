@@ -17,11 +17,13 @@ import { CondoAreas } from './services/condo-areas.js';
 import { NetworkBroadcast } from './services/network-broadcast.js';
 import { ReservationService } from './services/reservations.js';
 import { releaseExpiredReservations } from './jobs/reservation-expiry.js';
-import { JobScheduler } from './jobs/scheduler.js';
+import { JobScheduler, processOwner } from './jobs/scheduler.js';
 import { SecretBox } from './security/secret-box.js';
 import { loadSecretsKey } from './security/secrets-key.js';
 import { createChatSystem, type ChatSystem } from './bot/chat-system.js';
 import type { ConnectSocket } from './bot/whatsapp/baileys.js';
+import { createSalesWorkspace, SalesChangeRelay, type SalesWorkspace } from './sales/index.js';
+import { withLease } from './jobs/lease.js';
 import { Integrations } from './services/integrations.js';
 import { adminRouter } from './integrations/admin-router.js';
 import { createGeocoder } from './findme/index.js';
@@ -53,6 +55,8 @@ export interface BuiltContext {
   /** Reads the inventory change log so this instance's index stays exact (see network-sync.ts). */
   networkSync: NetworkSync;
   migrations: { latest?: string; count: number };
+  /** Inventory writers call it after changes that matter to sales; the workspace listens. */
+  salesChanges: SalesChangeRelay;
   close(): Promise<void>;
 }
 
@@ -116,7 +120,14 @@ export async function buildContext(
   redis?.on('ready', () => void networkSync.pollNow().catch(() => undefined));
   observeViability(viability, metrics);
   databaseGauges(db, metrics);
-  const reservations = new ReservationService({ db, network, finder: viability, now });
+  const salesChanges = new SalesChangeRelay();
+  const reservations = new ReservationService({
+    db,
+    network,
+    finder: viability,
+    now,
+    events: salesChanges,
+  });
   observeReservations(reservations, metrics);
   const ctx: AppContext = {
     config,
@@ -143,6 +154,7 @@ export async function buildContext(
     redis,
     networkSync,
     migrations: { latest: known.at(-1), count: known.length },
+    salesChanges,
     async close() {
       networkSync.stop();
       await ctx.jobs.stop();
@@ -156,6 +168,7 @@ export async function buildContext(
 export interface RunningServer {
   ctx: AppContext;
   chat: ChatSystem;
+  sales: SalesWorkspace;
   server: Server;
   url: string;
   close(): Promise<void>;
@@ -180,9 +193,30 @@ export async function startServer(
 ): Promise<RunningServer> {
   const built = await buildContext(config, logger, options);
   const { ctx } = built;
+  const leaseOwner = processOwner();
+  const sales = await createSalesWorkspace(ctx, {
+    redis: built.redis,
+    secrets: ctx.secrets,
+    lease: (key, fn) =>
+      withLease(ctx.db, key, { owner: leaseOwner, ttlMs: 60_000, now: ctx.now }, fn),
+    changes: built.salesChanges,
+    webDist: options.webDist,
+  });
   const chat = await createChatSystem(ctx, built.redis, {
+    ...sales.chatHooks,
     whatsappConnect: options.whatsappConnect,
     webDist: options.webDist,
+  });
+  sales.attachChat({
+    send: (channel, chatId, messages) => chat.send(channel, chatId, messages),
+    release: (channel, chatId) => chat.engine.release(channel, chatId),
+    telegram: chat.telegram,
+  });
+  ctx.jobs.register('sales-webhooks', { everyMs: 15_000 }, async ({ signal }) => {
+    await sales.delivery.run(signal);
+  });
+  ctx.jobs.register('sales-handoff-escalation', { everyMs: 60_000 }, async () => {
+    await sales.handoffs.escalate();
   });
   const sgp = new SgpSync({
     ...ctx,
@@ -198,6 +232,7 @@ export async function startServer(
     { everyMs: config.reservations.expiryJobIntervalMs },
     async () => {
       await releaseExpiredReservations(ctx.db, ctx.network, logger, ctx.now());
+      built.salesChanges.changed();
     },
   );
   ctx.jobs.register('network-change-prune', { everyMs: 3_600_000 }, async ({ logger: log }) => {
@@ -230,6 +265,7 @@ export async function startServer(
       { path: '/', router: syncRunsRouter(ctx) },
       { path: '/ozloc', router: ozlocRouter(ctx, { webDist: options.webDist }) },
       ...chat.routers,
+      ...sales.routers,
     ],
   });
 
@@ -259,11 +295,14 @@ export async function startServer(
   if (options.jobs !== false) {
     ctx.jobs.start();
     sgpSchedules.start();
+    sales.start();
   }
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      // Live streams never go idle: end them so the server can drain.
+      await sales.stop();
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections go idle as their last request finishes: close them as they do.
       const sweeper = setInterval(() => server.closeIdleConnections(), 50);
@@ -279,7 +318,7 @@ export async function startServer(
       logger.info('stopped');
     })());
 
-  return { ctx, chat, server, url, close };
+  return { ctx, chat, sales, server, url, close };
 }
 
 /** Redis answers PING; a client that is not connected is down at once (its queue would wait). */

@@ -81,6 +81,8 @@ export interface ReservationDeps {
   network: PortChanges;
   finder: ViableBoxFinder;
   now: () => Date;
+  /** Told after each new reservation so the sales side records its event at once. */
+  events?: { changed(): void };
 }
 
 const DAY_MS = 86_400_000;
@@ -140,6 +142,7 @@ export class ReservationService {
         // A blocked or vacant-held port changes more than the free count: reload the box.
         if (via === 'free') await this.deps.network.portsTaken(reservation.boxId, 1);
         else await this.deps.network.boxesChanged([reservation.boxId]);
+        this.deps.events?.changed();
         return reservation;
       } catch (err) {
         // The nearest box may have filled up since the index answered: try the next one.
