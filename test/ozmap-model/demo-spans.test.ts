@@ -3,6 +3,8 @@
 // tried as soon as the demo is seeded.
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateDemoNetwork, seedDemoNetwork } from '../../src/ozmap-model/demo-network.js';
+import { generateScaledNetwork } from '../../src/ozmap-model/demo-network/scaled.js';
+import { seedScaledNetwork } from '../../src/ozmap-model/demo-network/seed-scaled.js';
 import {
   PoleGraph,
   ViabilityIndex,
@@ -118,5 +120,39 @@ describe('seeded demo network', () => {
       poleBId: s.poleBId,
       length: s.length,
     });
+  });
+});
+
+describe('scaled demo network spans', () => {
+  let database: TestDatabase;
+  afterAll(async () => database?.drop());
+
+  it('join the poles of each city, and are seeded with them', { timeout: 120_000 }, async () => {
+    // Two cities (40 000 boxes fill one), as `seed-demo --boxes` spreads a large network.
+    const scaled = generateScaledNetwork(5, 45_000);
+    const poles = new Map<string, { lat: number; lng: number }>();
+    const spans: Array<{ poleAId: string; poleBId: string; length: number | null }> = [];
+    for (const rows of scaled.rows()) {
+      for (const p of rows.poles) poles.set(p.id, p);
+      spans.push(...rows.spans);
+    }
+    expect(spans.length).toBeGreaterThan(poles.size);
+    const touched = new Set<string>();
+    for (const s of spans) {
+      const [a, b] = [poles.get(s.poleAId), poles.get(s.poleBId)];
+      expect(a && b).toBeTruthy(); // every span between poles of the network, written before it
+      const straight = haversineMeters(a!.lat, a!.lng, b!.lat, b!.lng);
+      expect(straight).toBeLessThan(400);
+      if (s.length !== null) expect(s.length).toBeGreaterThanOrEqual(straight);
+      touched.add(s.poleAId).add(s.poleBId);
+    }
+    expect(touched.size).toBe(poles.size);
+
+    database = await freshDatabase('sqlite');
+    await seedScaledNetwork(database.db, 5, 3_000);
+    let expected = 0;
+    for (const rows of generateScaledNetwork(5, 3_000).rows()) expected += rows.spans.length;
+    expect(expected).toBeGreaterThan(3_000);
+    expect(await database.db.span.count()).toBe(expected);
   });
 });

@@ -139,7 +139,7 @@ export interface Place {
 /** The rows one box brings: its pole, splitters with every port, and customers on held ports. */
 export type DemoRows = Pick<
   DemoNetwork,
-  'poles' | 'boxes' | 'splitters' | 'ports' | 'clients' | 'properties'
+  'poles' | 'boxes' | 'splitters' | 'ports' | 'clients' | 'properties' | 'spans'
 >;
 
 /** Running numbers across the whole network (splitter and client ids, client codes). */
@@ -155,6 +155,7 @@ export const emptyRows = (): DemoRows => ({
   ports: [],
   clients: [],
   properties: [],
+  spans: [],
 });
 
 /** Box `b` at `spot`, with its pole, splitters, ports and customers, appended to `rows`. */
@@ -235,7 +236,6 @@ export function generateDemoNetwork(seed: number): DemoNetwork {
     tags: c.tags,
     regions: regions(seed, c, random),
     ...emptyRows(),
-    spans: [],
   };
   const place: Place = {
     seed,
