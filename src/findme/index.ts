@@ -41,6 +41,8 @@ export interface FindMeOptions {
   previewViability?: FindMeRouterDeps['previewViability'];
   /** Shared with the chatbot and OZloc; built from config when not given. */
   geocoder?: Geocoder;
+  /** Where the built page is (default web/dist); tests build into a temp folder. */
+  webDist?: string;
 }
 
 export interface FindMe {
@@ -82,6 +84,7 @@ export async function createFindMe(options: FindMeOptions): Promise<FindMe> {
     map: config.map,
     mapCenter: config.findme.mapCenter,
     logger,
+    ...(options.webDist ? { webDist: options.webDist } : {}),
   });
   return { links, geocoder, router };
 }

@@ -19,6 +19,9 @@ import { splitters } from './resources/splitters.js';
 import { splitterTypes } from './resources/splitter-types.js';
 import { tags } from './resources/tags.js';
 import { systemConfigsRouter } from './resources/system-configs.js';
+import { poles } from './resources/poles.js';
+import { spans } from './resources/spans.js';
+import { horizontalCondominiums } from './resources/horizontal-condominiums.js';
 
 export const RESOURCES: readonly ResourceDef[] = [
   boxes,
@@ -32,6 +35,9 @@ export const RESOURCES: readonly ResourceDef[] = [
   regionTypes,
   tags,
   projects,
+  poles,
+  spans,
+  horizontalCondominiums,
 ];
 
 const BatchUpdateProperties = z.object({

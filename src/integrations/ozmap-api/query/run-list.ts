@@ -17,6 +17,13 @@ export function translateContext(ctx: AppContext, def: ResourceDef): TranslateCo
     fields: def.fields,
     insensitiveMode: ctx.config.database.provider === 'postgresql',
     loadPolygon: async (model, id) => {
+      if (model === 'horizontalCondominium') {
+        const condo = await ctx.db.horizontalCondominium.findUnique({
+          where: { id },
+          select: { polygonJson: true },
+        });
+        return condo ? (JSON.parse(condo.polygonJson) as unknown) : null;
+      }
       if (model === 'region') {
         const region = await ctx.db.region.findUnique({
           where: { id },
@@ -66,7 +73,7 @@ export async function runList(
     total = all.length;
     rows = all.slice(query.start, query.start + query.limit);
   }
-  const docs = rows.map((row) => applySelect(def.toJson(row, populate), query.select));
+  const docs = rows.map((row) => applySelect(def.toJson(row, populate, ctx), query.select));
   return envelope(`/api/v2/${def.route}`, query, total, docs);
 }
 
@@ -121,5 +128,5 @@ export async function findOne(
   populate: ReadonlySet<string> = new Set(),
 ): Promise<Doc | null> {
   const [row] = await def.findMany(ctx.db, { where: { id }, orderBy: [], take: 1, populate });
-  return row ? def.toJson(row, populate) : null;
+  return row ? def.toJson(row, populate, ctx) : null;
 }

@@ -26,7 +26,8 @@ export interface ResourceDef<R extends Row = Row> {
   populatable?: readonly string[];
   findMany: (db: Db, args: FindArgs) => Promise<R[]>;
   count: (db: Db, where: Where) => Promise<number>;
-  toJson: (row: R, populate: ReadonlySet<string>) => Doc;
+  /** `ctx` for documents that show live state (a condominium's boxes). */
+  toJson: (row: R, populate: ReadonlySet<string>, ctx?: AppContext) => Doc;
   /** Creates from a request body; returns the new id. `principal` is the calling API key. */
   create?: (ctx: AppContext, body: unknown, principal?: ApiKeyPrincipal) => Promise<string>;
   update?: (ctx: AppContext, id: string, body: unknown) => Promise<void>;
