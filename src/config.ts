@@ -45,6 +45,15 @@ const EnvSchema = z.object({
     .default(24),
   CHATBOT_PROSPECT_TAGS: z.string().default('chatbot,sem-cobertura'),
   CHATBOT_RADIUS_METERS: z.coerce.number().int().min(1).max(50_000).optional(),
+  PROVIDER_NAME: z.string().trim().min(1).max(60).default('Alcance'),
+  CHATBOT_TEXTS_FILE: z.string().min(1).optional(),
+  CHATBOT_SERVICE_AREA_KM: z.coerce.number().min(0.1).max(500).default(5),
+  CHATBOT_OUT_OF_AREA_PROSPECTS: z.enum(['flag', 'skip']).default('flag'),
+  CHATBOT_RESUME_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(30 * 24)
+    .default(72),
   WEB_CHAT_ENABLED: bool.default(true),
   TRUST_PROXY: bool.default(false),
   TELEGRAM_BOT_TOKEN: z
@@ -119,6 +128,16 @@ export interface Config {
     radiusMeters?: number;
     /** Serve the web chat page at /chat (the local channel for trying the flow). */
     webChat: boolean;
+    /** The provider's name as customers read it ({provider} in the texts). */
+    providerName: string;
+    /** JSON file overriding entries of the pt-BR catalogue (`alcance texts defaults`). */
+    textsFile?: string;
+    /** No box at all within this distance: the area is not served yet. */
+    serviceAreaMeters: number;
+    /** Out-of-area leads are recorded (flagged) when true, not recorded when false. */
+    outOfAreaProspects: boolean;
+    /** An unfinished reservation is kept this long, so a returning customer can continue. */
+    resumeMs: number;
   };
   /** Present when TELEGRAM_BOT_TOKEN is set. Webhook mode when `webhook` is present, else polling. */
   telegram?: { token: string; apiRoot: string; webhook?: { url: string; secret: string } };
@@ -205,6 +224,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
       radiusMeters: e.CHATBOT_RADIUS_METERS,
       webChat: e.WEB_CHAT_ENABLED,
+      providerName: e.PROVIDER_NAME,
+      textsFile: e.CHATBOT_TEXTS_FILE,
+      serviceAreaMeters: Math.round(e.CHATBOT_SERVICE_AREA_KM * 1000),
+      outOfAreaProspects: e.CHATBOT_OUT_OF_AREA_PROSPECTS === 'flag',
+      resumeMs: e.CHATBOT_RESUME_HOURS * 3_600_000,
     },
     telegram: e.TELEGRAM_BOT_TOKEN
       ? {
