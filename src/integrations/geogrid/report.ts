@@ -33,7 +33,8 @@ function show(v: unknown): string {
   if (v === null || v === undefined) return 'none';
   if (typeof v === 'object' && 'lat' in v && 'lng' in v) return `${String(v.lat)},${String(v.lng)}`;
   if (typeof v === 'string') return `"${v.length > 60 ? `${v.slice(0, 60)}…` : v}"`;
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v) ?? '?';
 }
 
 function changeText(c: FieldChange): string {
