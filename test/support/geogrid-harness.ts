@@ -67,7 +67,11 @@ export async function startGeogridHarness(
     projectId: linked.projectId,
     webhookSecret: linked.secret!,
     clock,
-    run: (o = {}) => sync.run(integration, { trigger: 'cli', ...o }),
+    run: (o = {}) => {
+      // Each run starts a minute after the last (a frozen clock would make every run's start equal).
+      clock.now = new Date(clock.now.getTime() + 60_000);
+      return sync.run(integration, { trigger: 'cli', ...o });
+    },
     availability(boxId, radius = 3000) {
       return ctx.viability.check({ ...POINT, radius }).boxes.find((b) => b.id === boxId)
         ?.availability;

@@ -70,7 +70,9 @@ export class GeogridApplier {
           message: p.message,
         });
     }
-    if (unchanged.length) await this.touch(unchanged);
+    // Skipped items stay as they were, but they were seen: the sweep must not look for them.
+    const seen = [...unchanged, ...plans.filter((p) => p.kind === 'skip').map((p) => p.itemId)];
+    if (seen.length) await this.touch(seen);
     if (writes.length === 0) return out;
     try {
       const done = await this.db.$transaction((tx) => this.applyAll(tx, writes), TX_OPTIONS);
