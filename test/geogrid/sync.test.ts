@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- expect.stringMatching() is typed any */
 // Geogrid syncs end to end: the production client against the simulated Geogrid over HTTPS, the
 // planner and the applier writing a real database (SQLite and PostgreSQL), and the viability
 // index reading it.
