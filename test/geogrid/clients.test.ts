@@ -213,4 +213,3 @@ describe.each(testProviders())('Geogrid clients on %s', (provider) => {
     expect(sim.clientList.filter((c) => c.observacao === r.clientId)).toHaveLength(1);
   });
 });
-
