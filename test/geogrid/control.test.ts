@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- response bodies and expect.stringMatching() are untyped; the assertions check them */
 // The Geogrid sync's controls: the CLI as an operator runs it (its own process, trusting the test
 // CA through NODE_EXTRA_CA_CERTS as any Node process would), the admin API's on-demand run, and
 // the daily 04:00 America/Sao_Paulo schedule on a controlled clock.
