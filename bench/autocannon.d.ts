@@ -11,6 +11,8 @@ declare module 'autocannon' {
       url: string;
       duration?: number;
       connections?: number;
+      /** Requests per second over all connections (fixed-rate load). */
+      overallRate?: number;
       requests?: Request[];
     }
     interface Histogram {

@@ -138,7 +138,11 @@ export class Integrations {
     if (!kind || !isKind(kind)) {
       throw new ValidationError(`kind must be one of ${INTEGRATION_KINDS.join(', ')}`, 'kind');
     }
-    const data = { ...this.validated(input), ...this.syncFields(name, kind, input) };
+    const data = {
+      mayReserve: kindDefaults(kind, this.chatbotDays).mayReserve,
+      ...this.validated(input),
+      ...this.syncFields(name, kind, input),
+    };
     try {
       const row = await this.db.integration.create({ data: { id: newId(), name, kind, ...data } });
       this.cache.delete(name);

@@ -153,8 +153,9 @@ export function syncUrl(value: unknown, spec: SyncKindSpec): string {
     throw new ValidationError(`url is not a valid URL: ${JSON.stringify(value)}`, 'url');
   }
   if (!spec.schemes.includes(url.protocol)) {
+    const schemes = spec.schemes.map((scheme) => `${scheme}//`).join(' or ');
     throw new ValidationError(
-      `url must start with ${spec.schemes.join(' or ')}//${spec.urlHint ? ` ${spec.urlHint}` : ''}`,
+      `url must start with ${schemes}${spec.urlHint ? ` ${spec.urlHint}` : ''}`,
       'url',
     );
   }

@@ -436,19 +436,27 @@ describe.each(testProviders())('SGP cycles on %s', (provider) => {
     expect(availability(box!.boxId)).toBe(4);
   });
 
-  it('stops between contracts when aborted, leaving each one whole', async () => {
-    h = await startSgpHarness(provider);
+  it('stops between transactions when aborted, leaving each contract whole', async () => {
+    h = await startSgpHarness(provider, { pageSize: 10 });
     await boxes({ name: 'CTO-S', splitters: [{ ratio: 64, isDrop: true }] });
     for (let i = 0; i < 40; i++) h.sim.addContract({ cto: 'CTO-S', port: i + 1 });
     const controller = new AbortController();
     const db = h.server.ctx.db;
-    // The server shuts down while the 5th contract is being written (its transaction finishes).
+    // The server shuts down while the second page's clients are being written (that
+    // transaction finishes; nothing after it starts).
     let writes = 0;
+    const watch = () => {
+      if (++writes === 2) controller.abort(new Error('server shutting down'));
+    };
     const watched = db.$extends({
       query: {
         ftthClient: {
           async create({ args, query }) {
-            if (++writes === 5) controller.abort(new Error('server shutting down'));
+            watch();
+            return query(args);
+          },
+          async createMany({ args, query }) {
+            watch();
             return query(args);
           },
         },
@@ -460,10 +468,10 @@ describe.each(testProviders())('SGP cycles on %s', (provider) => {
       error: { code: 'aborted', message: expect.stringMatching(/server shutting down/) },
     });
     const clients = await db.ftthClient.findMany({ include: { property: true } });
-    expect(clients).toHaveLength(5);
+    expect(clients).toHaveLength(20);
     expect(clients.every((c) => c.property !== null && c.property.port !== null)).toBe(true);
     const next = await h.cycle(['create', 'update']);
-    expect(next.counts).toMatchObject({ created: 40 - clients.length, unchanged: clients.length });
+    expect(next.counts).toMatchObject({ created: 20, unchanged: 20 });
     expect(await db.property.count()).toBe(40);
   });
 

@@ -131,6 +131,7 @@ describe('SGP planner', () => {
               boxId: 'box-CTO-1',
               boxName: 'CTO-1',
               splitterId: 'CTO-1-s1',
+              splitterName: 'S1',
               port: 3,
             },
           },

@@ -5,6 +5,7 @@ import { AppError, ConflictError, NoFreePortError, NotFoundError } from '../../e
 import { newId } from '../../ids.js';
 import { dbProvider, isUniqueViolation, type Db, type Tx } from '../../ozmap-model/db/client.js';
 import { choosePortInTx, lockBox } from '../../ozmap-model/port-allocation.js';
+import type { Prisma } from '../../generated/sqlite/client.js';
 import type { SyncRunItemInput } from '../sync-runs/store.js';
 import {
   cancellationNote,
@@ -13,7 +14,7 @@ import {
   type ContractPlan,
   type Placement,
 } from './planner.js';
-import { sgpOrigin } from './inventory.js';
+import { inChunks, sgpOrigin } from './inventory.js';
 
 export interface AppliedContract {
   items: SyncRunItemInput[];
@@ -58,7 +59,13 @@ function describeChanges(changes: Change[]): string {
 
 function where(p: Placement, port?: { splitterName: string | null; port: number }): string {
   if (p.kind === 'box') return `in box "${p.boxName}", not connected (no drop splitter)`;
-  return `at box "${p.boxName}", ${port?.splitterName ?? 'splitter'} port ${port?.port ?? p.port}`;
+  const name = port ? port.splitterName : p.splitterName;
+  return `at box "${p.boxName}", ${name ?? 'splitter'} port ${port?.port ?? p.port}`;
+}
+
+/** A creation the page batch can do: a new property at a planned free port or in a box. */
+function batchableCreate(a: ContractAction): boolean {
+  return a.kind === 'create' && !(a.placement.kind === 'port' && a.placement.vacantPropertyId);
 }
 
 export class SgpApplier {
@@ -71,18 +78,189 @@ export class SgpApplier {
     this.onPostgres = dbProvider(db) === 'postgresql';
   }
 
+  /**
+   * Applies a page's plans, in order of cost: the simple creations together (one transaction,
+   * `createMany`), the contracts with only updates together, and the rest one by one. A batch
+   * that fails rolls back whole and its contracts are applied one by one, so each contract is
+   * always either fully applied or untouched. Aborting stops between transactions.
+   */
+  async applyPage(plans: ContractPlan[], signal?: AbortSignal): Promise<AppliedContract[]> {
+    const results = new Array<AppliedContract | undefined>(plans.length);
+    const creates: number[] = [];
+    const updates: number[] = [];
+    const single: number[] = [];
+    plans.forEach((p, i) => {
+      if (p.skip || p.actions.length === 0) single.push(i);
+      else if (p.actions.length === 1 && batchableCreate(p.actions[0]!)) creates.push(i);
+      else if (p.actions.every((a) => a.kind === 'update' || a.kind === 'implant')) updates.push(i);
+      else single.push(i);
+    });
+    if (creates.length > 1) {
+      signal?.throwIfAborted();
+      const batch = await this.createBatch(creates.map((i) => plans[i]!));
+      creates.forEach((i, k) => {
+        const done = batch?.[k];
+        if (done) results[i] = done;
+        else single.push(i);
+      });
+    } else single.push(...creates);
+    if (updates.length > 1) {
+      signal?.throwIfAborted();
+      const batch = await this.inOneTransaction(updates.map((i) => plans[i]!));
+      updates.forEach((i, k) => {
+        const done = batch?.[k];
+        if (done) results[i] = done;
+        else single.push(i);
+      });
+    } else single.push(...updates);
+    for (const i of single.sort((a, b) => a - b)) {
+      if (results[i]) continue;
+      signal?.throwIfAborted();
+      results[i] = await this.apply(plans[i]!);
+    }
+    return results.map((r) => r!);
+  }
+
+  private notes(plan: ContractPlan): SyncRunItemInput[] {
+    return plan.notes.map((n) => ({
+      itemId: plan.contractId,
+      outcome: 'note',
+      reason: n.reason,
+      message: n.message,
+    }));
+  }
+
+  /**
+   * New clients of a page in one transaction: the boxes locked (PostgreSQL), the planned ports
+   * checked again, then two `createMany`. A contract whose port was taken meanwhile is left out
+   * (undefined: it goes one by one, to the box's first free port); any failure → null.
+   */
+  private async createBatch(
+    plans: ContractPlan[],
+  ): Promise<Array<AppliedContract | undefined> | null> {
+    const now = this.options.now();
+    const actions = plans.map((p) => p.actions[0] as Extract<ContractAction, { kind: 'create' }>);
+    const boxIds = [...new Set(actions.map((a) => a.placement.boxId))].sort();
+    const splitterIds = [
+      ...new Set(
+        actions.flatMap((a) => (a.placement.kind === 'port' ? [a.placement.splitterId] : [])),
+      ),
+    ];
+    try {
+      return await this.db.$transaction(async (tx) => {
+        if (this.onPostgres) {
+          const marks = boxIds.map((_, i) => `$${i + 1}`).join(', ');
+          await tx.$queryRawUnsafe(
+            `SELECT 1 FROM "Box" WHERE "id" IN (${marks}) ORDER BY "id" FOR UPDATE`,
+            ...boxIds,
+          );
+        }
+        const boxes = await inChunks(boxIds, (chunk) =>
+          tx.box.findMany({ where: { id: { in: chunk } }, select: { id: true, projectId: true } }),
+        );
+        const project = new Map(boxes.map((b) => [b.id, b.projectId]));
+        const taken = new Set<string>();
+        const held = await inChunks(splitterIds, (chunk) =>
+          tx.property.findMany({
+            where: { splitterId: { in: chunk }, port: { not: null } },
+            select: { splitterId: true, port: true },
+          }),
+        );
+        for (const row of held) taken.add(`${row.splitterId}:${row.port}`);
+        const blocked = await inChunks(splitterIds, (chunk) =>
+          tx.splitterPort.findMany({
+            where: { splitterId: { in: chunk }, blocked: true },
+            select: { splitterId: true, index: true },
+          }),
+        );
+        for (const row of blocked) taken.add(`${row.splitterId}:${row.index}`);
+        const out = new Array<AppliedContract | undefined>(plans.length);
+        const clients: Prisma.FtthClientCreateManyInput[] = [];
+        const properties: Prisma.PropertyCreateManyInput[] = [];
+        actions.forEach((a, k) => {
+          const p = a.placement;
+          const projectId = project.get(p.boxId);
+          if (!projectId) return;
+          if (p.kind === 'port' && taken.has(`${p.splitterId}:${p.port}`)) return;
+          const clientId = newId(now.getTime());
+          const c = a.client;
+          clients.push({
+            id: clientId,
+            code: c.code,
+            name: c.name,
+            document: c.document,
+            phone: c.phone,
+            email: c.email,
+            implanted: c.implanted,
+            status: c.status,
+            reservedBy: sgpOrigin(this.options.integration),
+            reservationExpiresAt: null,
+          });
+          properties.push({
+            id: newId(now.getTime()),
+            projectId,
+            clientId,
+            boxId: p.boxId,
+            splitterId: p.kind === 'port' ? p.splitterId : null,
+            port: p.kind === 'port' ? p.port : null,
+            lat: c.lat,
+            lng: c.lng,
+            address: c.address,
+            potencyRead: c.potencyRead,
+          });
+          const plan = plans[k]!;
+          out[k] = {
+            items: [
+              {
+                itemId: plan.contractId,
+                outcome: 'created',
+                message: `created ${where(p)}`,
+                detail: {
+                  boxId: p.boxId,
+                  ...(p.kind === 'port' ? { splitterId: p.splitterId, port: p.port } : {}),
+                  implanted: c.implanted,
+                },
+              },
+              ...this.notes(plan),
+            ],
+            boxIds: [p.boxId],
+          };
+        });
+        if (clients.length) await tx.ftthClient.createMany({ data: clients });
+        if (properties.length) await tx.property.createMany({ data: properties });
+        return out;
+      }, TX_OPTIONS);
+    } catch {
+      // Whatever went wrong (a code created meanwhile, a database refusal), each contract is
+      // tried on its own next, and reports its own reason.
+      return null;
+    }
+  }
+
+  /** Several contracts' plans in one transaction (updates only); any failure → null. */
+  private async inOneTransaction(plans: ContractPlan[]): Promise<AppliedContract[] | null> {
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const out: AppliedContract[] = [];
+        for (const plan of plans) {
+          const result: AppliedContract = { items: [], boxIds: [] };
+          for (const action of plan.actions) await this.run(tx, plan.contractId, action, result);
+          out.push({ items: [...result.items, ...this.notes(plan)], boxIds: result.boxIds });
+        }
+        return out;
+      }, TX_OPTIONS);
+    } catch {
+      return null;
+    }
+  }
+
   /** Applies one contract's plan; contract-level failures come back as an error item. */
   async apply(plan: ContractPlan): Promise<AppliedContract> {
     const id = plan.contractId;
     if (plan.skip) {
       return { items: [{ itemId: id, outcome: 'skipped', ...plan.skip }], boxIds: [] };
     }
-    const notes: SyncRunItemInput[] = plan.notes.map((n) => ({
-      itemId: id,
-      outcome: 'note',
-      reason: n.reason,
-      message: n.message,
-    }));
+    const notes = this.notes(plan);
     if (plan.actions.length === 0) return { items: notes, boxIds: [] };
     try {
       const done = await this.db.$transaction(async (tx) => {

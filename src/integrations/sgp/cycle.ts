@@ -36,6 +36,8 @@ export interface SgpCycleDeps {
   owner?: string;
   /** ONU look-ups in flight at once for a page's new contracts (default 8). */
   lookupConcurrency?: number;
+  /** The caller holds the integration's lease (runs left `running` are dead ones). */
+  exclusive?: boolean;
 }
 
 export interface SgpCycleRequest {
@@ -92,6 +94,7 @@ export async function runSgpCycle(
     trigger: req.trigger,
     dryRun: req.dryRun,
     owner: deps.owner,
+    exclusive: deps.exclusive,
   });
   req.onStart?.(recorder.id);
   const log = deps.logger.child({ integration: deps.integration, runId: recorder.id, cycle });
@@ -150,6 +153,23 @@ async function cancelWindow(deps: SgpCycleDeps): Promise<DayWindow | undefined> 
   return dayWindow('data_contrato_status', new Date(last?.startedAt ?? full.startedAt), now);
 }
 
+/** Yields `source` while already fetching its next item, so SGP's latency overlaps our work. */
+async function* prefetched<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = source.next();
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      next = source.next();
+      // Seen by the `await` above on the next turn; this only keeps an early exit quiet.
+      next.catch(() => undefined);
+      yield r.value;
+    }
+  } finally {
+    await source.return(undefined).catch(() => undefined);
+  }
+}
+
 async function mapLimit<T, R>(
   items: T[],
   limit: number,
@@ -180,7 +200,7 @@ class Scanner {
 
   async scan(label: string, query: ContractQuery, steps: ReadonlySet<SgpStep>): Promise<void> {
     let pageNo = 0;
-    for await (const page of this.deps.sgp.contractPages(query, this.req.signal)) {
+    for await (const page of prefetched(this.deps.sgp.contractPages(query, this.req.signal))) {
       pageNo++;
       const counts = await this.page(page, steps);
       const pages = Math.max(pageNo, Math.ceil(page.total / this.deps.sgp.pageSize));
@@ -247,15 +267,13 @@ class Scanner {
     this.recorder.bump('unchanged', plan.unchanged);
     this.recorder.bump('ignored', plan.ignored);
     const boxIds = new Set<string>();
-    for (const p of plan.plans) {
-      this.req.signal?.throwIfAborted();
-      if (this.req.dryRun) {
-        planItems(p).forEach(add);
-        continue;
+    if (this.req.dryRun) {
+      for (const p of plan.plans) planItems(p).forEach(add);
+    } else {
+      for (const applied of await this.applier.applyPage(plan.plans, this.req.signal)) {
+        applied.items.forEach(add);
+        for (const id of applied.boxIds) boxIds.add(id);
       }
-      const applied = await this.applier.apply(p);
-      applied.items.forEach(add);
-      for (const id of applied.boxIds) boxIds.add(id);
     }
     // After commit, before the next page: the next viability query sees this page's changes.
     if (boxIds.size) await this.deps.network.boxesChanged(boxIds);

@@ -4,11 +4,18 @@ import type { Db } from '../../ozmap-model/db/client.js';
 import { documentSpellings, parseDocument } from './converters.js';
 import type { LocalBox, LocalClient } from './planner.js';
 
+// Prisma reads nested relations with one IN list of the parents' ids: a chunk of 400 clients
+// binds at most 400 more; a chunk of 50 box names leaves room for their splitters' ports.
 const CHUNK = 400;
+const BOX_CHUNK = 50;
 
-async function inChunks<T, R>(items: T[], fn: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
+export async function inChunks<T, R>(
+  items: T[],
+  fn: (chunk: T[]) => Promise<R[]>,
+  size = CHUNK,
+): Promise<R[]> {
   const out: R[] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(...(await fn(items.slice(i, i + CHUNK))));
+  for (let i = 0; i < items.length; i += size) out.push(...(await fn(items.slice(i, i + size))));
   return out;
 }
 
@@ -81,30 +88,33 @@ export async function reservationsByDocument(
 
 /** Boxes by exact name, with their drop splitters' blocked and held ports. */
 export async function boxesByName(db: Db, names: string[]): Promise<Map<string, LocalBox[]>> {
-  const rows = await inChunks([...new Set(names)], (chunk) =>
-    db.box.findMany({
-      where: { name: { in: chunk } },
-      select: {
-        id: true,
-        name: true,
-        projectId: true,
-        draft: true,
-        splitters: {
-          where: { isDrop: true },
-          orderBy: [{ name: 'asc' }, { id: 'asc' }],
-          select: {
-            id: true,
-            name: true,
-            ratioOut: true,
-            ports: { where: { blocked: true }, select: { index: true } },
-            properties: {
-              where: { port: { not: null } },
-              select: { id: true, port: true, client: { select: { code: true } } },
+  const rows = await inChunks(
+    [...new Set(names)],
+    (chunk) =>
+      db.box.findMany({
+        where: { name: { in: chunk } },
+        select: {
+          id: true,
+          name: true,
+          projectId: true,
+          draft: true,
+          splitters: {
+            where: { isDrop: true },
+            orderBy: [{ name: 'asc' }, { id: 'asc' }],
+            select: {
+              id: true,
+              name: true,
+              ratioOut: true,
+              ports: { where: { blocked: true }, select: { index: true } },
+              properties: {
+                where: { port: { not: null } },
+                select: { id: true, port: true, client: { select: { code: true } } },
+              },
             },
           },
         },
-      },
-    }),
+      }),
+    BOX_CHUNK,
   );
   const map = new Map<string, LocalBox[]>();
   for (const b of rows) {

@@ -110,6 +110,7 @@ export type Placement =
       boxId: string;
       boxName: string;
       splitterId: string;
+      splitterName: string | null;
       /** The splitter's own port number (1-based). */
       port: number;
       /** A property left connected here by a cancelled client: the new client moves in. */
@@ -446,18 +447,19 @@ function choosePort(
       };
     } else {
       const holder = holderOf(at.splitter, at.port);
-      if (!holder) return { ...base, splitterId: at.splitter.id, port: at.port };
+      const here = {
+        ...base,
+        splitterId: at.splitter.id,
+        splitterName: at.splitter.name,
+        port: at.port,
+      };
+      if (!holder) return here;
       if (holder.clientCode === null) {
         notes.push({
           reason: 'sgp_port_vacant_property',
           message: `SGP's port ${sgpPort} holds the property of a cancelled client: the new client takes it`,
         });
-        return {
-          ...base,
-          splitterId: at.splitter.id,
-          port: at.port,
-          vacantPropertyId: holder.propertyId,
-        };
+        return { ...here, vacantPropertyId: holder.propertyId };
       }
       why = {
         reason: 'sgp_port_taken',
@@ -472,7 +474,7 @@ function choosePort(
         reason: why.reason,
         message: `${why.message}: connected at ${s.name ?? 'splitter'} port ${port}`,
       });
-      return { ...base, splitterId: s.id, port };
+      return { ...base, splitterId: s.id, splitterName: s.name, port };
     }
   }
   return null;
@@ -507,6 +509,7 @@ function planAdoption(
           boxId: sgp.box.id,
           boxName: sgp.box.name,
           splitterId: at.splitter.id,
+          splitterName: at.splitter.name,
           port: at.port,
         };
         page.held.take(at.splitter.id, at.port);

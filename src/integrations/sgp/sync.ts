@@ -1,6 +1,7 @@
 // An SGP integration's cycles as the server and the CLI run them: the profile's sealed
 // credentials opened, the client built, and the cycle run under the integration's lease, so two
 // cycles of one integration never overlap, whatever process or instance starts them.
+import { randomBytes } from 'node:crypto';
 import type { NetworkChanges } from '../../context.js';
 import { ConflictError, ValidationError } from '../../errors.js';
 import type { JobRunContext } from '../../jobs/scheduler.js';
@@ -94,10 +95,13 @@ export class SgpSync implements SyncRunner {
     const { deps } = this;
     const target = await this.open(name, req);
     if ('failed' in target) return target.failed;
+    // Each run holds the lease under its own id: a lease is re-entrant for its owner, and two
+    // cycles started in one process must exclude each other too.
+    const holder = `${deps.owner}:run-${randomBytes(3).toString('hex')}`;
     const lease = await withLease(
       deps.db,
       `sync:${name}`,
-      { owner: deps.owner, ttlMs: deps.leaseMs, now: deps.now },
+      { owner: holder, ttlMs: deps.leaseMs, now: deps.now },
       async (lost) => {
         const client = new SgpClient({
           baseUrl: target.url,
@@ -115,7 +119,8 @@ export class SgpSync implements SyncRunner {
               logger: deps.logger,
               now: deps.now,
               integration: name,
-              owner: deps.owner,
+              owner: holder,
+              exclusive: true,
             },
             { ...req, signal: req.signal ? AbortSignal.any([req.signal, lost]) : lost },
           );

@@ -125,9 +125,14 @@ export class SyncRunStore {
     dryRun?: boolean;
     owner?: string;
     meta?: Record<string, unknown>;
+    /**
+     * The caller holds the integration's exclusive lease: any run of it still marked running
+     * belongs to a process that died, and is closed as abandoned now rather than when stale.
+     */
+    exclusive?: boolean;
   }): Promise<SyncRunRecorder> {
     const now = this.now();
-    await this.markAbandoned(input.integration, now);
+    await this.markAbandoned(input.integration, now, input.exclusive ?? false);
     await this.prune(now);
     const id = newId(now.getTime());
     await this.db.syncRun.create({
@@ -224,12 +229,12 @@ export class SyncRunStore {
   }
 
   /** Runs still marked running whose process stopped beating are closed as abandoned. */
-  private async markAbandoned(integration: string, now: Date): Promise<void> {
+  private async markAbandoned(integration: string, now: Date, all: boolean): Promise<void> {
     await this.db.syncRun.updateMany({
       where: {
         integration,
         status: 'running',
-        heartbeatAt: { lt: new Date(now.getTime() - this.staleAfterMs) },
+        ...(all ? {} : { heartbeatAt: { lt: new Date(now.getTime() - this.staleAfterMs) } }),
       },
       data: {
         status: 'abandoned',
@@ -240,12 +245,22 @@ export class SyncRunStore {
     });
   }
 
+  /** Retention: items of old runs, then runs older still, a few runs at a time. */
   private async prune(now: Date): Promise<void> {
     const itemsBefore = new Date(now.getTime() - this.itemRetentionMs);
-    await this.db.syncRunItem.deleteMany({ where: { run: { startedAt: { lt: itemsBefore } } } });
-    await this.db.syncRun.deleteMany({
-      where: { startedAt: { lt: new Date(now.getTime() - this.runRetentionMs) } },
-    });
+    const runsBefore = new Date(now.getTime() - this.runRetentionMs);
+    for (;;) {
+      const old = await this.db.syncRun.findMany({
+        where: { startedAt: { lt: itemsBefore }, itemCount: { gt: 0 } },
+        select: { id: true, startedAt: true },
+        take: 50,
+      });
+      if (old.length === 0) break;
+      const ids = old.map((r) => r.id);
+      await this.db.syncRunItem.deleteMany({ where: { runId: { in: ids } } });
+      await this.db.syncRun.updateMany({ where: { id: { in: ids } }, data: { itemCount: 0 } });
+    }
+    await this.db.syncRun.deleteMany({ where: { startedAt: { lt: runsBefore } } });
   }
 
   private statusWhere(status: SyncRunStatus | undefined) {
