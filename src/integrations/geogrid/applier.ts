@@ -7,6 +7,7 @@ import { newId } from '../../ids.js';
 import { isUniqueViolation, type Db, type Tx } from '../../ozmap-model/db/client.js';
 import type { SyncRunItemInput } from '../sync-runs/store.js';
 import { geogridOrigin, holdCode } from './inventory.js';
+import { insertRows } from './bulk.js';
 import type { HoldSpec, ItemPlan, MoveSpec, PortPlan, SplitterPlan } from './planner.js';
 import { describePlan } from './report.js';
 
@@ -122,12 +123,17 @@ export class GeogridApplier {
       plans.filter((p): p is Extract<ItemPlan, { kind: 'create' }> => p.kind === 'create'),
     );
     // Phase 3: per item, what remains (box fields, splitter changes, moves, holds, bookkeeping).
+    const holds: Array<{ boxId: string; splitterId: string; hold: HoldSpec }> = [];
     for (const plan of plans) {
       if (plan.kind === 'create') {
         const made = created.get(plan.itemId)!;
         for (const [i, s] of plan.splitters.entries()) {
           if (s.kind !== 'create') continue;
-          await this.fillPorts(tx, made.boxId, made.splitterIds[i]!, s.ports, out);
+          const splitterId = made.splitterIds[i]!;
+          // The page's new holds are written together below; the rest per splitter.
+          for (const h of s.ports.createHolds)
+            holds.push({ boxId: made.boxId, splitterId, hold: h });
+          await this.fillPorts(tx, made.boxId, splitterId, { ...s.ports, createHolds: [] }, out);
         }
         out.boxIds.add(made.boxId);
         out.items.push(...describePlan(plan, 'applied'));
@@ -135,6 +141,7 @@ export class GeogridApplier {
         await this.update(tx, plan, out);
       }
     }
+    await this.createHolds(tx, holds);
     return out;
   }
 
@@ -285,13 +292,126 @@ export class GeogridApplier {
     await tx.geogridSplitter.deleteMany({
       where: { integration, equipmentId: { in: links.map((l) => l.equipmentId) } },
     });
-    if (poles.length) await tx.pole.createMany({ data: poles });
-    await tx.box.createMany({ data: boxes });
-    if (splitters.length) await tx.splitter.createMany({ data: splitters });
-    for (let i = 0; i < ports.length; i += 5000)
-      await tx.splitterPort.createMany({ data: ports.slice(i, i + 5000) });
-    await tx.geogridItem.createMany({ data: items });
-    if (links.length) await tx.geogridSplitter.createMany({ data: links });
+    const at = this.ctx.now();
+    await insertRows(
+      tx,
+      'Pole',
+      ['id', 'name', 'projectId', 'lat', 'lng', 'observation', 'createdAt', 'updatedAt'],
+      poles.map((p) => [p.id, p.name, p.projectId, p.lat, p.lng, p.observation, at, at]),
+    );
+    await insertRows(
+      tx,
+      'Box',
+      [
+        'id',
+        'name',
+        'projectId',
+        'lat',
+        'lng',
+        'draft',
+        'implanted',
+        'observation',
+        'poleId',
+        'createdAt',
+        'updatedAt',
+      ],
+      boxes.map((b) => [
+        b.id,
+        b.name,
+        b.projectId,
+        b.lat,
+        b.lng,
+        b.draft,
+        b.implanted,
+        b.observation,
+        b.poleId,
+        at,
+        at,
+      ]),
+    );
+    await insertRows(
+      tx,
+      'Splitter',
+      [
+        'id',
+        'name',
+        'boxId',
+        'projectId',
+        'splitterTypeId',
+        'implanted',
+        'isDrop',
+        'ratioIn',
+        'ratioOut',
+        'label',
+        'createdAt',
+        'updatedAt',
+      ],
+      splitters.map((x) => [
+        x.id,
+        x.name,
+        x.boxId,
+        x.projectId,
+        x.splitterTypeId,
+        x.implanted,
+        x.isDrop,
+        x.ratioIn,
+        x.ratioOut,
+        x.label,
+        at,
+        at,
+      ]),
+    );
+    await insertRows(
+      tx,
+      'SplitterPort',
+      ['splitterId', 'index', 'blocked'],
+      ports.map((p) => [p.splitterId, p.index, p.blocked]),
+    );
+    await insertRows(
+      tx,
+      'GeogridItem',
+      [
+        'integration',
+        'itemId',
+        'kind',
+        'boxId',
+        'poleId',
+        'fingerprint',
+        'readAt',
+        'seenAt',
+        'portsAt',
+        'state',
+        'createdAt',
+        'updatedAt',
+      ],
+      items.map((i) => [
+        i.integration,
+        i.itemId,
+        i.kind,
+        i.boxId,
+        i.poleId,
+        i.fingerprint,
+        i.readAt,
+        i.seenAt,
+        i.portsAt,
+        i.state,
+        at,
+        at,
+      ]),
+    );
+    await insertRows(
+      tx,
+      'GeogridSplitter',
+      ['integration', 'equipmentId', 'itemId', 'splitterId', 'service', 'reservedJson'],
+      links.map((l) => [
+        l.integration,
+        l.equipmentId,
+        l.itemId,
+        l.splitterId,
+        l.service,
+        l.reservedJson,
+      ]),
+    );
     return made;
   }
 
@@ -331,7 +451,12 @@ export class GeogridApplier {
     out: AppliedPage,
   ): Promise<void> {
     for (const m of p.moves) await this.move(tx, boxId, splitterId, m, out);
-    if (p.createHolds.length) await this.createHolds(tx, boxId, splitterId, p.createHolds);
+    if (p.createHolds.length) {
+      await this.createHolds(
+        tx,
+        p.createHolds.map((hold) => ({ boxId, splitterId, hold })),
+      );
+    }
     for (const h of p.updateHolds) {
       await tx.ftthClient.update({
         where: { id: h.clientId },
@@ -397,13 +522,12 @@ export class GeogridApplier {
 
   private async createHolds(
     tx: Tx,
-    boxId: string,
-    splitterId: string,
-    holds: readonly HoldSpec[],
+    holds: ReadonlyArray<{ boxId: string; splitterId: string; hold: HoldSpec }>,
   ): Promise<void> {
+    if (holds.length === 0) return;
     const now = this.ctx.now().getTime();
     const origin = geogridOrigin(this.ctx.integration);
-    const clients = holds.map((h) => ({
+    const clients = holds.map(({ hold: h }) => ({
       id: newId(now),
       code: holdCode(this.ctx.integration, h.geogridPortId),
       name: h.name,
@@ -416,27 +540,60 @@ export class GeogridApplier {
       observation: `Cliente do Geogrid (id ${h.geogridClientId}): porta ocupada no Geogrid`,
     }));
     // A hold left for the same Geogrid port elsewhere (its box was rebuilt): replaced.
-    const stale = await tx.ftthClient.findMany({
-      where: { code: { in: clients.map((c) => c.code) } },
-      select: { id: true },
-    });
-    if (stale.length) {
+    const codes = clients.map((c) => c.code);
+    for (let i = 0; i < codes.length; i += 500) {
+      const stale = await tx.ftthClient.findMany({
+        where: { code: { in: codes.slice(i, i + 500) } },
+        select: { id: true },
+      });
+      if (stale.length === 0) continue;
       await tx.property.deleteMany({ where: { clientId: { in: stale.map((s) => s.id) } } });
       await tx.ftthClient.deleteMany({
         where: { id: { in: stale.map((s) => s.id) }, reservedBy: origin },
       });
     }
-    await tx.ftthClient.createMany({ data: clients });
-    await tx.property.createMany({
-      data: holds.map((h, i) => ({
-        id: newId(now),
-        projectId: this.ctx.projectId,
-        clientId: clients[i]!.id,
-        boxId,
-        splitterId,
-        port: h.port,
-      })),
-    });
+    const at = this.ctx.now();
+    await insertRows(
+      tx,
+      'FtthClient',
+      [
+        'id',
+        'code',
+        'name',
+        'implanted',
+        'reservedBy',
+        'reservationMetaJson',
+        'observation',
+        'createdAt',
+        'updatedAt',
+      ],
+      clients.map((c) => [
+        c.id,
+        c.code,
+        c.name,
+        c.implanted,
+        c.reservedBy,
+        c.reservationMetaJson,
+        c.observation,
+        at,
+        at,
+      ]),
+    );
+    await insertRows(
+      tx,
+      'Property',
+      ['id', 'projectId', 'clientId', 'boxId', 'splitterId', 'port', 'createdAt', 'updatedAt'],
+      holds.map((h, i) => [
+        newId(now),
+        this.ctx.projectId,
+        clients[i]!.id,
+        h.boxId,
+        h.splitterId,
+        h.hold.port,
+        at,
+        at,
+      ]),
+    );
   }
 
   private async update(

@@ -3,6 +3,7 @@
 // planner decides, the applier writes, the viability index hears about the boxes changed, the
 // run's report gets its items. Shared by the full sync and the webhook deltas.
 import type { NetworkChanges } from '../../context.js';
+import type { Logger } from '../../logger.js';
 import type { Db } from '../../ozmap-model/db/client.js';
 import type { GeogridElement } from '../../services/sync-settings.js';
 import { documentSpellings } from '../sgp/converters.js';
@@ -43,6 +44,7 @@ export interface ScanDeps {
   projectId: string;
   elements: ReadonlySet<GeogridElement>;
   now: () => Date;
+  logger?: Logger;
   /** Port lists read at once (default 8). */
   concurrency?: number;
 }
@@ -107,12 +109,17 @@ export class PageScanner {
     recorder.bump('items', items.length);
     if (items.length === 0) return { counts, boxIds: 0 };
     const readAt = deps.now();
+    const t0 = performance.now();
+    const ms = () => Math.round(performance.now() - t0);
+    const timings: Record<string, number> = {};
     const ids = items.map((i) => i.id);
     const service = await deps.geogrid.portSummaries(ids, true, this.options.signal);
     const distribution = deps.elements.has('distribution-splitters')
       ? await deps.geogrid.portSummaries(ids, false, this.options.signal)
       : null;
+    timings.summaries = ms();
     const local = await localItems(deps.db, deps.integration, ids);
+    timings.local = ms();
     const states: RemoteState[] = items.map((item) => ({
       item,
       summary: {
@@ -137,6 +144,7 @@ export class PageScanner {
       }
     });
     recorder.bump('portsRead', wanted.filter((s) => s.equipment !== null).length);
+    timings.ports = ms();
     const portClients = [
       ...new Set(
         states.flatMap((s) =>
@@ -150,6 +158,7 @@ export class PageScanner {
       await this.lookUp(portClients, local);
     const ours = await ourClients(deps.db, deps.integration, portClients);
     const plan = planPage(states, { items: local, ours }, ctx);
+    timings.planned = ms();
     recorder.bump('ignored', plan.ignored);
     recorder.bump('unchanged', plan.unchanged.length);
     for (const p of plan.plans)
@@ -159,10 +168,17 @@ export class PageScanner {
       return { counts, boxIds: 0 };
     }
     const applied = await this.applier.apply(plan.plans, plan.unchanged);
+    timings.applied = ms();
     applied.items.forEach(add);
     if (applied.stale) recorder.bump('stale', applied.stale);
     // After commit, before the next page: the next viability query sees this page's changes.
     if (applied.boxIds.size) await deps.network.boxesChanged(applied.boxIds);
+    timings.indexed = ms();
+    this.deps.logger?.debug(
+      { integration: deps.integration, items: items.length, ms: timings },
+      'geogrid page',
+    );
+    if (process.env.GG_PROFILE) console.error('PAGE', items.length, JSON.stringify(timings));
     return { counts, boxIds: applied.boxIds.size };
   }
 
