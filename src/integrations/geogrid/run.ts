@@ -4,6 +4,7 @@
 // and removed (or kept for its clients), then confirmed clients are sent to Geogrid. A failure to
 // read Geogrid ends the run with its reason; what was applied stays applied (each page is whole),
 // nothing is removed on a run that did not read everything, and the next run finishes the job.
+import { setMaxListeners } from 'node:events';
 import type { NetworkChanges } from '../../context.js';
 import type { Logger } from '../../logger.js';
 import { maskPii } from '../../logger.js';
@@ -16,7 +17,7 @@ import { localItems } from './inventory.js';
 import { planRemoval } from './planner.js';
 import { pushConfirmed } from './push.js';
 import { describePlan } from './report.js';
-import { matchClients, PageScanner, type GeogridApi } from './scan.js';
+import { matchClients, PageScanner, type GeogridApi, type PreparedPage } from './scan.js';
 
 export interface GeogridRunDeps {
   db: Db;
@@ -89,6 +90,8 @@ export async function runGeogridSync(
   req.onStart?.(recorder.id);
   const log = deps.logger.child({ integration: deps.integration, runId: recorder.id });
   log.info({ dryRun: !!req.dryRun, trigger: req.trigger }, 'geogrid sync started');
+  // Port lists are read a dozen at a time, each listening to the run's signal.
+  if (req.signal) setMaxListeners(64, req.signal);
   const run = new FullRun(deps, req, recorder);
   try {
     await run.clients();
@@ -175,19 +178,45 @@ class FullRun {
   async items(planned: boolean): Promise<void> {
     const types = [...BOX_TYPES, ...(this.deps.elements.has('poles') ? ['poste'] : [])];
     let page = 0;
-    for await (const p of this.deps.geogrid.itemPages(types, planned, this.req.signal)) {
-      page++;
-      for (const r of p.rejected) {
-        this.recorder.add({
-          itemId: r.itemId,
-          outcome: 'error',
-          reason: 'unreadable_item',
-          message: r.reason,
-        });
+    let previous: { prepared: Promise<PreparedPage>; total: number; records: number } | undefined;
+    const commit = async (prev: NonNullable<typeof previous>) => {
+      const { counts } = await this.scanner.commit(await prev.prepared);
+      await this.progress(planned ? 'planned' : 'built', ++page, prev.total, prev.records, counts);
+    };
+    const pages = this.deps.geogrid.itemPages(types, planned, this.req.signal);
+    try {
+      for (;;) {
+        let next: IteratorResult<Awaited<ReturnType<typeof pages.next>>['value']>;
+        try {
+          next = await pages.next();
+        } catch (err) {
+          // Geogrid failed on this page: what was read before it is still written.
+          if (previous) await commit(previous);
+          previous = undefined;
+          throw err;
+        }
+        if (next.done) break;
+        const p = next.value;
+        for (const r of p.rejected) {
+          this.recorder.add({
+            itemId: r.itemId,
+            outcome: 'error',
+            reason: 'unreadable_item',
+            message: r.reason,
+          });
+        }
+        if (this.req.dryRun) for (const i of p.records) this.seen.add(i.id);
+        // This page's Geogrid reads run while the previous page is written.
+        const prepared = this.scanner.prepare(p.records);
+        prepared.catch(() => undefined);
+        if (previous) await commit(previous);
+        previous = { prepared, total: p.total, records: p.records.length };
       }
-      if (this.req.dryRun) for (const i of p.records) this.seen.add(i.id);
-      const { counts } = await this.scanner.page(p.records);
-      await this.progress(planned ? 'planned' : 'built', page, p.total, p.records.length, counts);
+      if (previous) await commit(previous);
+      previous = undefined;
+    } finally {
+      // A failure leaves no read running behind the run's back.
+      await previous?.prepared.catch(() => undefined);
     }
   }
 

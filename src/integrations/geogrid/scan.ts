@@ -17,6 +17,7 @@ import {
   changesSomething,
   needsPorts,
   planPage,
+  type LocalItem,
   type PlanContext,
   type RemoteState,
 } from './planner.js';
@@ -47,6 +48,14 @@ export interface ScanDeps {
   logger?: Logger;
   /** Port lists read at once (default 8). */
   concurrency?: number;
+}
+
+export interface PreparedPage {
+  items: readonly RemoteItem[];
+  states: RemoteState[];
+  local: Map<string, LocalItem>;
+  started: number;
+  readMs?: number;
 }
 
 export interface PageOutcome {
@@ -100,26 +109,25 @@ export class PageScanner {
 
   /** Plans and applies one page of items (already read from Geogrid). */
   async page(items: readonly RemoteItem[]): Promise<PageOutcome> {
-    const { deps, recorder } = this;
-    const counts: Record<string, number> = {};
-    const add = (item: Parameters<SyncRunRecorder['add']>[0]) => {
-      counts[item.outcome] = (counts[item.outcome] ?? 0) + 1;
-      recorder.add(item);
-    };
-    recorder.bump('items', items.length);
-    if (items.length === 0) return { counts, boxIds: 0 };
+    return this.commit(await this.prepare(items));
+  }
+
+  /**
+   * The Geogrid side of a page: port counts, our rows for its items, and the port lists of the
+   * items that need them. The full sync prepares a page while the one before it is committed
+   * (pages hold different items, so neither sees the other's writes).
+   */
+  async prepare(items: readonly RemoteItem[]): Promise<PreparedPage> {
+    const { deps } = this;
+    const started = performance.now();
     const readAt = deps.now();
-    const t0 = performance.now();
-    const ms = () => Math.round(performance.now() - t0);
-    const timings: Record<string, number> = {};
+    if (items.length === 0) return { items, states: [], local: new Map(), started };
     const ids = items.map((i) => i.id);
     const service = await deps.geogrid.portSummaries(ids, true, this.options.signal);
     const distribution = deps.elements.has('distribution-splitters')
       ? await deps.geogrid.portSummaries(ids, false, this.options.signal)
       : null;
-    timings.summaries = ms();
     const local = await localItems(deps.db, deps.integration, ids);
-    timings.local = ms();
     const states: RemoteState[] = items.map((item) => ({
       item,
       summary: {
@@ -131,7 +139,7 @@ export class PageScanner {
     }));
     const ctx = this.ctx;
     const wanted = states.filter((s) => needsPorts(s, local.get(s.item.id), ctx));
-    await mapLimit(wanted, deps.concurrency ?? 8, async (s) => {
+    await mapLimit(wanted, deps.concurrency ?? 12, async (s) => {
       try {
         s.equipment = await deps.geogrid.itemEquipment(
           s.item.id,
@@ -143,8 +151,22 @@ export class PageScanner {
         if (!(err instanceof GeogridError && err.code === 'geogrid_not_found')) throw err;
       }
     });
-    recorder.bump('portsRead', wanted.filter((s) => s.equipment !== null).length);
-    timings.ports = ms();
+    return { items, states, local, started, readMs: performance.now() - started };
+  }
+
+  /** Plans a prepared page and applies it; the viability index hears about it before the next. */
+  async commit(prepared: PreparedPage): Promise<PageOutcome> {
+    const { deps, recorder } = this;
+    const { items, states, local } = prepared;
+    const counts: Record<string, number> = {};
+    const add = (item: Parameters<SyncRunRecorder['add']>[0]) => {
+      counts[item.outcome] = (counts[item.outcome] ?? 0) + 1;
+      recorder.add(item);
+    };
+    recorder.bump('items', items.length);
+    if (items.length === 0) return { counts, boxIds: 0 };
+    const committing = performance.now();
+    recorder.bump('portsRead', states.filter((s) => s.equipment !== null).length);
     const portClients = [
       ...new Set(
         states.flatMap((s) =>
@@ -157,8 +179,7 @@ export class PageScanner {
     if (this.options.lookUpUnknownClients && !this.options.dryRun)
       await this.lookUp(portClients, local);
     const ours = await ourClients(deps.db, deps.integration, portClients);
-    const plan = planPage(states, { items: local, ours }, ctx);
-    timings.planned = ms();
+    const plan = planPage(states, { items: local, ours }, this.ctx);
     recorder.bump('ignored', plan.ignored);
     recorder.bump('unchanged', plan.unchanged.length);
     for (const p of plan.plans)
@@ -168,17 +189,19 @@ export class PageScanner {
       return { counts, boxIds: 0 };
     }
     const applied = await this.applier.apply(plan.plans, plan.unchanged);
-    timings.applied = ms();
     applied.items.forEach(add);
     if (applied.stale) recorder.bump('stale', applied.stale);
     // After commit, before the next page: the next viability query sees this page's changes.
     if (applied.boxIds.size) await deps.network.boxesChanged(applied.boxIds);
-    timings.indexed = ms();
-    this.deps.logger?.debug(
-      { integration: deps.integration, items: items.length, ms: timings },
+    deps.logger?.debug(
+      {
+        integration: deps.integration,
+        items: items.length,
+        readMs: Math.round(prepared.readMs ?? 0),
+        commitMs: Math.round(performance.now() - committing),
+      },
       'geogrid page',
     );
-    if (process.env.GG_PROFILE) console.error('PAGE', items.length, JSON.stringify(timings));
     return { counts, boxIds: applied.boxIds.size };
   }
 
