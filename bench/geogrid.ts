@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   const procs: ChildProcess[] = [];
   try {
     await applyMigrations(dbUrl);
-    let t = performance.now();
+    const t = performance.now();
     const sim = await child('bench/geogrid-simulator-process.ts', {
       BENCH_GEOGRID_ITEMS: String(ITEMS),
       BENCH_GEOGRID_BOXES: String(BOXES),

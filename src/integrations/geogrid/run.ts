@@ -17,6 +17,7 @@ import { localItems } from './inventory.js';
 import { planRemoval } from './planner.js';
 import { pushConfirmed } from './push.js';
 import { describePlan } from './report.js';
+import type { Page, RemoteItem } from './types.js';
 import { matchClients, PageScanner, type GeogridApi, type PreparedPage } from './scan.js';
 
 export interface GeogridRunDeps {
@@ -186,7 +187,7 @@ class FullRun {
     const pages = this.deps.geogrid.itemPages(types, planned, this.req.signal);
     try {
       for (;;) {
-        let next: IteratorResult<Awaited<ReturnType<typeof pages.next>>['value']>;
+        let next: IteratorResult<Page<RemoteItem>>;
         try {
           next = await pages.next();
         } catch (err) {
