@@ -5,18 +5,23 @@ declare module 'autocannon' {
       path?: string;
       method?: string;
       headers?: Record<string, string>;
+      body?: string;
       setupRequest?: (request: Request) => Request;
     }
     interface Options {
       url: string;
       duration?: number;
+      /** Stop after this many requests instead of after `duration`. */
+      amount?: number;
       connections?: number;
       /** Requests per second over all connections (fixed-rate load). */
       overallRate?: number;
+      headers?: Record<string, string>;
       requests?: Request[];
     }
     interface Histogram {
       average: number;
+      total: number;
       p50: number;
       p99: number;
     }
@@ -25,6 +30,8 @@ declare module 'autocannon' {
       latency: Histogram;
       errors: number;
       non2xx: number;
+      statusCodeStats?: Record<string, { count: number }>;
+      '2xx': number;
     }
   }
   function autocannon(options: autocannon.Options): Promise<autocannon.Result>;

@@ -7,6 +7,7 @@ import type { ViabilityService } from './services/viability-service.js';
 import type { ReservationService } from './services/reservations.js';
 import type { Integrations } from './services/integrations.js';
 import type { Geocoder } from './findme/geocoder.js';
+import type { Metrics } from './http/metrics.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { JobScheduler } from './jobs/scheduler.js';
 import type { SyncRunStore } from './integrations/sync-runs/store.js';
@@ -48,4 +49,6 @@ export interface AppContext {
   syncs: SyncRegistry;
   /** The clock; tests replace it to control expiry. */
   now: () => Date;
+  /** Prometheus metrics of this instance (GET /metrics). */
+  metrics: Metrics;
 }

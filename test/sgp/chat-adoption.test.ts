@@ -52,21 +52,20 @@ describe.each(testProviders())('a chat reservation confirmed by SGP on %s', (pro
   async function reserveInChat(sessionId: string, name: string, cpf: string): Promise<string> {
     await chat(sessionId, { text: 'oi' });
     await chat(sessionId, { text: '1' });
-    expect(await chat(sessionId, { location: home })).toMatch(/Esta é a localização/);
-    expect(await chat(sessionId, { text: 'sim' })).toMatch(/Quer reservar/);
-    await chat(sessionId, { text: 'sim' });
+    expect(await chat(sessionId, { location: home })).toMatch(/Quer reservar/);
+    expect(await chat(sessionId, { text: 'sim' })).toMatch(/endereço da instalação/);
+    await chat(sessionId, { text: 'Rua das Flores, 120' });
     await chat(sessionId, { text: name });
     await chat(sessionId, { text: '(44) 99999-0000' });
     await chat(sessionId, { text: cpf });
     expect(await chat(sessionId, { text: 'cliente@example.com' })).toMatch(/Confira seus dados/);
     const done = await chat(sessionId, { text: 'sim' });
-    expect(done).toMatch(/Reserva feita/);
+    expect(done).toMatch(/sua instalação está reservada/);
     return done;
   }
 
   it('adopts the reservation, implants it, and the expiry job leaves it alone', async () => {
-    const done = await reserveInChat('session-maria-01', 'Maria Souza', '529.982.247-25');
-    expect(done).toMatch(/CTO-VILA-7/);
+    await reserveInChat('session-maria-01', 'Maria Souza', '529.982.247-25');
     await reserveInChat('session-joao-002', 'João Lima', '111.444.777-35');
     const reserved = await server.ctx.db.ftthClient.findFirstOrThrow({
       where: { document: '52998224725' },

@@ -2,7 +2,8 @@ import type { AppContext } from '../../context.js';
 import { ValidationError } from '../../errors.js';
 import { parseFilterParam } from './query/filter-syntax.js';
 import { translateFilters, type Where } from './query/translate.js';
-import { translateContext } from './query/run-list.js';
+import { pagesOf, translateContext } from './query/run-list.js';
+import { writeInChunks } from '../../ozmap-model/db/chunks.js';
 import type { ResourceDef } from './resources/resource.js';
 
 /**
@@ -13,13 +14,35 @@ export async function batchWhere(
   ctx: AppContext,
   def: ResourceDef,
   rawFilter: unknown,
-): Promise<Where> {
+): Promise<BatchTarget> {
   const items = parseFilterParam(rawFilter);
   if (items.length === 0) {
     throw new ValidationError('filter: a batch update needs a non-empty filter', 'filter');
   }
   const { where, post } = await translateFilters(items, translateContext(ctx, def));
-  if (post.length === 0) return where;
-  const rows = await def.findMany(ctx.db, { where, orderBy: [], populate: new Set() });
-  return { id: { in: rows.filter((row) => post.every((keep) => keep(row))).map((row) => row.id) } };
+  if (post.length === 0) return { where };
+  const ids: string[] = [];
+  for await (const page of pagesOf(ctx, def, where, [], new Set())) {
+    for (const row of page) if (post.every((keep) => keep(row))) ids.push(row.id as string);
+  }
+  return { ids };
+}
+
+/**
+ * What a batch update writes to: a `where` the database evaluates, or (for geometric filters)
+ * the matching ids, updated in chunks so the statement never grows with the inventory.
+ */
+export type BatchTarget = { where: Where } | { ids: string[] };
+
+export async function updateBatch(
+  target: BatchTarget,
+  update: (where: Where) => Promise<unknown>,
+): Promise<void> {
+  if ('where' in target) {
+    await update(target.where);
+    return;
+  }
+  await writeInChunks(target.ids, async (chunk) => {
+    await update({ id: { in: chunk } });
+  });
 }

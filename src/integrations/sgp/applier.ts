@@ -12,9 +12,11 @@ import {
   type Change,
   type ContractAction,
   type ContractPlan,
+  type NewClient,
   type Placement,
 } from './planner.js';
-import { inChunks, sgpOrigin } from './inventory.js';
+import { sgpOrigin } from './inventory.js';
+import { findInChunks } from '../../ozmap-model/db/chunks.js';
 
 export interface AppliedContract {
   items: SyncRunItemInput[];
@@ -155,19 +157,19 @@ export class SgpApplier {
             ...boxIds,
           );
         }
-        const boxes = await inChunks(boxIds, (chunk) =>
+        const boxes = await findInChunks(boxIds, (chunk) =>
           tx.box.findMany({ where: { id: { in: chunk } }, select: { id: true, projectId: true } }),
         );
         const project = new Map(boxes.map((b) => [b.id, b.projectId]));
         const taken = new Set<string>();
-        const held = await inChunks(splitterIds, (chunk) =>
+        const held = await findInChunks(splitterIds, (chunk) =>
           tx.property.findMany({
             where: { splitterId: { in: chunk }, port: { not: null } },
             select: { splitterId: true, port: true },
           }),
         );
         for (const row of held) taken.add(`${row.splitterId}:${row.port}`);
-        const blocked = await inChunks(splitterIds, (chunk) =>
+        const blocked = await findInChunks(splitterIds, (chunk) =>
           tx.splitterPort.findMany({
             where: { splitterId: { in: chunk }, blocked: true },
             select: { splitterId: true, index: true },
@@ -184,18 +186,7 @@ export class SgpApplier {
           if (p.kind === 'port' && taken.has(`${p.splitterId}:${p.port}`)) return;
           const clientId = newId(now.getTime());
           const c = a.client;
-          clients.push({
-            id: clientId,
-            code: c.code,
-            name: c.name,
-            document: c.document,
-            phone: c.phone,
-            email: c.email,
-            implanted: c.implanted,
-            status: c.status,
-            reservedBy: sgpOrigin(this.options.integration),
-            reservationExpiresAt: null,
-          });
+          clients.push(this.clientRow(clientId, c));
           properties.push({
             id: newId(now.getTime()),
             projectId,
@@ -306,6 +297,22 @@ export class SgpApplier {
     }
   }
 
+  /** The client row of a new contract (both creation paths write the same one). */
+  private clientRow(id: string, c: NewClient): Prisma.FtthClientCreateManyInput {
+    return {
+      id,
+      code: c.code,
+      name: c.name,
+      document: c.document,
+      phone: c.phone,
+      email: c.email,
+      implanted: c.implanted,
+      status: c.status,
+      reservedBy: sgpOrigin(this.options.integration),
+      reservationExpiresAt: null,
+    };
+  }
+
   private async create(
     tx: Tx,
     id: string,
@@ -315,20 +322,7 @@ export class SgpApplier {
     const now = this.options.now();
     const { client: c, placement } = action;
     const clientId = newId(now.getTime());
-    await tx.ftthClient.create({
-      data: {
-        id: clientId,
-        code: c.code,
-        name: c.name,
-        document: c.document,
-        phone: c.phone,
-        email: c.email,
-        implanted: c.implanted,
-        status: c.status,
-        reservedBy: sgpOrigin(this.options.integration),
-        reservationExpiresAt: null,
-      },
-    });
+    await tx.ftthClient.create({ data: this.clientRow(clientId, c) });
     const fields = { lat: c.lat, lng: c.lng, address: c.address, potencyRead: c.potencyRead };
     if (placement.kind === 'box') {
       const box = await tx.box.findUnique({

@@ -1,23 +1,13 @@
 // What the planner needs to know about our inventory for one page of contracts, read in a few
 // batched queries (chunked: SQLite binds at most ~999 parameters per statement).
 import type { Db } from '../../ozmap-model/db/client.js';
+import { findInChunks } from '../../ozmap-model/db/chunks.js';
 import { documentSpellings, parseDocument } from './converters.js';
 import type { LocalBox, LocalClient } from './planner.js';
 
-// Prisma reads nested relations with one IN list of the parents' ids: a chunk of 400 clients
-// binds at most 400 more; a chunk of 50 box names leaves room for their splitters' ports.
-const CHUNK = 400;
+// Prisma reads nested relations with one IN list of the parents' ids: a chunk of 50 box names
+// keeps their splitters' and ports' lists far below SQLite's bind limit.
 const BOX_CHUNK = 50;
-
-export async function inChunks<T, R>(
-  items: T[],
-  fn: (chunk: T[]) => Promise<R[]>,
-  size = CHUNK,
-): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...(await fn(items.slice(i, i + size))));
-  return out;
-}
 
 const CLIENT_SELECT = {
   id: true,
@@ -50,7 +40,7 @@ export function sgpOrigin(integration: string): string {
 
 /** Our clients whose code is one of `codes`. */
 export async function clientsByCode(db: Db, codes: string[]): Promise<Map<string, LocalClient>> {
-  const rows = await inChunks([...new Set(codes)], (chunk) =>
+  const rows = await findInChunks(codes, (chunk) =>
     db.ftthClient.findMany({ where: { code: { in: chunk } }, select: CLIENT_SELECT }),
   );
   return new Map(rows.map((r) => [r.code, r]));
@@ -65,7 +55,7 @@ export async function reservationsByDocument(
   documents: string[],
 ): Promise<Map<string, LocalClient[]>> {
   const spellings = [...new Set(documents.flatMap(documentSpellings))];
-  const rows = await inChunks(spellings, (chunk) =>
+  const rows = await findInChunks(spellings, (chunk) =>
     db.ftthClient.findMany({
       where: {
         implanted: false,
@@ -88,8 +78,8 @@ export async function reservationsByDocument(
 
 /** Boxes by exact name, with their drop splitters' blocked and held ports. */
 export async function boxesByName(db: Db, names: string[]): Promise<Map<string, LocalBox[]>> {
-  const rows = await inChunks(
-    [...new Set(names)],
+  const rows = await findInChunks(
+    names,
     (chunk) =>
       db.box.findMany({
         where: { name: { in: chunk } },

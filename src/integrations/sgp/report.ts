@@ -1,5 +1,5 @@
 // How plans and runs read to a person: dry-run items, per-page progress lines and the summary.
-import type { SyncCounts, SyncRunItemInput } from '../sync-runs/store.js';
+import { SYNC_OUTCOMES, type SyncCounts, type SyncRunItemInput } from '../sync-runs/store.js';
 import type { ContractAction, ContractPlan } from './planner.js';
 
 function describeAction(a: ContractAction): Pick<SyncRunItemInput, 'outcome' | 'message'> {
@@ -53,16 +53,8 @@ export function planItems(plan: ContractPlan): SyncRunItemInput[] {
   ];
 }
 
-const ORDER = [
-  'created',
-  'adopted',
-  'updated',
-  'implanted',
-  'cancelled',
-  'removed',
-  'skipped',
-  'error',
-];
+// The outcomes a summary line shows (notes are detail, not a count people act on).
+const ORDER = SYNC_OUTCOMES.filter((o) => o !== 'note');
 
 function n(counts: SyncCounts, key: string): number {
   const v = counts[key];
