@@ -273,6 +273,55 @@ describe.each(testProviders())('Geogrid sync on %s', (provider) => {
     expect(await h.server.ctx.db.box.count()).toBe(604);
   });
 
+  it('waits out a rate-limiting Geogrid and finishes; one that never lets up fails the run, and the next finishes', async () => {
+    // Geogrid's clock and ours are one fake clock: a 429's wait passes on it, not on the wall.
+    let clock = Date.parse('2026-03-10T15:00:05Z');
+    const waits: number[] = [];
+    h = await startGeogridHarness(provider, {
+      client: {
+        pageSize: 2,
+        now: () => clock,
+        random: () => 0,
+        maxRateLimitWaits: 3,
+        sleep: async (ms) => {
+          waits.push(ms);
+          clock += ms;
+        },
+      },
+    });
+    const { sim } = h;
+    sim.now = () => clock;
+    const first = Array.from({ length: 5 }, (_, i) => sim.addItem({ sigla: `CTO-${i}` }));
+    sim.perMinute = 4;
+    const run = await h.run();
+    expect(run).toMatchObject({ status: 'succeeded' });
+    expect(run.counts).toMatchObject({ created: 5, error: 0, skipped: 0 });
+    // It waited for the next minute each time Geogrid said 429 (Retry-After), and only then.
+    const limited = sim.requests.filter((r) => r.status === 429).length;
+    expect(limited).toBeGreaterThan(0);
+    expect(waits).toHaveLength(limited);
+    for (const w of waits) expect(w).toBeLessThanOrEqual(60_000);
+    for (const i of first) {
+      const box = (await h.boxOf(i.id))!;
+      expect(h.availability(box)).toBe(8);
+    }
+
+    // Geogrid stops answering anything but 429: the run fails with the reason, nothing removed.
+    sim.deleteItem(first[0]!.id);
+    sim.perMinute = 0;
+    const failed = await h.run();
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'geogrid_rate_limited' } });
+    expect(failed.error?.message).toMatch(/429/);
+    expect(await h.boxOf(first[0]!.id)).not.toBeNull();
+    expect(await h.server.ctx.db.box.count()).toBe(5);
+
+    sim.perMinute = Number.POSITIVE_INFINITY;
+    const next = await h.run();
+    expect(next).toMatchObject({ status: 'succeeded' });
+    expect(next.counts).toMatchObject({ removed: 1 });
+    expect(await h.server.ctx.db.box.count()).toBe(4);
+  });
+
   it('reports a wrong token or an unreadable Geogrid as a failed run, and changes nothing', async () => {
     h = await startGeogridHarness(provider);
     h.sim.addItem();

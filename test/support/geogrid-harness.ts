@@ -2,7 +2,7 @@
 // context and the simulated Geogrid over HTTPS, for tests that run syncs and look at the
 // inventory and the viability index afterwards.
 import { GeogridLinks } from '../../src/integrations/geogrid/links.js';
-import { GeogridSync } from '../../src/integrations/geogrid/sync.js';
+import { GeogridSync, type GeogridSyncDeps } from '../../src/integrations/geogrid/sync.js';
 import type { GeogridRunResult } from '../../src/integrations/geogrid/run.js';
 import type { DbProvider } from '../../src/ozmap-model/db/client.js';
 import type { GeogridElement } from '../../src/services/sync-settings.js';
@@ -29,7 +29,13 @@ export interface GeogridHarness {
 
 export async function startGeogridHarness(
   provider: DbProvider,
-  options: { elements?: GeogridElement[]; integration?: string; env?: Record<string, string> } = {},
+  options: {
+    elements?: GeogridElement[];
+    integration?: string;
+    env?: Record<string, string>;
+    /** Client options on top of the test defaults (a fake sleep and clock for 429 waits). */
+    client?: GeogridSyncDeps['client'];
+  } = {},
 ): Promise<GeogridHarness> {
   const clock = { now: new Date('2026-03-10T15:00:00Z') };
   const now = () => clock.now;
@@ -56,7 +62,7 @@ export async function startGeogridHarness(
     now,
     owner: 'test',
     leaseMs: 60_000,
-    client: { retries: 1, backoffMs: 1, timeoutMs: 5_000 },
+    client: { retries: 1, backoffMs: 1, timeoutMs: 5_000, ...options.client },
   });
   return {
     server,
