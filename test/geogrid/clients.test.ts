@@ -1,6 +1,8 @@
 // Clients between Geogrid and us: matched by CPF/CNPJ plus observacao (our id), placed on the port
 // Geogrid has them on; and the only write to Geogrid, a confirmed client's basic data and port.
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
 import { testProviders } from '../support/db.js';
 import { startGeogridHarness, POINT, type GeogridHarness } from '../support/geogrid-harness.js';
 
@@ -211,5 +213,70 @@ describe.each(testProviders())('Geogrid clients on %s', (provider) => {
     h.clock.now = new Date('2026-03-10T15:07:00Z');
     expect(await h.sync.push('rede')).toMatchObject({ pushed: 1 });
     expect(sim.clientList.filter((c) => c.observacao === r.clientId)).toHaveLength(1);
+  });
+
+  it('keeps names, addresses and CPF/CNPJ out of the logs and run reports, whatever Geogrid answers', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    h = await startGeogridHarness(provider, { logger: createLogger('debug', sink) });
+    const { sim } = h;
+    const db = h.server.ctx.db;
+    const cto = sim.addItem({ sigla: 'CTO-L', splitters: [{ ports: 8 }] });
+    const theirs = sim.addClient({ nome: 'Joana Geogrid Prado', cpfCnpj: '39053344705' });
+    sim.attach(sim.port(cto.id, 3).id, theirs.id);
+    await h.run();
+    const box = (await h.boxOf(cto.id))!;
+    const ok = await reserve(box, 'L-1', '529.982.247-25');
+    const refused = await reserve(box, 'L-2', '111.444.777-35');
+    const down = await reserve(box, 'L-3', '11.222.333/0001-81');
+    await db.ftthClient.updateMany({
+      where: { id: { in: [ok.clientId, refused.clientId, down.clientId] } },
+      data: { implanted: true },
+    });
+    // Geogrid refuses the first client's data (422 echoing it back), answers 503 to the third.
+    sim.inject(
+      {
+        kind: 'status',
+        status: 422,
+        body: { cpfCnpj: 'CPF 52998224725 de Cliente L-1 já cadastrado' },
+      },
+      { path: 'clientes', times: 1 },
+    );
+    sim.inject({ kind: 'status', status: 503 }, { path: 'clientes', times: 5, after: 1 });
+    const totals = await h.sync.push('rede');
+    expect(totals).toMatchObject({ candidates: 3, pushed: 1, rejected: 1, retrying: 1 });
+    sim.clearFaults();
+    await h.run();
+
+    const reports = await h.server.ctx.syncRuns.list({ integration: 'rede' });
+    const stored = JSON.stringify(
+      await Promise.all(reports.map((r) => h.server.ctx.syncRuns.get(r.id))),
+    );
+    const log = lines.join('');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const secret of [
+      'Joana Geogrid Prado',
+      '39053344705',
+      'Cliente L-1',
+      'Cliente L-2',
+      'Cliente L-3',
+      '52998224725',
+      '529.982.247-25',
+      '11144477735',
+      '111.444.777-35',
+      '11222333000181',
+      '11.222.333/0001-81',
+      'Rua das Flores',
+    ]) {
+      expect(log).not.toContain(secret);
+      // Nor in the run reports, though Geogrid echoed the name back in its refusal.
+      expect(stored).not.toContain(secret);
+    }
+    expect(stored).toContain('cpfCnpj: CPF [cpf] de [nome] já cadastrado');
   });
 });

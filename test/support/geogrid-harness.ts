@@ -35,6 +35,8 @@ export async function startGeogridHarness(
     env?: Record<string, string>;
     /** Client options on top of the test defaults (a fake sleep and clock for 429 waits). */
     client?: GeogridSyncDeps['client'];
+    /** The sync's logger (default: the server's, silent in tests). */
+    logger?: GeogridSyncDeps['logger'];
   } = {},
 ): Promise<GeogridHarness> {
   const clock = { now: new Date('2026-03-10T15:00:00Z') };
@@ -58,7 +60,7 @@ export async function startGeogridHarness(
     integrations: ctx.integrations,
     runs: ctx.syncRuns,
     links,
-    logger: ctx.logger,
+    logger: options.logger ?? ctx.logger,
     now,
     owner: 'test',
     leaseMs: 60_000,

@@ -81,6 +81,29 @@ SELECT c."id" AS "clientId", c."code" AS "code", c."name" AS "name", c."document
  LIMIT ${BATCH}`;
 }
 
+/**
+ * Geogrid's error texts may echo what we sent (maskPii in the client takes CPF/CNPJ, e-mail and
+ * phone out); the client's name and address are taken out here, where they are known, before
+ * the text is kept in the run report or the push row.
+ */
+export function withoutClientData(
+  text: string,
+  c: Pick<Candidate, 'name' | 'address' | 'document'>,
+): string {
+  let out = text;
+  const masks: Array<[string | null, string]> = [
+    [c.address, '[endereço]'],
+    [c.name, '[nome]'],
+    [c.document, '[documento]'],
+  ];
+  for (const [value, mask] of masks) {
+    const v = value?.trim();
+    if (!v || v.length < 3) continue;
+    out = out.replace(new RegExp(v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), mask);
+  }
+  return out;
+}
+
 function due(c: Candidate, now: Date): boolean {
   if (c.pushStatus !== 'retry') return true;
   const at = c.nextAttemptAt;
@@ -256,8 +279,14 @@ async function pushOne(
       message: `basic data sent to Geogrid (client ${geogridClientId}) and attached to ${where}`,
       detail: { geogridClientId, geogridPortId: port.id },
     });
-  } catch (err) {
-    if (!(err instanceof GeogridError)) throw err;
+  } catch (caught) {
+    if (!(caught instanceof GeogridError)) throw caught;
+    const err = {
+      code: caught.code,
+      fields: caught.fields,
+      retryable: caught.retryable,
+      message: withoutClientData(caught.message, c),
+    };
     if (err.code === 'geogrid_conflict' || err.code === 'geogrid_rejected') {
       const conflict = err.code === 'geogrid_conflict' || 'portaReservada' in err.fields;
       if (conflict) totals.conflicts++;
@@ -275,7 +304,8 @@ async function pushOne(
       });
       return;
     }
-    if (!err.retryable && err.code !== 'geogrid_rate_limited') throw err;
+    if (!err.retryable && err.code !== 'geogrid_rate_limited')
+      throw new GeogridError(err.code, err.message, err.retryable, err.fields);
     const attempts = (c.attempts ?? 0) + 1;
     const giveUp = attempts >= MAX_PUSH_ATTEMPTS;
     totals.retrying += giveUp ? 0 : 1;
