@@ -218,6 +218,52 @@ describe.each(testProviders())('Geogrid schedule and on-demand runs on %s', (pro
     expect(JSON.stringify(status.body)).not.toContain(h.webhookSecret);
   });
 
+  it('never runs two syncs of one integration at once: the second gets 409 and changes nothing', async () => {
+    h = await startGeogridHarness(provider);
+    h.sim.addItem({ sigla: 'CTO-SLOW' });
+    // Geogrid is slow to answer the first page: the first run is still reading when others come.
+    h.sim.inject({ kind: 'slow', delayMs: 1_500 }, { path: 'itensRede', times: 1 });
+    const { key } = await createApiKey(h.server.ctx.db, 'ops', 'admin');
+    const admin = { url: h.server.url, apiKey: key };
+    const first = await api(admin, 'POST', '/admin/sync-runs', { integration: 'rede' });
+    expect(first.status).toBe(202);
+    const second = await api(admin, 'POST', '/admin/sync-runs', { integration: 'rede' });
+    expect(second).toMatchObject({
+      status: 409,
+      body: { message: expect.stringMatching(/a Geogrid sync of rede is running already/) },
+    });
+    await expect(h.sync.run('rede', { trigger: 'cli' })).rejects.toThrow(/running already/);
+    await vi.waitFor(
+      async () => {
+        const run = await api(admin, 'GET', `/admin/sync-runs/${first.body.runId as string}`);
+        expect(run.body).toMatchObject({ status: 'succeeded', counts: { created: 1 } });
+      },
+      { timeout: 15_000 },
+    );
+    // One run report, one box; once it ended, the next run may start.
+    expect(await h.server.ctx.syncRuns.list({ integration: 'rede', cycle: 'full' })).toHaveLength(
+      1,
+    );
+    expect(await h.server.ctx.db.box.count()).toBe(1);
+    const third = await api(admin, 'POST', '/admin/sync-runs', { integration: 'rede' });
+    expect(third.status).toBe(202);
+    await vi.waitFor(
+      async () => {
+        const run = await api(admin, 'GET', `/admin/sync-runs/${third.body.runId as string}`);
+        expect(run.body).toMatchObject({ status: 'succeeded', counts: { unchanged: 1 } });
+      },
+      { timeout: 15_000 },
+    );
+    // Bad requests name the field; an unknown integration is 404.
+    expect(await api(admin, 'POST', '/admin/sync-runs', {})).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/integration/) },
+    });
+    expect((await api(admin, 'POST', '/admin/sync-runs', { integration: 'nenhuma' })).status).toBe(
+      404,
+    );
+  });
+
   it("runs every day at 04:00 in São Paulo, whatever the server's time zone, and stops once unlinked", async () => {
     h = await startGeogridHarness(provider);
     h.sim.addItem({ sigla: 'CTO-04' });

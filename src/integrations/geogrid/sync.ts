@@ -1,6 +1,7 @@
 // A Geogrid integration's runs as the server, the CLI and the webhook start them: the profile's
 // sealed token opened, its project link checked, the client built, and the full run held under the
 // integration's lease, so two runs of one integration never overlap, whatever process starts them.
+import { randomBytes } from 'node:crypto';
 import type { NetworkChanges } from '../../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { JobRunContext } from '../../jobs/scheduler.js';
@@ -45,6 +46,14 @@ export interface GeogridSyncDeps {
 }
 
 /** A run of this integration is in progress somewhere (this or another process). */
+/**
+ * Each run holds its lease under an id of its own: a lease is re-entrant for its owner, so two
+ * runs started in one process under the process id would both get it.
+ */
+function runHolder(owner: string): string {
+  return `${owner}:run-${randomBytes(3).toString('hex')}`;
+}
+
 export class GeogridBusyError extends ConflictError {
   constructor(
     integration: string,
@@ -162,7 +171,7 @@ export class GeogridSync implements SyncRunner {
     const lease = await withLease(
       deps.db,
       `sync:${name}`,
-      { owner: deps.owner, ttlMs: deps.leaseMs, now: deps.now },
+      { owner: runHolder(deps.owner), ttlMs: deps.leaseMs, now: deps.now },
       async (lost) => {
         let api: (GeogridApi & { close(): void }) | undefined;
         try {
@@ -247,7 +256,7 @@ export class GeogridSync implements SyncRunner {
     const lease = await withLease(
       this.deps.db,
       `geogrid-push:${name}`,
-      { owner: this.deps.owner, ttlMs: this.deps.leaseMs, now: this.deps.now },
+      { owner: runHolder(this.deps.owner), ttlMs: this.deps.leaseMs, now: this.deps.now },
       async (lost) => {
         const api = this.client(opened.target);
         try {
