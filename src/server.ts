@@ -15,11 +15,13 @@ import { ViabilityService } from './services/viability-service.js';
 import { NetworkBroadcast } from './services/network-broadcast.js';
 import { ReservationService } from './services/reservations.js';
 import { releaseExpiredReservations } from './jobs/reservation-expiry.js';
-import { JobScheduler } from './jobs/scheduler.js';
+import { JobScheduler, processOwner } from './jobs/scheduler.js';
 import { SecretBox } from './security/secret-box.js';
 import { loadSecretsKey } from './security/secrets-key.js';
 import { createChatSystem, type ChatSystem } from './bot/chat-system.js';
 import type { ConnectSocket } from './bot/whatsapp/baileys.js';
+import { createSalesWorkspace, SalesChangeRelay, type SalesWorkspace } from './sales/index.js';
+import { withLease } from './jobs/lease.js';
 import { Integrations } from './services/integrations.js';
 import { adminRouter } from './integrations/admin-router.js';
 import { createGeocoder } from './findme/index.js';
@@ -52,6 +54,8 @@ export interface BuiltContext {
   /** Reads the inventory change log so this instance's index stays exact (see network-sync.ts). */
   networkSync: NetworkSync;
   migrations: { latest?: string; count: number };
+  /** Inventory writers call it after changes that matter to sales; the workspace listens. */
+  salesChanges: SalesChangeRelay;
   close(): Promise<void>;
 }
 
@@ -110,7 +114,14 @@ export async function buildContext(
   redis?.on('ready', () => void networkSync.pollNow().catch(() => undefined));
   observeViability(viability, metrics);
   databaseGauges(db, metrics);
-  const reservations = new ReservationService({ db, network, finder: viability, now });
+  const salesChanges = new SalesChangeRelay();
+  const reservations = new ReservationService({
+    db,
+    network,
+    finder: viability,
+    now,
+    events: salesChanges,
+  });
   observeReservations(reservations, metrics);
   const ctx: AppContext = {
     config,
@@ -137,6 +148,7 @@ export async function buildContext(
     redis,
     networkSync,
     migrations: { latest: known.at(-1), count: known.length },
+    salesChanges,
     async close() {
       networkSync.stop();
       await ctx.jobs.stop();
@@ -150,6 +162,7 @@ export async function buildContext(
 export interface RunningServer {
   ctx: AppContext;
   chat: ChatSystem;
+  sales: SalesWorkspace;
   server: Server;
   url: string;
   close(): Promise<void>;
@@ -174,8 +187,29 @@ export async function startServer(
 ): Promise<RunningServer> {
   const built = await buildContext(config, logger, options);
   const { ctx } = built;
+  const leaseOwner = processOwner();
+  const sales = await createSalesWorkspace(ctx, {
+    redis: built.redis,
+    secrets: ctx.secrets,
+    lease: (key, fn) =>
+      withLease(ctx.db, key, { owner: leaseOwner, ttlMs: 60_000, now: ctx.now }, fn),
+    changes: built.salesChanges,
+    webDist: options.webDist,
+  });
   const chat = await createChatSystem(ctx, built.redis, {
+    ...sales.chatHooks,
     whatsappConnect: options.whatsappConnect,
+  });
+  sales.attachChat({
+    send: (channel, chatId, messages) => chat.send(channel, chatId, messages),
+    release: (channel, chatId) => chat.engine.release(channel, chatId),
+    telegram: chat.telegram,
+  });
+  ctx.jobs.register('sales-webhooks', { everyMs: 15_000 }, async ({ signal }) => {
+    await sales.delivery.run(signal);
+  });
+  ctx.jobs.register('sales-handoff-escalation', { everyMs: 60_000 }, async () => {
+    await sales.handoffs.escalate();
   });
   const sgp = new SgpSync({
     ...ctx,
@@ -193,6 +227,7 @@ export async function startServer(
     { everyMs: config.reservations.expiryJobIntervalMs },
     async () => {
       await releaseExpiredReservations(ctx.db, ctx.network, logger, ctx.now());
+      built.salesChanges.changed();
     },
   );
   ctx.jobs.register('network-change-prune', { everyMs: 3_600_000 }, async ({ logger: log }) => {
@@ -226,6 +261,7 @@ export async function startServer(
       { path: '/', router: geogrid.router },
       { path: '/ozloc', router: ozlocRouter(ctx, { webDist: options.webDist }) },
       ...chat.routers,
+      ...sales.routers,
     ],
   });
 
@@ -256,11 +292,14 @@ export async function startServer(
     ctx.jobs.start();
     sgpSchedules.start();
     geogrid.schedules.start();
+    sales.start();
   }
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      // Live streams never go idle: end them so the server can drain.
+      await sales.stop();
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections go idle as their last request finishes: close them as they do.
       const sweeper = setInterval(() => server.closeIdleConnections(), 50);
@@ -277,7 +316,7 @@ export async function startServer(
       logger.info('stopped');
     })());
 
-  return { ctx, chat, server, url, close };
+  return { ctx, chat, sales, server, url, close };
 }
 
 /** Redis answers PING; a client that is not connected is down at once (its queue would wait). */
