@@ -163,8 +163,9 @@ export async function syncGeogrid(
     return 1;
   }
   if (!dryRun && !broadcasting) {
+    // Without Redis, a running server learns of these writes from the change log.
     console.error(
-      'note: without REDIS_URL a running server sees these changes after its restart; POST /admin/sync-runs runs the sync inside the server instead',
+      `note: a running server sees these changes within NETWORK_SYNC_INTERVAL_SECONDS (${ctx.config.networkSync.intervalMs / 1000} s), from the change log`,
     );
   }
   console.log(`  details: alcance sync runs --id ${result.runId}`);

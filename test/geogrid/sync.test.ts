@@ -2,7 +2,8 @@
 // Geogrid syncs end to end: the production client against the simulated Geogrid over HTTPS, the
 // planner and the applier writing a real database (SQLite and PostgreSQL), and the viability
 // index reading it.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GeogridSync } from '../../src/integrations/geogrid/sync.js';
 import { testProviders } from '../support/db.js';
 import { startGeogridHarness, POINT, type GeogridHarness } from '../support/geogrid-harness.js';
 
@@ -320,6 +321,42 @@ describe.each(testProviders())('Geogrid sync on %s', (provider) => {
     expect(next).toMatchObject({ status: 'succeeded' });
     expect(next.counts).toMatchObject({ removed: 1 });
     expect(await h.server.ctx.db.box.count()).toBe(4);
+  });
+
+  it('reaches a running server through the change log when another process (the CLI) syncs', async () => {
+    h = await startGeogridHarness(provider, { env: { NETWORK_SYNC_INTERVAL_SECONDS: '0.2' } });
+    const { sim, server } = h;
+    const cto = sim.addItem({ sigla: 'CTO-CLI', splitters: [{ ports: 8 }] });
+    // Another process: same database, its own (here: silent) index, so only the triggers'
+    // change log can tell the server. The applier's multi-row INSERTs must reach it too.
+    const elsewhere = new GeogridSync({
+      db: server.ctx.db,
+      network: { boxesChanged: async () => {}, regionsChanged: async () => {} },
+      integrations: server.ctx.integrations,
+      runs: server.ctx.syncRuns,
+      links: h.links,
+      logger: server.ctx.logger,
+      now: () => h.clock.now,
+      owner: 'cli-process',
+      leaseMs: 60_000,
+      client: { retries: 1, backoffMs: 1, timeoutMs: 5_000 },
+    });
+    expect(await elsewhere.run('rede', { trigger: 'cli' })).toMatchObject({
+      status: 'succeeded',
+    });
+    const box = (await h.boxOf(cto.id))!;
+    await vi.waitFor(() => expect(h.availability(box)).toBe(8), { timeout: 10_000, interval: 50 });
+    sim.attach(sim.port(cto.id, 1).id, sim.addClient({ nome: 'Geogrid' }).id);
+    h.clock.now = new Date(h.clock.now.getTime() + 60_000);
+    await elsewhere.run('rede', { trigger: 'cli' });
+    await vi.waitFor(() => expect(h.availability(box)).toBe(7), { timeout: 10_000, interval: 50 });
+    sim.deleteItem(cto.id);
+    h.clock.now = new Date(h.clock.now.getTime() + 60_000);
+    expect((await elsewhere.run('rede', { trigger: 'cli' })).counts).toMatchObject({ removed: 1 });
+    await vi.waitFor(() => expect(h.availability(box)).toBeUndefined(), {
+      timeout: 10_000,
+      interval: 50,
+    });
   });
 
   it('reports a wrong token or an unreadable Geogrid as a failed run, and changes nothing', async () => {
