@@ -91,6 +91,12 @@ describe('alcance integration create / sync geogrid', () => {
           const row = await db.integration.findUniqueOrThrow({ where: { name: 'rede' } });
           expect(row.tokenSealed).toMatch(/^sb1\./);
           expect(JSON.stringify(row)).not.toContain(sim.token);
+          const dry = await cli('sync', 'geogrid', '--name', 'rede', '--dry-run');
+          expect(dry.code).toBe(0);
+          expect(dry.stderr).toMatch(/run [0-9a-f]{24} \(dry run: nothing is written\)/);
+          expect(dry.stdout).toMatch(/geogrid rede full sync \(dry run\): succeeded/);
+          expect(dry.stdout).toMatch(/created: 4 {2}updated: 0 {2}removed: 0/);
+          expect(await db.box.count()).toBe(0);
           const sync = await cli('sync', 'geogrid', '--name', 'rede');
           expect(sync.code).toBe(0);
           expect(sync.stderr).toMatch(/\[clients\] page 1\/1: 0 clients/);
