@@ -323,6 +323,40 @@ describe.each(testProviders())('Geogrid sync on %s', (provider) => {
     expect(await h.server.ctx.db.box.count()).toBe(4);
   });
 
+  it('syncs a full page of items with several splitters each (id lists past the parameter limits)', async () => {
+    h = await startGeogridHarness(provider);
+    const { sim } = h;
+    // 500 items (one page) x 3 service splitters: 1 500 equipment ids and 1 500 holds in a page.
+    const items = Array.from({ length: 500 }, (_, i) => {
+      const a = sim.addClient({ nome: `G${i}a` });
+      const b = sim.addClient({ nome: `G${i}b` });
+      const c = sim.addClient({ nome: `G${i}c` });
+      return sim.addItem({
+        sigla: `CTO-M${i}`,
+        splitters: [
+          { ports: 2, clients: { 1: a.id } },
+          { ports: 2, clients: { 1: b.id } },
+          { ports: 2, clients: { 2: c.id } },
+        ],
+      });
+    });
+    const run = await h.run();
+    expect(run).toMatchObject({ status: 'succeeded' });
+    expect(run.counts).toMatchObject({ created: 500, error: 0 });
+    const db = h.server.ctx.db;
+    expect(await db.splitter.count()).toBe(1_500);
+    expect(await db.ftthClient.count({ where: { reservedBy: 'geogrid:rede' } })).toBe(1_500);
+    // Geogrid frees every port: all 1 500 holds of the page go in one run.
+    for (const it of items) {
+      for (const e of sim.item(it.id).equipment) for (const p of e.ports) sim.attach(p.id, null);
+    }
+    const freed = await h.run();
+    expect(freed).toMatchObject({ status: 'succeeded' });
+    expect(freed.counts).toMatchObject({ updated: 500, error: 0 });
+    expect(await db.ftthClient.count({ where: { reservedBy: 'geogrid:rede' } })).toBe(0);
+    expect(h.availability((await h.boxOf(items[0]!.id))!)).toBe(6);
+  });
+
   it('reaches a running server through the change log when another process (the CLI) syncs', async () => {
     h = await startGeogridHarness(provider, { env: { NETWORK_SYNC_INTERVAL_SECONDS: '0.2' } });
     const { sim, server } = h;

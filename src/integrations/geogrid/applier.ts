@@ -5,6 +5,7 @@
 import { AppError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { isUniqueViolation, type Db, type Tx } from '../../ozmap-model/db/client.js';
+import { chunked } from '../../ozmap-model/db/chunks.js';
 import type { SyncRunItemInput } from '../sync-runs/store.js';
 import { geogridOrigin, holdCode } from './inventory.js';
 import { insertRows } from './bulk.js';
@@ -289,9 +290,10 @@ export class GeogridApplier {
     await tx.geogridItem.deleteMany({
       where: { integration, itemId: { in: items.map((i) => i.itemId) } },
     });
-    await tx.geogridSplitter.deleteMany({
-      where: { integration, equipmentId: { in: links.map((l) => l.equipmentId) } },
-    });
+    // A page of 500 items may hold thousands of equipment: statements stay small (issue 9).
+    for (const chunk of chunked(links.map((l) => l.equipmentId))) {
+      await tx.geogridSplitter.deleteMany({ where: { integration, equipmentId: { in: chunk } } });
+    }
     const at = this.ctx.now();
     await insertRows(
       tx,
@@ -432,14 +434,15 @@ export class GeogridApplier {
     tx: Tx,
     holds: ReadonlyArray<{ clientId: string; propertyId: string }>,
   ): Promise<void> {
-    if (holds.length === 0) return;
-    await tx.property.deleteMany({ where: { id: { in: holds.map((h) => h.propertyId) } } });
-    await tx.ftthClient.deleteMany({
-      where: {
-        id: { in: holds.map((h) => h.clientId) },
-        reservedBy: geogridOrigin(this.ctx.integration),
-      },
-    });
+    for (const chunk of chunked(holds)) {
+      await tx.property.deleteMany({ where: { id: { in: chunk.map((h) => h.propertyId) } } });
+      await tx.ftthClient.deleteMany({
+        where: {
+          id: { in: chunk.map((h) => h.clientId) },
+          reservedBy: geogridOrigin(this.ctx.integration),
+        },
+      });
+    }
   }
 
   /** Phase 3 for a splitter's ports: moves, holds, blocks, and the links confirmed. */

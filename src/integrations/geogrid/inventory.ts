@@ -89,7 +89,12 @@ export async function localItems(
   );
 }
 
-/** Boxes with every splitter, blocked and held port, and what is sync-made about them. */
+/**
+ * Boxes with every splitter, blocked and held port, and what is sync-made about them. One flat
+ * query per table, each over at most CHUNK ids: a nested select would bind the ids of every
+ * splitter, port and client of the chunk in one statement (a page of 500 boxes with three
+ * splitters passes SQLite's limit).
+ */
 export async function localBoxes(
   db: Db,
   integration: string,
@@ -99,65 +104,75 @@ export async function localBoxes(
   const boxes = await inChunks(boxIds, (chunk) =>
     db.box.findMany({
       where: { id: { in: chunk } },
-      select: {
-        id: true,
-        name: true,
-        lat: true,
-        lng: true,
-        draft: true,
-        observation: true,
-        splitters: {
-          orderBy: [{ name: 'asc' }, { id: 'asc' }],
-          select: {
-            id: true,
-            name: true,
-            isDrop: true,
-            ratioOut: true,
-            ports: { where: { blocked: true }, select: { index: true } },
-            properties: {
-              where: { port: { not: null } },
-              select: {
-                id: true,
-                port: true,
-                clientId: true,
-                client: {
-                  select: { code: true, name: true, reservedBy: true, reservationMetaJson: true },
-                },
-              },
-            },
-          },
-        },
-        properties: { where: { splitterId: null, clientId: { not: null } }, select: { id: true } },
-      },
+      select: { id: true, name: true, lat: true, lng: true, draft: true, observation: true },
     }),
   );
-  const synced = await inChunks(
-    boxes.flatMap((b) => b.splitters.map((s) => s.id)),
+  const found = boxes.map((b) => b.id);
+  const splitters = await inChunks(found, (chunk) =>
+    db.splitter.findMany({
+      where: { boxId: { in: chunk } },
+      orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      select: { id: true, boxId: true, name: true, isDrop: true, ratioOut: true },
+    }),
+  );
+  const splitterIds = splitters.map((s) => s.id);
+  const blocked = await inChunks(splitterIds, (chunk) =>
+    db.splitterPort.findMany({
+      where: { splitterId: { in: chunk }, blocked: true },
+      select: { splitterId: true, index: true },
+    }),
+  );
+  const held = await inChunks(splitterIds, (chunk) =>
+    db.property.findMany({
+      where: { splitterId: { in: chunk }, port: { not: null } },
+      select: { id: true, splitterId: true, port: true, clientId: true },
+    }),
+  );
+  const clients = await inChunks(
+    held.map((p) => p.clientId).filter((id): id is string => id !== null),
     (chunk) =>
-      db.geogridSplitter.findMany({
-        where: { integration, splitterId: { in: chunk } },
-        select: { splitterId: true, equipmentId: true, reservedJson: true },
+      db.ftthClient.findMany({
+        where: { id: { in: chunk } },
+        select: { id: true, code: true, name: true, reservedBy: true, reservationMetaJson: true },
       }),
   );
+  const loose = await inChunks(found, (chunk) =>
+    db.property.findMany({
+      where: { boxId: { in: chunk }, splitterId: null, clientId: { not: null } },
+      select: { boxId: true },
+    }),
+  );
+  const synced = await inChunks(splitterIds, (chunk) =>
+    db.geogridSplitter.findMany({
+      where: { integration, splitterId: { in: chunk } },
+      select: { splitterId: true, equipmentId: true, reservedJson: true },
+    }),
+  );
   const bySplitter = new Map(synced.map((s) => [s.splitterId, s]));
+  const clientById = new Map(clients.map((c) => [c.id, c]));
+  const blockedBy = groupBy(blocked, (p) => p.splitterId);
+  const heldBy = groupBy(held, (p) => p.splitterId!);
+  const splittersBy = groupBy(splitters, (s) => s.boxId);
+  const looseBy = groupBy(loose, (p) => p.boxId!);
   return new Map(
     boxes.map((b) => {
-      const splitters: LocalSplitter[] = b.splitters.map((s) => {
+      const mine: LocalSplitter[] = (splittersBy.get(b.id) ?? []).map((s) => {
         const link = bySplitter.get(s.id);
-        const holders: LocalHolder[] = s.properties.map((p) => {
-          const isHold = p.client?.reservedBy === origin;
-          const meta = isHold ? holdMeta(p.client?.reservationMetaJson ?? null) : {};
+        const holders: LocalHolder[] = (heldBy.get(s.id) ?? []).map((p) => {
+          const client = p.clientId ? clientById.get(p.clientId) : undefined;
+          const isHold = client?.reservedBy === origin;
+          const meta = isHold ? holdMeta(client?.reservationMetaJson ?? null) : {};
           return {
             port: p.port ?? 0,
             propertyId: p.id,
             clientId: p.clientId,
-            clientCode: p.client?.code ?? null,
+            clientCode: client?.code ?? null,
             hold:
               isHold && meta.geogridClientId && meta.geogridPortId
                 ? {
                     geogridClientId: meta.geogridClientId,
                     geogridPortId: meta.geogridPortId,
-                    name: p.client?.name ?? null,
+                    name: client?.name ?? null,
                   }
                 : null,
           };
@@ -168,7 +183,7 @@ export async function localBoxes(
           name: s.name,
           isDrop: s.isDrop,
           ratioOut: s.ratioOut,
-          blocked: s.ports.map((p) => p.index),
+          blocked: (blockedBy.get(s.id) ?? []).map((p) => p.index),
           reservedByGeogrid: link ? numbers(link.reservedJson) : [],
           holders,
         };
@@ -182,12 +197,23 @@ export async function localBoxes(
           lng: b.lng,
           draft: b.draft,
           observation: b.observation,
-          splitters,
-          looseClients: b.properties.length,
+          splitters: mine,
+          looseClients: looseBy.get(b.id)?.length ?? 0,
         },
       ];
     }),
   );
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
 }
 
 /** Geogrid client id → our client, for the given Geogrid clients that are ours. */
