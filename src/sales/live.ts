@@ -55,9 +55,11 @@ export class RedisLiveBus implements LiveBus {
   ) {}
 
   /** `namespace` keeps deployments that share one Redis apart (see redisNamespace). */
-  static async start(redis: Redis, logger: Logger, namespace: string): Promise<RedisLiveBus> {
-    const subscriber = redis.duplicate();
-    subscriber.on('error', (err) => logger.warn({ err }, 'live bus subscriber error'));
+  static start(redis: Redis, logger: Logger, namespace: string): Promise<RedisLiveBus> {
+    // No retry limit and no waiting here: with Redis down the service still starts (GET /ready
+    // says so), and the subscription is made, and re-made, whenever the connection is ready.
+    const subscriber = redis.duplicate({ maxRetriesPerRequest: null });
+    subscriber.on('error', () => undefined); // the main client logs Redis errors
     const channel = `${CHANNEL}:${namespace}`;
     const bus = new RedisLiveBus(redis, subscriber, channel);
     subscriber.on('message', (from: string, message: string) => {
@@ -68,12 +70,19 @@ export class RedisLiveBus implements LiveBus {
         logger.warn({ err }, 'unreadable live event');
       }
     });
-    await subscriber.subscribe(channel);
-    return bus;
+    subscriber.subscribe(channel).catch((err: unknown) => {
+      logger.warn({ err }, 'could not subscribe to live sales events');
+    });
+    return Promise.resolve(bus);
   }
 
   async publish(event: LiveEvent): Promise<void> {
-    await this.redis.publish(this.channel, JSON.stringify(event));
+    try {
+      await this.redis.publish(this.channel, JSON.stringify(event));
+    } catch {
+      // Redis is down: this instance's own screens still get it; the others catch up on reload.
+      await this.local.publish(event);
+    }
   }
 
   subscribe(listener: (event: LiveEvent) => void): () => void {

@@ -31,6 +31,12 @@ export class LoginThrottle {
             keyPrefix,
             points,
             duration: options.windowSeconds,
+            // Redis down: count in this process meanwhile rather than refusing every sign-in.
+            insuranceLimiter: new RateLimiterMemory({
+              keyPrefix,
+              points,
+              duration: options.windowSeconds,
+            }),
           })
         : new RateLimiterMemory({ keyPrefix, points, duration: options.windowSeconds });
     this.perUser = make(`alcance:${namespace}:login:user`, options.maxPerUser);
