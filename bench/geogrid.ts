@@ -47,10 +47,17 @@ async function call(
   path: string,
   body?: unknown,
 ) {
-  const res = await fetch(url + path, {
-    method,
-    headers: { ...(key ? { authorization: key } : {}), 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const send = () =>
+    fetch(url + path, {
+      method,
+      headers: { ...(key ? { authorization: key } : {}), 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  // A status poll whose kept-alive socket the server closed is sent again (once) on a new one.
+  const res = await send().catch((err: unknown) => {
+    if (method !== 'GET') throw err;
+    console.error(`bench: ${method} ${path}: ${(err as Error).message}; sent again`);
+    return send();
   });
   const text = await res.text();
   if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
