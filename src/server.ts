@@ -200,6 +200,12 @@ export async function startServer(
     ...sales.chatHooks,
     whatsappConnect: options.whatsappConnect,
   });
+  try {
+    await chat.prepare();
+  } catch (err) {
+    await built.close();
+    throw err;
+  }
   sales.attachChat({
     send: (channel, chatId, messages) => chat.send(channel, chatId, messages),
     release: (channel, chatId) => chat.engine.release(channel, chatId),
@@ -252,6 +258,7 @@ export async function startServer(
         details: () => ({ networkSync: built.networkSync.status() }),
       }),
     metrics: { metrics: ctx.metrics, token: config.metrics.token },
+    rawBodyRouters: chat.rawBodyRouters,
     routers: [
       ...(options.routers ?? []),
       { path: '/api/v2/ftth-viability', router: viabilityRouter(ctx) },
@@ -347,5 +354,13 @@ function channelReports(config: Config, chat: ChatSystem): Record<string, Channe
       ...(status.lastDisconnect ? { lastDisconnect: status.lastDisconnect } : {}),
     };
   } else reports.whatsapp = { status: 'disabled' };
+  if (chat.whatsappCloud) {
+    const status = chat.whatsappCloud.status();
+    reports['whatsapp-cloud'] = {
+      status: status.state === 'ready' ? 'up' : 'down',
+      state: status.state,
+      templates: status.templates,
+    };
+  } else reports['whatsapp-cloud'] = { status: 'disabled' };
   return reports;
 }

@@ -19,6 +19,8 @@ export interface AppOptions {
   metrics?: { metrics: Metrics; token?: string };
   /** Routers mounted in order, each at its own path. */
   routers: Array<{ path: string; router: Router }>;
+  /** Routers that read the raw body themselves (signed webhooks): mounted before the parsers. */
+  rawBodyRouters?: Array<{ path: string; router: Router }>;
 }
 
 /** Runs a body parser only when the request has a body (most API calls are bodiless GETs). */
@@ -71,6 +73,7 @@ export function createApp(options: AppOptions): express.Express {
       .json(report);
   });
   if (options.metrics) app.use(metricsRouter(options.metrics.metrics, options.metrics.token));
+  for (const { path, router } of options.rawBodyRouters ?? []) app.use(path, router);
   app.use(whenBody(express.json({ limit: options.bodyLimit })));
   app.use(whenBody(express.urlencoded({ extended: true, limit: options.bodyLimit })));
   for (const { path, router } of options.routers) app.use(path, router);
