@@ -42,6 +42,7 @@ import { SyncRegistry } from './integrations/sync-runs/registry.js';
 import { syncRunsRouter } from './integrations/sync-runs/routes.js';
 import { SgpSync } from './integrations/sgp/sync.js';
 import { SgpSchedules } from './integrations/sgp/schedule.js';
+import { wireGeogrid } from './integrations/geogrid/wiring.js';
 
 export interface ContextOptions {
   now?: () => Date;
@@ -233,6 +234,8 @@ export async function startServer(
   ctx.syncs.register('sgp', sgp);
   const sgpSchedules = new SgpSchedules(ctx.jobs, ctx.integrations, sgp, logger);
   if (options.jobs !== false) await sgpSchedules.refresh();
+  const geogrid = wireGeogrid(ctx);
+  if (options.jobs !== false) await geogrid.schedules.refresh();
   ctx.jobs.register(
     'reservation-expiry',
     { everyMs: config.reservations.expiryJobIntervalMs },
@@ -270,6 +273,7 @@ export async function startServer(
       { path: '/api/v2', router: ozmapApiRouter(ctx) },
       { path: '/', router: adminRouter(ctx) },
       { path: '/', router: syncRunsRouter(ctx) },
+      { path: '/', router: geogrid.router },
       { path: '/ozloc', router: ozlocRouter(ctx, { webDist: options.webDist }) },
       ...chat.routers,
       ...sales.routers,
@@ -302,6 +306,7 @@ export async function startServer(
   if (options.jobs !== false) {
     ctx.jobs.start();
     sgpSchedules.start();
+    geogrid.schedules.start();
     sales.start();
   }
 
@@ -319,6 +324,7 @@ export async function startServer(
       clearInterval(sweeper);
       clearTimeout(timer);
       sgpSchedules.stop();
+      geogrid.schedules.stop();
       await ctx.jobs.stop();
       await chat.stop();
       await built.close();

@@ -3,6 +3,8 @@ import { ValidationError } from '../errors.js';
 import type { Db } from '../ozmap-model/db/client.js';
 import { SecretBox } from '../security/secret-box.js';
 import { loadSecretsKey } from '../security/secrets-key.js';
+import { createGeogrid, updateGeogrid } from './geogrid.js';
+import { GeogridLinks } from '../integrations/geogrid/links.js';
 import {
   Integrations,
   type IntegrationInput,
@@ -41,6 +43,12 @@ function syncInput(flags: Flags): IntegrationInput {
   const app = textFlag(flags, 'app');
   const user = textFlag(flags, 'user');
   if (app !== undefined) settings.app = app;
+  const elements = textFlag(flags, 'elements');
+  if (elements !== undefined) settings.elements = elements;
+  const pushMinutes = numberFlag(flags, 'push-minutes');
+  if (pushMinutes !== undefined) settings.pushEveryMinutes = pushMinutes;
+  const perMinute = numberFlag(flags, 'requests-per-minute');
+  if (perMinute !== undefined) settings.requestsPerMinute = perMinute;
   if (user !== undefined) settings.user = user;
   const update = numberFlag(flags, 'update-minutes');
   const cancel = numberFlag(flags, 'cancel-minutes');
@@ -101,14 +109,16 @@ function describeSync(p: IntegrationProfile): string {
     Object.entries(p.settings).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
   );
   const auth = p.credentials.token
-    ? `app=${s.app}  token=stored (sealed)`
+    ? `${s.app !== undefined ? `app=${s.app}  ` : ''}token=stored (sealed)`
     : p.credentials.password
       ? `user=${s.user}  password=stored (sealed)`
       : 'no credentials';
   const cycles =
     s.updateEveryMinutes !== undefined
       ? `  updates every ${s.updateEveryMinutes} min  cancellations every ${s.cancelEveryMinutes} min`
-      : '';
+      : s.elements !== undefined
+        ? `  elements=${(p.settings.elements as string[]).join(',')}  push every ${s.pushEveryMinutes} min`
+        : '';
   return `${p.name}  kind=${p.kind}  enabled=${p.enabled}  url=${p.url ?? '-'}  ${auth}${cycles}`;
 }
 
@@ -143,22 +153,42 @@ export async function integrationCommand(
   const integrations = new Integrations(db, config.reservations.chatbotDays, { secrets });
   switch (sub) {
     case 'create': {
-      const created = await integrations.create({
+      const input = {
         ...integrationInput(flags),
         name: typeof flags.name === 'string' ? flags.name : name,
-      });
+      };
+      if (input.kind === 'geogrid') {
+        const made = await createGeogrid(
+          db,
+          secrets,
+          config.reservations.chatbotDays,
+          input,
+          flags,
+        );
+        console.log(describeProfile(made.profile));
+        for (const line of made.lines) console.log(line);
+        return 0;
+      }
+      const created = await integrations.create(input);
       console.log(describeProfile(created));
       return 0;
     }
     case 'list':
       for (const p of await integrations.list()) console.log(describeProfile(p));
       return 0;
-    case 'update':
+    case 'update': {
       if (!name) break;
-      console.log(describeProfile(await integrations.update(name, integrationInput(flags))));
+      const updated = await integrations.update(name, integrationInput(flags));
+      const extra = updated.kind === 'geogrid' ? await updateGeogrid(db, secrets, name, flags) : [];
+      console.log(describeProfile(updated));
+      for (const line of extra) console.log(line);
       return 0;
+    }
     case 'delete':
       if (!name) break;
+      if ((await integrations.profile(name)).kind === 'geogrid') {
+        await new GeogridLinks(db, secrets).forget(name);
+      }
       await integrations.remove(name);
       console.log(`deleted ${name}`);
       return 0;
@@ -170,6 +200,9 @@ export async function integrationCommand(
     'usage: alcance integration create --name NAME --kind KIND [--reservation-days D] [--radius M] [--prospect-tags a,b] [--may-reserve true|false]\n' +
       '       alcance integration create --name NAME --kind sgp --url URL --token TOKEN --app APP\n' +
       '              [--update-minutes 10] [--cancel-minutes 30] [--enabled true|false]   (or --user U --password P)\n' +
+      '       alcance integration create --name NAME --kind geogrid --url API_URL --token TOKEN\n' +
+      '              (--project-id ID | --project-name NAME) [--elements service-splitters,poles,boxes,distribution-splitters]\n' +
+      '       alcance integration update NAME [--project-id ID | --project-name NAME | --unlink-project] [--webhook-secret [S]]\n' +
       '       alcance integration list | update NAME [flags] | delete NAME',
   );
   return 2;

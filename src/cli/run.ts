@@ -28,9 +28,12 @@ const USAGE = `alcance <command>
               [--horizontal-condos true|false]      (each also takes "default")
   integration create --name NAME --kind sgp --url URL --token TOKEN --app APP
               [--update-minutes 10] [--cancel-minutes 30] [--enabled true|false]
+  integration create --name NAME --kind geogrid --url API_URL --token TOKEN
+              (--project-id ID | --project-name NAME) [--elements service-splitters,poles,boxes,...]
   integration list | update NAME [flags] | delete NAME
   sync sgp --name NAME [--dry-run] [--only create|update|cancel]
                                           run one SGP cycle now (progress per page, then a summary)
+  sync geogrid --name NAME [--dry-run]    run one full Geogrid sync now (progress per page, then a summary)
   sync runs [--name NAME] [--limit N] | --id RUN_ID [--outcome O]
                                           sync run reports
   user create --username U --role admin|sales [--password-stdin]

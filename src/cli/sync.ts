@@ -8,6 +8,7 @@ import { ValidationError } from '../errors.js';
 import { buildContext } from '../server.js';
 import { SgpSync, SyncBusyError, stepsFor } from '../integrations/sgp/sync.js';
 import { countLine, summaryLines } from '../integrations/sgp/report.js';
+import { syncGeogrid } from './geogrid.js';
 import {
   SYNC_OUTCOMES,
   type SyncOutcome,
@@ -17,6 +18,7 @@ import {
 type Flags = Record<string, string | true>;
 
 export const SYNC_USAGE = `usage: alcance sync sgp --name NAME [--dry-run] [--only create|update|cancel]
+       alcance sync geogrid --name NAME [--dry-run]
        alcance sync runs [--name NAME] [--limit N]
        alcance sync runs --id RUN_ID [--outcome created|updated|skipped|error|...]`;
 
@@ -42,7 +44,7 @@ export async function syncCommand(
   sub: string | undefined,
   flags: Flags,
 ): Promise<number> {
-  if (sub !== 'sgp' && sub !== 'runs') {
+  if (sub !== 'sgp' && sub !== 'geogrid' && sub !== 'runs') {
     console.error(SYNC_USAGE);
     return 2;
   }
@@ -50,6 +52,7 @@ export async function syncCommand(
   const quiet = logger.level === 'info' ? logger.child({}, { level: 'warn' }) : logger;
   const built = await buildContext(config, quiet);
   try {
+    if (sub === 'geogrid') return await syncGeogrid(built.ctx, flags, !!built.redis);
     return sub === 'sgp'
       ? await sgpCycle(built.ctx, flags, !!built.redis)
       : await runs(built.ctx, flags);

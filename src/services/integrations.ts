@@ -23,6 +23,7 @@ export const INTEGRATION_KINDS = [
   'generic',
   'admin',
   'sgp',
+  'geogrid',
 ] as const;
 export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
 
@@ -103,7 +104,9 @@ export function kindDefaults(
     case 'admin':
       return { reservationDays: null, mayReserve: true };
     case 'sgp':
-      // A sync pulls from the ERP; a key bound to it has no reason to reserve ports.
+    case 'geogrid':
+      // A sync pulls from the ERP or the mapping platform; a key bound to it has no reason to
+      // reserve ports.
       return { reservationDays: null, mayReserve: false };
   }
 }

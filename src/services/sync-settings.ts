@@ -10,6 +10,53 @@ export interface SyncKindSpec {
   credentials(c: { token: boolean; password: boolean; settings: Record<string, unknown> }): void;
   /** Schemes the URL may use. */
   schemes: readonly string[];
+  /** Said after "url must start with …" (e.g. an example of the kind's URL). */
+  urlHint?: string;
+}
+
+/** What a Geogrid sync brings over; service splitters (and their boxes) always come. */
+export const GEOGRID_ELEMENTS = [
+  'service-splitters',
+  'boxes',
+  'poles',
+  'distribution-splitters',
+] as const;
+export type GeogridElement = (typeof GEOGRID_ELEMENTS)[number];
+
+/** `service-splitters,poles` or a list → the known elements in canonical order (400 otherwise). */
+export function geogridElements(value: unknown): GeogridElement[] {
+  const given =
+    value === undefined || value === null
+      ? []
+      : typeof value === 'string'
+        ? value.split(',')
+        : Array.isArray(value)
+          ? value
+          : null;
+  if (given === null || given.some((v) => typeof v !== 'string')) {
+    throw new ValidationError(
+      `elements must be a list of ${GEOGRID_ELEMENTS.join(', ')}`,
+      'elements',
+    );
+  }
+  const names = (given as string[]).map((v) => v.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(GEOGRID_ELEMENTS as readonly string[]).includes(n));
+  if (unknown.length) {
+    throw new ValidationError(
+      `unknown element(s) ${unknown.join(', ')}: elements are ${GEOGRID_ELEMENTS.join(', ')}`,
+      'elements',
+    );
+  }
+  return GEOGRID_ELEMENTS.filter((e) => e === 'service-splitters' || names.includes(e));
+}
+
+function optionalCount(value: unknown, field: string, max: number): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
+    throw new ValidationError(`${field} must be a whole number from 1 to ${max}`, field);
+  }
+  return n;
 }
 
 function minutes(value: unknown, field: string, fallback: number): number {
@@ -64,6 +111,32 @@ export const SYNC_KINDS: Record<string, SyncKindSpec> = {
   },
 };
 
+SYNC_KINDS.geogrid = {
+  // Geogrid (GeogridMaps): api_url (https only: no plain-HTTP or certificate-skipping option) and
+  // the token Geogrid gives the provider, sent as the api-key header.
+  schemes: ['https:'],
+  urlHint:
+    "(Geogrid's API is HTTPS only, e.g. https://eros.geogridmaps.com.br/<conta>/api/v3 or the panel URL)",
+  settings(input) {
+    const known = ['elements', 'pushEveryMinutes', 'requestsPerMinute'];
+    const unknown = Object.keys(input).filter((k) => !known.includes(k));
+    if (unknown.length) {
+      throw new ValidationError(`unknown Geogrid setting(s): ${unknown.join(', ')}`, unknown[0]);
+    }
+    const perMinute = optionalCount(input.requestsPerMinute, 'requestsPerMinute', 100_000);
+    return {
+      elements: geogridElements(input.elements),
+      pushEveryMinutes: minutes(input.pushEveryMinutes, 'pushEveryMinutes', 5),
+      ...(perMinute !== undefined ? { requestsPerMinute: perMinute } : {}),
+    };
+  },
+  credentials({ token }) {
+    if (!token) {
+      throw new ValidationError('token is required (the api-key Geogrid gives you)', 'token');
+    }
+  },
+};
+
 export function isSyncKind(kind: string): boolean {
   return Object.hasOwn(SYNC_KINDS, kind);
 }
@@ -81,7 +154,10 @@ export function syncUrl(value: unknown, spec: SyncKindSpec): string {
   }
   if (!spec.schemes.includes(url.protocol)) {
     const schemes = spec.schemes.map((scheme) => `${scheme}//`).join(' or ');
-    throw new ValidationError(`url must start with ${schemes}`, 'url');
+    throw new ValidationError(
+      `url must start with ${schemes}${spec.urlHint ? ` ${spec.urlHint}` : ''}`,
+      'url',
+    );
   }
   if (url.username || url.password) {
     throw new ValidationError('url must not carry credentials: give them as token/password', 'url');

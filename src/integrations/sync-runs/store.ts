@@ -5,7 +5,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { Db } from '../../ozmap-model/db/client.js';
 
-export type SyncTrigger = 'schedule' | 'cli' | 'api';
+export type SyncTrigger = 'schedule' | 'cli' | 'api' | 'webhook';
 export type SyncRunStatus = 'running' | 'succeeded' | 'failed' | 'abandoned';
 export const SYNC_OUTCOMES = [
   'created',
@@ -14,6 +14,10 @@ export const SYNC_OUTCOMES = [
   'implanted',
   'cancelled',
   'removed',
+  // A remote item gone from the remote system, kept here because it holds clients.
+  'kept',
+  // Data sent to the remote system (Geogrid: a confirmed client's basic data and port).
+  'pushed',
   'skipped',
   'error',
   'note',
