@@ -296,7 +296,10 @@ export async function startServer(
     const s = app.listen(config.http.port, config.http.host, () => resolve(s));
     s.once('error', reject);
   });
+  // Longer than a load balancer's idle timeout (60 s on most), so it never reuses a socket we are
+  // closing; the headers timeout must exceed it, or an idle kept-alive socket is reset early.
   server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
