@@ -30,6 +30,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   BODY_LIMIT: z.string().default('1mb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   RESERVATION_EXPIRY_JOB_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
   CHATBOT_RESERVATION_DAYS: z.coerce.number().min(0.001).default(7),
   CHATBOT_IDLE_MINUTES: z.coerce
@@ -93,7 +94,12 @@ export type Env = z.infer<typeof EnvSchema>;
 
 export interface Config {
   http: { port: number; host: string; bodyLimit: string; trustProxy: boolean; publicUrl?: string };
-  database: { url: string; provider: 'sqlite' | 'postgresql' };
+  database: {
+    url: string;
+    provider: 'sqlite' | 'postgresql';
+    /** PostgreSQL statement_timeout; SQLite lock wait (see createDb). */
+    statementTimeoutMs: number;
+  };
   logLevel: Env['LOG_LEVEL'];
   viability: { defaultRadiusMeters: number; maxRadiusMeters: number };
   demo: { mode: Env['DEMO_NETWORK']; seed: number };
@@ -170,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     database: {
       url: e.DATABASE_URL,
       provider: e.DATABASE_URL.startsWith('file:') ? 'sqlite' : 'postgresql',
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     },
     logLevel: e.LOG_LEVEL,
     viability: {

@@ -44,7 +44,9 @@ export async function buildContext(
 ): Promise<BuiltContext> {
   const migrations = await applyMigrations(config.database.url);
   if (migrations.applied.length) logger.info({ applied: migrations.applied }, 'database migrated');
-  const db = createDb(config.database.url);
+  const db = createDb(config.database.url, {
+    statementTimeoutMs: config.database.statementTimeoutMs,
+  });
   await options.beforeListen?.({ config, logger, db });
 
   const settings = new Settings(db, config.viability.defaultRadiusMeters);

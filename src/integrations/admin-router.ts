@@ -2,16 +2,16 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { adminAuth } from '../http/admin-auth.js';
-import { parseBody } from './ozmap-api/validation.js';
+import { int32, parseBody, text } from './ozmap-api/validation.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../ozmap-model/api-keys.js';
 
 const ProfileBody = z
   .object({
-    name: z.string(),
-    kind: z.string(),
+    name: text,
+    kind: text,
     reservationDays: z.number().nullable(),
-    defaultRadiusMeters: z.number().int().nullable(),
-    prospectTags: z.array(z.string()),
+    defaultRadiusMeters: int32.nullable(),
+    prospectTags: z.array(text).max(50),
     mayReserve: z.boolean(),
   })
   .partial();
@@ -41,7 +41,7 @@ export function adminRouter(ctx: AppContext): Router {
   });
   router.post('/admin/api-keys', async (req, res) => {
     const body = parseBody(
-      z.object({ name: z.string(), integration: z.string().default('generic') }),
+      z.object({ name: text.min(1, 'is required'), integration: text.default('generic') }),
       req.body,
     );
     await ctx.integrations.ensureBindable(body.integration);

@@ -5,7 +5,7 @@ import type { AppContext } from '../../src/context.js';
 import { createLogger } from '../../src/logger.js';
 import type { DbProvider } from '../../src/ozmap-model/db/client.js';
 import { createApiKey } from '../../src/ozmap-model/api-keys.js';
-import { startServer } from '../../src/server.js';
+import { startServer, type StartOptions } from '../../src/server.js';
 import { freshDatabase } from './db.js';
 
 /** A parsed JSON response body: tests read it freely and assert on its shape. */
@@ -32,6 +32,8 @@ export async function startTestServer(
     now?: () => Date;
     /** Where the built web pages are (a temp folder the test built into). */
     webDist?: string;
+    /** Extra routers mounted before the built-in ones. */
+    routers?: StartOptions['routers'];
   } = {},
 ): Promise<TestServer> {
   const database = await freshDatabase(provider);
@@ -47,6 +49,7 @@ export async function startTestServer(
     jobs: false,
     now: options.now,
     webDist: options.webDist,
+    routers: options.routers,
   });
   const { key } = await createApiKey(running.ctx.db, 'test');
   return {

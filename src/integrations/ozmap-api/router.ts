@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { NotFoundError, UnauthorizedError } from '../../errors.js';
 import { apiKeyAuth } from './auth.js';
 import { batchWhere } from './batch-update.js';
-import { parseBody } from './validation.js';
+import { measure, parseBody } from './validation.js';
 import { crudRouter } from './resources/crud-router.js';
 import type { ResourceDef } from './resources/resource.js';
 import { boxes } from './resources/boxes.js';
@@ -36,7 +36,7 @@ export const RESOURCES: readonly ResourceDef[] = [
 
 const BatchUpdateProperties = z.object({
   filter: z.unknown(),
-  update: z.object({ potencyRead: z.number().nullable() }).partial(),
+  update: z.object({ potencyRead: measure.nullable() }).partial(),
 });
 
 /** The OZmap API v2–compatible REST API, mounted at `/api/v2`. Every route needs an API key. */

@@ -32,7 +32,7 @@ export const ftthClients = defineResource({
     name: { type: 'string', nullable: true },
     implanted: { type: 'boolean' },
     certified: { type: 'boolean' },
-    status: { type: 'number' },
+    status: { type: 'number', integer: true },
     observation: { type: 'string', nullable: true },
     'onu.serial_number': { type: 'string', column: 'onuSerial' },
     'onu.user_PPPoE': { type: 'string', column: 'onuUser' },

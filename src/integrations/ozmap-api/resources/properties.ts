@@ -24,7 +24,7 @@ export const properties = defineResource({
     pole: { type: 'id', column: 'poleId', nullable: true },
     connector: { type: 'id', column: 'splitterId', nullable: true },
     'connections.id': { type: 'id', column: 'splitterId', nullable: true },
-    port: { type: 'number', nullable: true },
+    port: { type: 'number', nullable: true, integer: true },
     coords: { type: 'point', lat: 'lat', lng: 'lng' },
     address: { type: 'string', nullable: true },
     observation: { type: 'string', nullable: true },

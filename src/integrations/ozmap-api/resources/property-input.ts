@@ -2,22 +2,32 @@ import { z } from 'zod';
 import { ConflictError, ValidationError } from '../../../errors.js';
 import type { Db, Tx } from '../../../ozmap-model/db/client.js';
 import type { PortTarget } from '../../../ozmap-model/port-allocation.js';
-import { idList, idRef, parseBody, pointInput, requireIds, text } from '../validation.js';
+import {
+  idList,
+  idRef,
+  int32,
+  longText,
+  measure,
+  parseBody,
+  pointInput,
+  requireIds,
+  text,
+} from '../validation.js';
 import { CreateFtthClient, createClient } from './client-input.js';
 
 const PropertyFields = {
   project: idRef,
   box: idRef.nullable(),
   pole: idRef.nullable(),
-  address: text.nullable(),
-  observation: text.nullable(),
-  potencyRead: z.number().nullable(),
+  address: longText.nullable(),
+  observation: longText.nullable(),
+  potencyRead: measure.nullable(),
   tags: idList,
   client: z.union([idRef, CreateFtthClient]).nullable(),
   auto_connect: z.boolean(),
   force: z.boolean(),
   connector: idRef.nullable(),
-  port: z.number().int('must be an integer'),
+  port: int32.min(1, 'must be 1 or more (ports are 1-based)'),
   drop_poles: idList,
   external_id: text.nullable(),
   ...pointInput,

@@ -4,23 +4,24 @@ import type { AppContext } from '../../../context.js';
 import { NotFoundError, ValidationError } from '../../../errors.js';
 import { getSystemConfig, SYSTEM_CONFIG_ID } from '../../../ozmap-model/system-config.js';
 import { systemConfigToJson } from '../mappers/catalogue.js';
-import { parseBody } from '../validation.js';
+import { int32, MAX_LIST_ITEMS, parseBody, text } from '../validation.js';
 
 const level = z.object({
-  id: z.number(),
-  name: z.string().trim(),
-  translated_name: z.string().optional(),
+  id: int32,
+  name: text,
+  translated_name: text.optional(),
 });
+const levels = z.array(level).max(MAX_LIST_ITEMS);
 const UpdateSystemConfig = z
   .object({
     defaultRadius: z.number().int().min(1).max(100_000),
     maxBoxesInRadius: z.number().int().min(1).max(1000),
     hierarchyLevels: z
       .object({
-        cables: z.array(level),
-        boxes: z.array(level),
-        pops: z.array(level),
-        towers: z.array(level),
+        cables: levels,
+        boxes: levels,
+        pops: levels,
+        towers: levels,
       })
       .partial(),
   })

@@ -32,7 +32,7 @@ export const TAG_ALLOWED_TYPES = [
 
 const TagFields = {
   name: text.min(1, 'must not be empty'),
-  allowedTypes: z.array(z.enum(TAG_ALLOWED_TYPES)),
+  allowedTypes: z.array(z.enum(TAG_ALLOWED_TYPES)).max(TAG_ALLOWED_TYPES.length),
   color: text.nullable(),
 };
 const CreateTag = z.object(TagFields).partial({ allowedTypes: true, color: true });
