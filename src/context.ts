@@ -7,6 +7,7 @@ import type { ViabilityService } from './services/viability-service.js';
 import type { ReservationService } from './services/reservations.js';
 import type { Integrations } from './services/integrations.js';
 import type { Geocoder } from './findme/geocoder.js';
+import type { RateLimits } from './http/rate-limits.js';
 
 /**
  * Every writer of inventory reports what it changed, so the viability index reflects it in the
@@ -34,6 +35,8 @@ export interface AppContext {
   integrations: Integrations;
   /** Nominatim-compatible geocoder (GEOCODER_URL); undefined when not configured. */
   geocoder?: Geocoder;
+  /** Request rate limits, with counters in Redis when it is configured. */
+  rateLimits: RateLimits;
   /** The clock; tests replace it to control expiry. */
   now: () => Date;
 }

@@ -23,6 +23,7 @@ import { Integrations } from './services/integrations.js';
 import { adminRouter } from './integrations/admin-router.js';
 import { createGeocoder } from './findme/index.js';
 import { ozlocRouter } from './integrations/ispbox/ozloc-routes.js';
+import { createRateLimits } from './http/rate-limits.js';
 
 export interface ContextOptions {
   now?: () => Date;
@@ -76,6 +77,7 @@ export async function buildContext(
     reservations: new ReservationService({ db, network, finder: viability, now }),
     integrations: new Integrations(db, config.reservations.chatbotDays),
     geocoder: createGeocoder(config.geocoder, redis),
+    rateLimits: createRateLimits(config.rateLimits, redis),
     now,
   };
   return {

@@ -5,7 +5,12 @@ describe('loadConfig', () => {
   it('has working defaults for a fresh clone', () => {
     const c = loadConfig({});
     expect(c.http).toMatchObject({ port: 3000, host: '0.0.0.0' });
-    expect(c.database).toEqual({ url: 'file:./data/alcance.db', provider: 'sqlite' });
+    expect(c.database).toEqual({
+      url: 'file:./data/alcance.db',
+      provider: 'sqlite',
+      statementTimeoutMs: 5000,
+    });
+    expect(c.rateLimits.apiPerKey).toEqual({ points: 3000, seconds: 60 });
     expect(c.viability).toEqual({ defaultRadiusMeters: 300, maxRadiusMeters: 5000 });
     expect(c.demo.mode).toBe('auto');
     expect(c.logLevel).toBe('info');

@@ -109,7 +109,7 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
   if (whatsapp) senders.push(whatsapp);
 
   const admin = Router();
-  admin.use('/admin', adminAuth(ctx.apiKeys));
+  admin.use('/admin', adminAuth(ctx));
   admin.post('/admin/chat/release', express.json(), async (req, res) => {
     const { channel, chatId } = parseBody(Release, req.body);
     const released = await engine.release(channel, chatId);

@@ -10,13 +10,15 @@ import { runLocalChat } from '../bot/local/chat-command.js';
 import { parseArgs } from './args.js';
 import { integrationCommand } from './integration.js';
 import { Integrations } from '../services/integrations.js';
+import { DEFAULT_SCOPES, parseScopes } from '../security/principal.js';
+import { ValidationError } from '../errors.js';
 import { demoSeeding, exportCommand, importCommand, seedDemoCommand } from './inventory.js';
 
 const USAGE = `alcance <command>
 
   serve                                   run the HTTP service (default)
   migrate                                 apply pending database migrations
-  apikey create --name NAME [--integration KIND]
+  apikey create --name NAME [--integration KIND] [--scopes read,write,pii | --scope all]
   apikey list
   apikey revoke <id|name|prefix>
   integration create --name NAME --kind conecteai|ispbox|fivehub|generic|admin
@@ -100,10 +102,11 @@ async function apikey(
     if (sub === 'create') {
       const name = typeof flags.name === 'string' ? flags.name : '';
       const integration = typeof flags.integration === 'string' ? flags.integration : 'generic';
+      const scopes = scopeFlags(flags);
       await new Integrations(db, config.reservations.chatbotDays).ensureBindable(integration);
-      const { key, record } = await createApiKey(db, name, integration);
+      const { key, record } = await createApiKey(db, name, integration, scopes);
       console.error(
-        `created API key ${record.id} "${record.name}" (${record.integration}); it is shown only once:`,
+        `created API key ${record.id} "${record.name}" (${record.integration}, scopes ${record.scopes.join(',')}); it is shown only once:`,
       );
       console.log(key);
       return 0;
@@ -111,7 +114,9 @@ async function apikey(
     if (sub === 'list') {
       for (const k of await listApiKeys(db)) {
         const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active';
-        console.log(`${k.id}  ${k.prefix}…  ${k.name}  ${k.integration}  ${state}`);
+        console.log(
+          `${k.id}  ${k.prefix}…  ${k.name}  ${k.integration}  ${k.scopes.join(',')}  ${state}`,
+        );
       }
       return 0;
     }
@@ -123,6 +128,15 @@ async function apikey(
     console.error(USAGE);
     return 2;
   });
+}
+
+/** `--scopes read,write,pii` or `--scope all` (either spelling takes a list); default read,write. */
+function scopeFlags(flags: Record<string, string | true>) {
+  const given = flags.scopes ?? flags.scope;
+  if (given === undefined) return [...DEFAULT_SCOPES];
+  if (given === true)
+    throw new ValidationError('--scopes needs a list, e.g. read,write,pii', 'scopes');
+  return parseScopes(given, 'scopes');
 }
 
 async function serve(config: Config, logger: Logger): Promise<number> {

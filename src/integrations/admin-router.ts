@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { adminAuth } from '../http/admin-auth.js';
 import { int32, parseBody, text } from './ozmap-api/validation.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../ozmap-model/api-keys.js';
+import { DEFAULT_SCOPES, parseScopes } from '../security/principal.js';
 
 const ProfileBody = z
   .object({
@@ -19,7 +20,7 @@ const ProfileBody = z
 /** `/admin/integrations` and `/admin/api-keys`: manage profiles and keys over HTTP (admin key). */
 export function adminRouter(ctx: AppContext): Router {
   const router = Router();
-  router.use('/admin', adminAuth(ctx.apiKeys));
+  router.use('/admin', adminAuth(ctx));
 
   router.get('/admin/integrations', async (_req, res) => {
     res.json(await ctx.integrations.list());
@@ -41,11 +42,16 @@ export function adminRouter(ctx: AppContext): Router {
   });
   router.post('/admin/api-keys', async (req, res) => {
     const body = parseBody(
-      z.object({ name: text.min(1, 'is required'), integration: text.default('generic') }),
+      z.object({
+        name: text.min(1, 'is required'),
+        integration: text.default('generic'),
+        scopes: z.union([text, z.array(text).max(10)]).optional(),
+      }),
       req.body,
     );
+    const scopes = body.scopes === undefined ? [...DEFAULT_SCOPES] : parseScopes(body.scopes);
     await ctx.integrations.ensureBindable(body.integration);
-    const { key, record } = await createApiKey(ctx.db, body.name, body.integration);
+    const { key, record } = await createApiKey(ctx.db, body.name, body.integration, scopes);
     res.status(201).json({ key, ...record });
   });
   router.delete('/admin/api-keys/:ref', async (req, res) => {

@@ -4,6 +4,7 @@ import { parseFilterParam } from './query/filter-syntax.js';
 import { translateFilters, type Where } from './query/translate.js';
 import { translateContext } from './query/run-list.js';
 import type { ResourceDef } from './resources/resource.js';
+import { within, type View } from './resources/view.js';
 
 /**
  * The `where` selecting what a batch update's filter matches. An empty filter is refused: a batch
@@ -13,12 +14,15 @@ export async function batchWhere(
   ctx: AppContext,
   def: ResourceDef,
   rawFilter: unknown,
+  view: View,
 ): Promise<Where> {
   const items = parseFilterParam(rawFilter);
   if (items.length === 0) {
     throw new ValidationError('filter: a batch update needs a non-empty filter', 'filter');
   }
-  const { where, post } = await translateFilters(items, translateContext(ctx, def));
+  const translated = await translateFilters(items, translateContext(ctx, def));
+  const where = within(view, translated.where);
+  const post = translated.post;
   if (post.length === 0) return where;
   const rows = await def.findMany(ctx.db, { where, orderBy: [], populate: new Set() });
   return { id: { in: rows.filter((row) => post.every((keep) => keep(row))).map((row) => row.id) } };

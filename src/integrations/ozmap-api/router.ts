@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { NotFoundError, UnauthorizedError } from '../../errors.js';
-import { apiKeyAuth } from './auth.js';
+import { apiKeyAuth, requireAction } from './auth.js';
 import { batchWhere } from './batch-update.js';
 import { measure, parseBody } from './validation.js';
 import { crudRouter } from './resources/crud-router.js';
@@ -19,6 +19,7 @@ import { splitters } from './resources/splitters.js';
 import { splitterTypes } from './resources/splitter-types.js';
 import { tags } from './resources/tags.js';
 import { systemConfigsRouter } from './resources/system-configs.js';
+import { present, viewOf, within } from './resources/view.js';
 
 export const RESOURCES: readonly ResourceDef[] = [
   boxes,
@@ -51,15 +52,26 @@ export function ozmapApiRouter(ctx: AppContext): Router {
     );
   });
 
-  router.use(apiKeyAuth(ctx.apiKeys));
+  router.use(apiKeyAuth(ctx));
 
   router.get('/authenticated', (req, res) => {
-    res.json({ authenticated: true, key: req.principal });
+    const p = req.principal!;
+    res.json({
+      authenticated: true,
+      key: {
+        keyId: p.keyId,
+        name: p.name,
+        integration: p.integration,
+        role: p.role,
+        scopes: [...p.scopes],
+      },
+    });
   });
 
-  router.post('/ftth-clients/batch-update', async (req, res) => {
+  router.post('/ftth-clients/batch-update', requireAction('write'), async (req, res) => {
     const body = parseBody(BatchUpdateFtthClients, req.body);
-    const where = await batchWhere(ctx, ftthClients, body.filter);
+    const view = viewOf(ftthClients, req.principal);
+    const where = await batchWhere(ctx, ftthClients, body.filter, view);
     const { implanted, certified, status } = body.update;
     await ctx.db.ftthClient.updateMany({
       where: where,
@@ -68,9 +80,10 @@ export function ozmapApiRouter(ctx: AppContext): Router {
     res.status(204).end();
   });
 
-  router.post('/properties/batch-update', async (req, res) => {
+  router.post('/properties/batch-update', requireAction('write'), async (req, res) => {
     const body = parseBody(BatchUpdateProperties, req.body);
-    const where = await batchWhere(ctx, properties, body.filter);
+    const view = viewOf(properties, req.principal);
+    const where = await batchWhere(ctx, properties, body.filter, view);
     await ctx.db.property.updateMany({
       where: where,
       data: { potencyRead: body.update.potencyRead },
@@ -78,16 +91,20 @@ export function ozmapApiRouter(ctx: AppContext): Router {
     res.status(204).end();
   });
 
-  router.get('/properties/client/:code', async (req, res) => {
-    const code = req.params.code;
-    const client = await ctx.db.ftthClient.findUnique({ where: { code }, select: { id: true } });
+  router.get('/properties/client/:code', requireAction('read'), async (req, res) => {
+    const code = String(req.params.code);
+    const client = await ctx.db.ftthClient.findFirst({
+      where: within(viewOf(ftthClients, req.principal), { code }),
+      select: { id: true },
+    });
     if (!client) throw new NotFoundError('client with code', code);
     const populate = new Set(['client']);
     const rows = await ctx.db.property.findMany({
       where: { clientId: client.id },
       include: propertyInclude,
     });
-    res.json(rows.map((row) => properties.toJson(row, populate)));
+    const view = viewOf(properties, req.principal);
+    res.json(rows.map((row) => present(view, properties.toJson(row, populate))));
   });
 
   router.use('/system-configs', systemConfigsRouter(ctx));

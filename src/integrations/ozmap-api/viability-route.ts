@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { apiKeyAuth } from './auth.js';
+import { apiKeyAuth, requireAction } from './auth.js';
 import type { ViabilityAnswer } from '../../services/viability-service.js';
 import type { RefusalReason } from '../../viability/index.js';
 
@@ -62,7 +62,7 @@ export function toOzmapViability(answer: ViabilityAnswer) {
 /** `GET /api/v2/ftth-viability/radius?lat&lng[&radius][&tags]`: mount at `/api/v2/ftth-viability`. */
 export function viabilityRouter(ctx: AppContext): Router {
   const router = Router();
-  router.use(apiKeyAuth(ctx.apiKeys));
+  router.use(apiKeyAuth(ctx), requireAction('read'));
   router.get('/radius', async (req, res) => {
     const profile = await ctx.integrations.profile(req.principal?.integration ?? 'generic');
     const answer = ctx.viability.check({

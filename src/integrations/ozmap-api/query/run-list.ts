@@ -1,6 +1,7 @@
 import type { AppContext } from '../../../context.js';
 import type { Doc } from '../mappers/common.js';
 import type { ResourceDef } from '../resources/resource.js';
+import { OPEN_VIEW, present, within, type View } from '../resources/view.js';
 import { applySelect, envelope, type Envelope } from './envelope.js';
 import { orderByOf, type ListQuery } from './list-query.js';
 import { distanceFrom, translateFilters, type Row, type TranslateContext } from './translate.js';
@@ -35,8 +36,11 @@ export async function runList(
   ctx: AppContext,
   def: ResourceDef,
   query: ListQuery,
+  view: View = OPEN_VIEW,
 ): Promise<Envelope<Doc>> {
-  const { where, post, near } = await translateFilters(query.filter, translateContext(ctx, def));
+  const translated = await translateFilters(query.filter, translateContext(ctx, def));
+  const { post, near } = translated;
+  const where = within(view, translated.where);
   const orderBy = orderByOf(query.sort, def.fields);
   const populate = query.populate;
   let total: number;
@@ -59,7 +63,9 @@ export async function runList(
     total = all.length;
     rows = all.slice(query.start, query.start + query.limit);
   }
-  const docs = rows.map((row) => applySelect(def.toJson(row, populate), query.select));
+  const docs = rows.map((row) =>
+    applySelect(present(view, def.toJson(row, populate)), query.select),
+  );
   return envelope(`/api/v2/${def.route}`, query, total, docs);
 }
 
@@ -69,7 +75,13 @@ export async function findOne(
   def: ResourceDef,
   id: string,
   populate: ReadonlySet<string> = new Set(),
+  view: View = OPEN_VIEW,
 ): Promise<Doc | null> {
-  const [row] = await def.findMany(ctx.db, { where: { id }, orderBy: [], take: 1, populate });
-  return row ? def.toJson(row, populate) : null;
+  const [row] = await def.findMany(ctx.db, {
+    where: within(view, { id }),
+    orderBy: [],
+    take: 1,
+    populate,
+  });
+  return row ? present(view, def.toJson(row, populate)) : null;
 }

@@ -60,6 +60,7 @@ export async function createClient(
   tx: Tx,
   body: z.infer<typeof CreateFtthClient>,
   field = 'client',
+  createdBy?: string,
 ): Promise<string> {
   await assertCodeFree(tx, body.code);
   await requireIds(
@@ -74,6 +75,7 @@ export async function createClient(
       ...clientData(body),
       id,
       code: body.code,
+      createdBy,
       tags: { connect: (body.tags ?? []).map((t) => ({ id: t })) },
     },
   });

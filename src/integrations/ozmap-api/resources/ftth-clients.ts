@@ -23,9 +23,17 @@ export const BatchUpdateFtthClients = z.object({
     .partial(),
 });
 
+/** A client an integration made: created with its key, or reserved in its name. */
+export const clientOwnedBy = (owner: string) => ({
+  OR: [{ createdBy: owner }, { reservedBy: owner }],
+});
+
 export const ftthClients = defineResource({
   route: 'ftth-clients',
   label: 'client',
+  writeAction: 'write',
+  personalData: true,
+  ownedBy: clientOwnedBy,
   fields: {
     ...BASE_FIELDS,
     code: { type: 'string' },
@@ -51,10 +59,10 @@ export const ftthClients = defineResource({
     }),
   count: (db, where) => db.ftthClient.count({ where: where }),
   toJson: (row) => ftthClientToJson(row),
-  async create(ctx, raw) {
+  async create(ctx, raw, principal) {
     const body = parseBody(CreateFtthClient, raw);
     return ctx.db
-      .$transaction((tx) => createClient(tx, body, 'tags'))
+      .$transaction((tx) => createClient(tx, body, 'tags', principal?.integration))
       .catch((err: unknown) => mapWriteError(err, 'client', body.code, 'code'));
   },
   async update(ctx, id, raw) {

@@ -2,6 +2,7 @@ import { BASE_FIELDS } from '../query/fields.js';
 import { ftthClientToJson, propertyToJson } from '../mappers/customers.js';
 import { boxToJson } from '../mappers/network.js';
 import { defineResource } from './resource.js';
+import { clientOwnedBy } from './ftth-clients.js';
 import { createProperty, deleteProperty, updateProperty } from './property-writes.js';
 
 /** Client and box are always joined (one row each); `populate` decides whether they are shown. */
@@ -15,6 +16,10 @@ export const propertyInclude = {
 export const properties = defineResource({
   route: 'properties',
   label: 'property',
+  writeAction: 'write',
+  personalData: true,
+  // The premises of a client the integration made.
+  ownedBy: (owner) => ({ client: { is: clientOwnedBy(owner) } }),
   populatable: ['client', 'box'],
   fields: {
     ...BASE_FIELDS,

@@ -118,10 +118,11 @@ export async function clientFor(
   tx: Tx,
   client: PropertyInput['client'],
   propertyId: string,
+  createdBy?: string,
 ): Promise<{ id: string; code: string } | null> {
   if (!client) return null;
   if (typeof client === 'object') {
-    const id = await createClient(tx, client);
+    const id = await createClient(tx, client, 'client', createdBy);
     return { id, code: client.code };
   }
   const found = await tx.ftthClient.findUnique({

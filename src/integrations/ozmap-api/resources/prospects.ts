@@ -57,6 +57,9 @@ const checkTags = (db: Db, tags: string[] | undefined) =>
 export const prospects = defineResource({
   route: 'prospects',
   label: 'prospect',
+  writeAction: 'write',
+  personalData: true,
+  ownedBy: (owner) => ({ source: owner }),
   fields: {
     ...BASE_FIELDS,
     name: { type: 'string', nullable: true },

@@ -4,6 +4,7 @@ import type { ApiKeyPrincipal } from '../../../ozmap-model/api-keys.js';
 import type { FieldTable } from '../query/fields.js';
 import type { Row, Where } from '../query/translate.js';
 import type { Doc } from '../mappers/common.js';
+import type { Action } from '../../../security/principal.js';
 
 export interface FindArgs {
   where: Where;
@@ -27,6 +28,12 @@ export interface ResourceDef<R extends Row = Row> {
   findMany: (db: Db, args: FindArgs) => Promise<R[]>;
   count: (db: Db, where: Where) => Promise<number>;
   toJson: (row: R, populate: ReadonlySet<string>) => Doc;
+  /** What a POST/PATCH/DELETE needs: `write` for customers, `inventory:write` (default) for the network. */
+  writeAction?: Action;
+  /** Customer records: an integration key sees only those `ownedBy` its profile. */
+  ownedBy?: (owner: string) => Where;
+  /** Documents carry CPF/phone/e-mail, masked for principals without the `pii` scope. */
+  personalData?: boolean;
   /** Creates from a request body; returns the new id. `principal` is the calling API key. */
   create?: (ctx: AppContext, body: unknown, principal?: ApiKeyPrincipal) => Promise<string>;
   update?: (ctx: AppContext, id: string, body: unknown) => Promise<void>;

@@ -4,6 +4,7 @@ import type { AppContext } from '../../../context.js';
 import { NotFoundError, ValidationError } from '../../../errors.js';
 import { getSystemConfig, SYSTEM_CONFIG_ID } from '../../../ozmap-model/system-config.js';
 import { systemConfigToJson } from '../mappers/catalogue.js';
+import { requireAction } from '../auth.js';
 import { int32, MAX_LIST_ITEMS, parseBody, text } from '../validation.js';
 
 const level = z.object({
@@ -31,15 +32,17 @@ const UpdateSystemConfig = z
 export function systemConfigsRouter(ctx: AppContext): Router {
   const router = Router();
   const current = () => getSystemConfig(ctx.db, ctx.config.viability.defaultRadiusMeters);
-  router.get('/', async (_req, res) => {
+  router.get('/', requireAction('read'), async (_req, res) => {
     res.json(systemConfigToJson(await current()));
   });
-  router.get('/:id', async (req, res) => {
-    if (req.params.id !== SYSTEM_CONFIG_ID) throw new NotFoundError('system config', req.params.id);
+  router.get('/:id', requireAction('read'), async (req, res) => {
+    if (req.params.id !== SYSTEM_CONFIG_ID)
+      throw new NotFoundError('system config', String(req.params.id));
     res.json(systemConfigToJson(await current()));
   });
-  router.patch('/:id', async (req, res) => {
-    if (req.params.id !== SYSTEM_CONFIG_ID) throw new NotFoundError('system config', req.params.id);
+  router.patch('/:id', requireAction('settings:write'), async (req, res) => {
+    if (req.params.id !== SYSTEM_CONFIG_ID)
+      throw new NotFoundError('system config', String(req.params.id));
     const body = parseBody(UpdateSystemConfig, req.body);
     if (
       body.defaultRadius !== undefined &&
