@@ -4,7 +4,7 @@ import { createApiKey } from '../../src/ozmap-model/api-keys.js';
 import type { Scope } from '../../src/security/principal.js';
 import { testProviders } from '../support/db.js';
 import { api, startTestServer, type Json, type TestServer } from '../support/server.js';
-import { create, filterQuery, network, type Network } from './fixtures.js';
+import { filterQuery, network, type Network } from './fixtures.js';
 
 // Issue 10 item 7 and issue 12 item 5: what each kind of key may do, whose customers it sees,
 // and personal data masked without the `pii` scope.
