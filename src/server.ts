@@ -24,6 +24,10 @@ import { adminRouter } from './integrations/admin-router.js';
 import { createGeocoder } from './findme/index.js';
 import { ozlocRouter } from './integrations/ispbox/ozloc-routes.js';
 import { createRateLimits } from './http/rate-limits.js';
+import { answerClientError } from './http/client-error.js';
+import { InFlight } from './http/in-flight.js';
+import { guardRouter, publicRateLimit } from './http/public-limit.js';
+import type { RateLimits } from './http/rate-limits.js';
 
 export interface ContextOptions {
   now?: () => Date;
@@ -91,6 +95,25 @@ export async function buildContext(
   };
 }
 
+/**
+ * Per-client limits in front of the public surfaces (FindME, OZloc, the web chat): each counts
+ * every request per IP; web chat messages also count per chat session.
+ */
+function publicGuards(limits: RateLimits): Array<{ path: string; router: Router }> {
+  const perIp = (site: string) => publicRateLimit(limits.publicPerIp, site);
+  const perSession = publicRateLimit(limits.webChatPerSession, 'Alcance', (req) => {
+    const session = (req.body as { sessionId?: unknown } | undefined)?.sessionId;
+    return req.method === 'POST' && req.path === '/messages' && typeof session === 'string'
+      ? session
+      : undefined;
+  });
+  return [
+    { path: '/findme', router: guardRouter(perIp('FindME')) },
+    { path: '/ozloc', router: guardRouter(perIp('OZloc')) },
+    { path: '/chat', router: guardRouter(perIp('Alcance'), perSession) },
+  ];
+}
+
 export interface RunningServer {
   ctx: AppContext;
   chat: ChatSystem;
@@ -126,16 +149,24 @@ export async function startServer(
           logger,
         );
 
+  const inFlight = new InFlight();
   const app = createApp({
     logger,
+    inFlight,
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     isReady: async () => {
       await ctx.db.$queryRawUnsafe('SELECT 1');
       return true;
     },
+    // Public surfaces take small bodies: the app-wide limit is for the API's batch writes.
+    bodyLimits: [
+      { path: '/chat', limit: '16kb' },
+      { path: '/ozloc', limit: '8kb' },
+    ],
     routers: [
       ...(options.routers ?? []),
+      ...publicGuards(ctx.rateLimits),
       { path: '/api/v2/ftth-viability', router: viabilityRouter(ctx) },
       { path: '/api/v2', router: ozmapApiRouter(ctx) },
       { path: '/', router: adminRouter(ctx) },
@@ -149,6 +180,7 @@ export async function startServer(
     s.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientError);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
@@ -157,21 +189,49 @@ export async function startServer(
   await chat.start();
 
   let closing: Promise<void> | undefined;
+  // The whole shutdown fits in SHUTDOWN_TIMEOUT_MS: requests get that long to finish, then their
+  // connections are cut and the rest (channels, Redis, database) closes with what time is left.
   const close = () =>
     (closing ??= (async () => {
-      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      inFlight.close();
+      stopJobs();
+      const listening = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections go idle as their last request finishes: close them as they do.
       const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
-      await drained;
+      const drained = await inFlight.drain(deadline);
       clearInterval(sweeper);
-      clearTimeout(timer);
-      stopJobs();
-      await chat.stop();
-      await built.close();
+      if (!drained) {
+        logger.warn({ requests: inFlight.abort() }, 'shutdown deadline: aborting requests');
+      }
+      server.closeAllConnections();
+      await listening;
+      await withDeadline(chat.stop(), deadline, logger, 'chat channels');
+      await withDeadline(built.close(), deadline, logger, 'database and Redis');
       logger.info('stopped');
     })());
 
   return { ctx, chat, server, url, close };
+}
+
+/** Waits for `work` until `deadline` (plus a short grace to close cleanly), then goes on. */
+async function withDeadline(
+  work: Promise<void>,
+  deadline: number,
+  logger: Logger,
+  what: string,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), Math.max(deadline - Date.now(), 0) + 250);
+  });
+  const result = await Promise.race([work.then(() => 'done' as const), late]).catch(
+    (err: unknown) => {
+      logger.warn({ err }, `shutdown: closing ${what} failed`);
+      return 'failed' as const;
+    },
+  );
+  clearTimeout(timer);
+  if (result === 'late') logger.warn(`shutdown: gave up waiting for ${what}`);
 }

@@ -68,6 +68,7 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
     redis,
     now: ctx.now,
     geocoder: ctx.geocoder,
+    limits: ctx.rateLimits,
     onConfirmed: (confirmed) => {
       if (!late.handBack) throw new Error('chat system not ready');
       return late.handBack(confirmed);

@@ -11,6 +11,7 @@ import {
 } from './geocoder.js';
 import { FindMeLinks, KeyValueLinkStore, loadFindMeSecret, RedisLinkStore } from './links.js';
 import { findmeRouter, type FindMeRouterDeps } from './routes.js';
+import type { RateLimits } from '../http/rate-limits.js';
 
 export type { Geocoder, GeocodeResult } from './geocoder.js';
 export type { ConfirmedLocation } from './handback.js';
@@ -41,6 +42,8 @@ export interface FindMeOptions {
   previewViability?: FindMeRouterDeps['previewViability'];
   /** Shared with the chatbot and OZloc; built from config when not given. */
   geocoder?: Geocoder;
+  /** Links per chat and geocoder calls per client IP. */
+  limits?: Pick<RateLimits, 'findmeLinksPerChat' | 'geocodePerIp'>;
 }
 
 export interface FindMe {
@@ -71,6 +74,7 @@ export async function createFindMe(options: FindMeOptions): Promise<FindMe> {
     ttlMinutes: config.findme.linkTtlMinutes,
     store: redis ? new RedisLinkStore(redis) : new KeyValueLinkStore(db, options.now),
     now: options.now,
+    limiter: options.limits?.findmeLinksPerChat,
   });
   const geocoder = options.geocoder ?? createGeocoder(config.geocoder, redis);
   const router = findmeRouter({
@@ -82,6 +86,7 @@ export async function createFindMe(options: FindMeOptions): Promise<FindMe> {
     map: config.map,
     mapCenter: config.findme.mapCenter,
     logger,
+    geocodePerIp: options.limits?.geocodePerIp,
   });
   return { links, geocoder, router };
 }

@@ -12,6 +12,7 @@ import {
   type SealKeys,
 } from '../http/sealed-token.js';
 import { isUniqueViolation, type Db } from '../ozmap-model/db/client.js';
+import type { RateLimiter } from '../http/rate-limit.js';
 
 /** A FindME link as the bot created it: bound to one chat, valid until `expiresAt`. */
 export interface FindMeLink {
@@ -48,6 +49,11 @@ export interface FindMeLinksOptions {
   ttlMinutes: number;
   store: LinkStore;
   now?: () => Date;
+  /**
+   * Links one chat may get (counted per channel and chat): each link may spend geocoder calls,
+   * so minting them freely could starve everyone else's address searches.
+   */
+  limiter?: RateLimiter;
 }
 
 const CHANNELS = ['telegram', 'whatsapp', 'web', 'terminal'] as const satisfies readonly Channel[];
@@ -81,17 +87,24 @@ export class FindMeLinks {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** A new link for this chat; matches the conversation engine's `createLink` port. */
-  create(
+  /**
+   * A new link for this chat; matches the conversation engine's `createLink` port. Past the
+   * per-chat limit it throws a TooManyRequestsError (the conversation says to try later).
+   */
+  async create(
     channel: Channel,
     chatId: string,
   ): Promise<{ url: string; linkId: string; expiresAt: Date }> {
     if (!(CHANNELS as readonly string[]).includes(channel)) {
-      return Promise.reject(new ValidationError(`unknown channel: ${String(channel)}`, 'channel'));
+      throw new ValidationError(`unknown channel: ${String(channel)}`, 'channel');
     }
     if (typeof chatId !== 'string' || !chatId || chatId.length > 256) {
-      return Promise.reject(new ValidationError('invalid chat id', 'chatId'));
+      throw new ValidationError('invalid chat id', 'chatId');
     }
+    await this.options.limiter?.enforce(
+      `${channel}:${chatId}`,
+      'too many FindME links for this chat',
+    );
     // Whole seconds, as the token carries them: what create() says is what verify() will say.
     const exp = Math.floor((this.now().getTime() + this.options.ttlMinutes * 60_000) / 1000);
     const expiresAt = new Date(exp * 1000);
@@ -104,7 +117,7 @@ export class FindMeLinks {
       exp,
     });
     const base = this.options.publicUrl.replace(/\/+$/, '');
-    return Promise.resolve({ url: `${base}/findme/${token}`, linkId, expiresAt });
+    return { url: `${base}/findme/${token}`, linkId, expiresAt };
   }
 
   /** The conversation engine's FindMeLinkPort, so a FindMeLinks can be handed to it as is. */

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { isDatabaseBusy } from '../ozmap-model/db/client.js';
+import { abortedByShutdown } from './in-flight.js';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -20,6 +21,12 @@ const BUSY_RETRY_AFTER_SECONDS = 2;
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const requestId = res.getHeader('x-request-id');
+    if (abortedByShutdown(res.locals)) {
+      // Its client is gone and the database is closing: the failure is the shutdown's, not a bug.
+      logger.debug({ err, requestId }, 'request aborted by the shutdown');
+      res.destroy();
+      return;
+    }
     if (res.headersSent) {
       logger.warn({ err, requestId }, 'error after the response started');
       res.destroy();
