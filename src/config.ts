@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 const bool = z
@@ -54,6 +55,15 @@ const EnvSchema = z.object({
     .default(24),
   CHATBOT_PROSPECT_TAGS: z.string().default('chatbot,sem-cobertura'),
   CHATBOT_RADIUS_METERS: z.coerce.number().int().min(1).max(50_000).optional(),
+  PROVIDER_NAME: z.string().trim().min(1).max(60).default('Alcance'),
+  CHATBOT_TEXTS_FILE: z.string().min(1).optional(),
+  CHATBOT_SERVICE_AREA_KM: z.coerce.number().min(0.1).max(500).default(5),
+  CHATBOT_OUT_OF_AREA_PROSPECTS: z.enum(['flag', 'skip']).default('flag'),
+  CHATBOT_RESUME_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(30 * 24)
+    .default(72),
   WEB_CHAT_ENABLED: bool.default(true),
   TRUST_PROXY: bool.default(false),
   TELEGRAM_BOT_TOKEN: z
@@ -89,6 +99,15 @@ const EnvSchema = z.object({
     .string()
     .regex(/^-?\d+(\.\d+)?,\s*-?\d+(\.\d+)?$/, 'must be "lat,lng"')
     .optional(),
+  SECRETS_KEY: z
+    .string()
+    .refine(
+      (v) => /^[A-Za-z0-9+/]{43}=?$/.test(v) && Buffer.from(v, 'base64').length === 32,
+      'must be 32 bytes in base64 (openssl rand -base64 32)',
+    )
+    .optional(),
+  SECRETS_KEY_FILE: z.string().min(1).optional(),
+  SCHEDULER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   MAP_TILE_URL: tileUrl.default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
   MAP_TILE_ATTRIBUTION: z.string().default('© colaboradores do OpenStreetMap'),
   MAP_SATELLITE_TILE_URL: tileUrl.default(
@@ -134,6 +153,16 @@ export interface Config {
     radiusMeters?: number;
     /** Serve the web chat page at /chat (the local channel for trying the flow). */
     webChat: boolean;
+    /** The provider's name as customers read it ({provider} in the texts). */
+    providerName: string;
+    /** JSON file overriding entries of the pt-BR catalogue (`alcance texts defaults`). */
+    textsFile?: string;
+    /** No box at all within this distance: the area is not served yet. */
+    serviceAreaMeters: number;
+    /** Out-of-area leads are recorded (flagged) when true, not recorded when false. */
+    outOfAreaProspects: boolean;
+    /** An unfinished reservation is kept this long, so a returning customer can continue. */
+    resumeMs: number;
   };
   /** Present when TELEGRAM_BOT_TOKEN is set. Webhook mode when `webhook` is present, else polling. */
   telegram?: { token: string; apiRoot: string; webhook?: { url: string; secret: string } };
@@ -148,6 +177,10 @@ export interface Config {
     /** Where the map opens before GPS or search place the pin. */
     mapCenter?: { lat: number; lng: number };
   };
+  /** Seals secrets at rest (src/security): SECRETS_KEY, else a key file generated once. */
+  secrets: { key?: Uint8Array; keyFile: string };
+  /** Scheduled jobs (src/jobs/scheduler.ts): how long a claimed run stays claimed without renewal. */
+  scheduler: { leaseMs: number };
   /** Tile URL templates handed to the map pages (never a key: use a keyless or proxied source). */
   map: {
     tileUrl: string;
@@ -226,6 +259,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
       radiusMeters: e.CHATBOT_RADIUS_METERS,
       webChat: e.WEB_CHAT_ENABLED,
+      providerName: e.PROVIDER_NAME,
+      textsFile: e.CHATBOT_TEXTS_FILE,
+      serviceAreaMeters: Math.round(e.CHATBOT_SERVICE_AREA_KM * 1000),
+      outOfAreaProspects: e.CHATBOT_OUT_OF_AREA_PROSPECTS === 'flag',
+      resumeMs: e.CHATBOT_RESUME_HOURS * 3_600_000,
     },
     telegram: e.TELEGRAM_BOT_TOKEN
       ? {
@@ -251,6 +289,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       linkTtlMinutes: e.FINDME_LINK_TTL_MINUTES,
       mapCenter,
     },
+    secrets: {
+      key: e.SECRETS_KEY ? Buffer.from(e.SECRETS_KEY, 'base64') : undefined,
+      keyFile: e.SECRETS_KEY_FILE ?? defaultKeyFile(e.DATABASE_URL),
+    },
+    scheduler: { leaseMs: e.SCHEDULER_LEASE_SECONDS * 1000 },
     map: {
       tileUrl: e.MAP_TILE_URL,
       tileAttribution: e.MAP_TILE_ATTRIBUTION,
@@ -258,6 +301,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       satelliteAttribution: e.MAP_SATELLITE_TILE_ATTRIBUTION,
     },
   };
+}
+
+/** Beside the SQLite file for the embedded default; ./data otherwise. */
+function defaultKeyFile(databaseUrl: string): string {
+  if (!databaseUrl.startsWith('file:')) return join('data', 'secrets.key');
+  const path = databaseUrl.slice('file:'.length).split('?')[0] ?? '';
+  return join(dirname(path), 'secrets.key');
 }
 
 function parseLatLng(text: string | undefined): { lat: number; lng: number } | undefined {

@@ -8,6 +8,8 @@ import type { ReservationService } from './services/reservations.js';
 import type { Integrations } from './services/integrations.js';
 import type { Geocoder } from './findme/geocoder.js';
 import type { RateLimits } from './http/rate-limits.js';
+import type { SecretBox } from './security/secret-box.js';
+import type { JobScheduler } from './jobs/scheduler.js';
 
 /**
  * Every writer of inventory reports what it changed, so the viability index reflects it in the
@@ -37,6 +39,10 @@ export interface AppContext {
   geocoder?: Geocoder;
   /** Request rate limits, with counters in Redis when it is configured. */
   rateLimits: RateLimits;
+  /** Seals secrets at rest (integration tokens, signing secrets). */
+  secrets: SecretBox;
+  /** Scheduled work, once per slot across instances; started by startServer only. */
+  jobs: JobScheduler;
   /** The clock; tests replace it to control expiry. */
   now: () => Date;
 }

@@ -2,13 +2,14 @@
 import { loadConfig, ConfigError } from './config.js';
 import { createLogger } from './logger.js';
 import { runCli } from './cli/run.js';
+import { TextsError } from './bot/conversation/catalogue.js';
 
 try {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
   process.exitCode = await runCli(process.argv.slice(2), config, logger);
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof TextsError) {
     console.error(err.message);
     process.exitCode = 2;
   } else {

@@ -14,10 +14,10 @@ import { Settings } from './services/settings.js';
 import { ViabilityService } from './services/viability-service.js';
 import { NetworkBroadcast } from './services/network-broadcast.js';
 import { ReservationService } from './services/reservations.js';
-import {
-  releaseExpiredReservations,
-  scheduleReservationExpiry,
-} from './jobs/reservation-expiry.js';
+import { releaseExpiredReservations } from './jobs/reservation-expiry.js';
+import { JobScheduler } from './jobs/scheduler.js';
+import { SecretBox } from './security/secret-box.js';
+import { loadSecretsKey } from './security/secrets-key.js';
 import { createChatSystem, type ChatSystem } from './bot/chat-system.js';
 import { Integrations } from './services/integrations.js';
 import { adminRouter } from './integrations/admin-router.js';
@@ -63,6 +63,13 @@ export async function buildContext(
     logger,
   });
   const now = options.now ?? (() => new Date());
+  const secretsKey = loadSecretsKey(config.secrets);
+  if (secretsKey.generated) {
+    logger.warn(
+      { keyFile: config.secrets.keyFile },
+      'generated a secrets key file: back it up, and set SECRETS_KEY when several instances share the database',
+    );
+  }
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 })
     : undefined;
@@ -82,12 +89,15 @@ export async function buildContext(
     integrations: new Integrations(db, config.reservations.chatbotDays),
     geocoder: createGeocoder(config.geocoder, redis),
     rateLimits: createRateLimits(config.rateLimits, redis),
+    secrets: SecretBox.fromKey(secretsKey.key),
+    jobs: new JobScheduler({ db, logger, now, leaseMs: config.scheduler.leaseMs }),
     now,
   };
   return {
     ctx,
     redis,
     async close() {
+      await ctx.jobs.stop();
       broadcast?.stop();
       redis?.disconnect();
       await db.$disconnect();
@@ -123,7 +133,7 @@ export interface RunningServer {
 }
 
 export interface StartOptions extends ContextOptions {
-  /** Start the reservation expiry job (default true). */
+  /** Start the scheduled jobs (reservation expiry, syncs...); default true. */
   jobs?: boolean;
   /** Extra routers mounted before the built-in ones (tests, embedding). */
   routers?: Array<{ path: string; router: Router }>;
@@ -140,14 +150,13 @@ export async function startServer(
   const built = await buildContext(config, logger, options);
   const { ctx } = built;
   const chat = await createChatSystem(ctx, built.redis);
-  const stopJobs =
-    options.jobs === false
-      ? () => {}
-      : scheduleReservationExpiry(
-          () => releaseExpiredReservations(ctx.db, ctx.network, logger, ctx.now()),
-          config.reservations.expiryJobIntervalMs,
-          logger,
-        );
+  ctx.jobs.register(
+    'reservation-expiry',
+    { everyMs: config.reservations.expiryJobIntervalMs },
+    async () => {
+      await releaseExpiredReservations(ctx.db, ctx.network, logger, ctx.now());
+    },
+  );
 
   const inFlight = new InFlight();
   const app = createApp({
@@ -187,6 +196,7 @@ export async function startServer(
   const url = `http://${host}:${port}`;
   logger.info({ url, database: config.database.provider }, 'listening');
   await chat.start();
+  if (options.jobs !== false) ctx.jobs.start();
 
   let closing: Promise<void> | undefined;
   // The whole shutdown fits in SHUTDOWN_TIMEOUT_MS: requests get that long to finish, then their
@@ -195,7 +205,8 @@ export async function startServer(
     (closing ??= (async () => {
       const deadline = Date.now() + config.shutdownTimeoutMs;
       inFlight.close();
-      stopJobs();
+      // Running jobs get their abort signal now and the same deadline as requests.
+      const jobsStopped = ctx.jobs.stop();
       const listening = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections go idle as their last request finishes: close them as they do.
       const sweeper = setInterval(() => server.closeIdleConnections(), 50);
@@ -207,6 +218,7 @@ export async function startServer(
       }
       server.closeAllConnections();
       await listening;
+      await withDeadline(jobsStopped, deadline, logger, 'scheduled jobs');
       await withDeadline(chat.stop(), deadline, logger, 'chat channels');
       await withDeadline(built.close(), deadline, logger, 'database and Redis');
       logger.info('stopped');

@@ -6,10 +6,12 @@ import { adminAuth } from '../http/admin-auth.js';
 import { parseBody } from '../integrations/ozmap-api/validation.js';
 import { createFindMe, findMeHandBack, FINDME_PATH, type FindMe } from '../findme/index.js';
 import { ConversationEngine } from './conversation/engine.js';
-import { MemoryConversationStore } from './conversation/memory-store.js';
+import { DatabaseConversationStore } from './conversation/db-store.js';
 import { RedisConversationStore } from './conversation/redis-store.js';
 import type { ChannelSender } from './conversation/messages.js';
-import type { SalesPort } from './conversation/ports.js';
+import type { HandoffListener, SalesPort } from './conversation/ports.js';
+import type { Texts } from './conversation/texts.js';
+import { loadTexts } from './texts-file.js';
 import { WebChatOutbox, webChatRouter } from './local/web-chat.js';
 import { createSalesPort } from './sales-port.js';
 import { createTelegramChannel, type TelegramChannel } from './telegram/telegraf.js';
@@ -20,6 +22,7 @@ import { qrTerminal } from './whatsapp/qr-render.js';
 
 export interface ChatSystem {
   engine: ConversationEngine;
+  texts: Texts;
   findme: FindMe;
   telegram?: TelegramChannel;
   whatsapp?: WhatsAppChannel;
@@ -38,6 +41,8 @@ export function chatSalesPort(ctx: AppContext): SalesPort {
       reservationDays: ctx.config.reservations.chatbotDays,
       prospectTags: ctx.config.chatbot.prospectTags,
       radiusMeters: ctx.config.chatbot.radiusMeters,
+      serviceAreaMeters: ctx.config.chatbot.serviceAreaMeters,
+      outOfAreaProspects: ctx.config.chatbot.outOfAreaProspects,
     },
     now: ctx.now,
   });
@@ -48,17 +53,37 @@ const Release = z.object({
   chatId: z.string().min(1),
 });
 
+export interface ChatSystemOptions {
+  /** Channels the caller drives itself (the terminal chat), so FindME can hand back to them. */
+  senders?: ChannelSender[];
+  /** The hand-off port (the sales workspace's queue); default: log only, bot stays quiet. */
+  handoff?: HandoffListener;
+}
+
 /**
- * The sales chat: one conversation engine for every channel (state in Redis when configured),
- * the FindME page handing locations back into it, and the channels that are configured.
+ * The sales chat: one conversation engine for every channel (state in Redis when configured,
+ * else in the database, so a restart loses nothing), the FindME page handing locations back
+ * into it, and the channels that are configured.
  */
-export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<ChatSystem> {
+export async function createChatSystem(
+  ctx: AppContext,
+  redis?: Redis,
+  options: ChatSystemOptions = {},
+): Promise<ChatSystem> {
   const { config, logger, db } = ctx;
-  const ttlSeconds = Math.ceil((config.chatbot.idleTimeoutMs * 2) / 1000);
+  // Validated at start: a bad texts file stops the service with every problem listed.
+  const texts = loadTexts({
+    providerName: config.chatbot.providerName,
+    file: config.chatbot.textsFile,
+  });
+  // Long enough for a returning customer to continue an unfinished reservation.
+  const ttlSeconds = Math.ceil(
+    Math.max(config.chatbot.idleTimeoutMs * 2, config.chatbot.resumeMs) / 1000,
+  );
   const store = redis
     ? new RedisConversationStore(redis, ttlSeconds)
-    : new MemoryConversationStore(ttlSeconds, ctx.now);
-  const senders: ChannelSender[] = [];
+    : new DatabaseConversationStore(db, ttlSeconds, ctx.now);
+  const senders: ChannelSender[] = [...(options.senders ?? [])];
   // The FindME routes need the hand-back before the engine exists; it is set right after.
   const late: { handBack?: ReturnType<typeof findMeHandBack> } = {};
   const findme = await createFindMe({
@@ -82,6 +107,8 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
     sales: chatSalesPort(ctx),
     findme: findme.links,
     geocoder: findme.geocoder,
+    handoff: options.handoff,
+    texts,
     clock: ctx.now,
     idleTimeoutMs: config.chatbot.idleTimeoutMs,
     handoffTimeoutMs: config.chatbot.handoffTimeoutMs,
@@ -120,12 +147,15 @@ export async function createChatSystem(ctx: AppContext, redis?: Redis): Promise<
 
   const routers = [
     { path: FINDME_PATH, router: findme.router },
-    ...(config.chatbot.webChat ? [{ path: '/', router: webChatRouter(engine, { outbox }) }] : []),
+    ...(config.chatbot.webChat
+      ? [{ path: '/', router: webChatRouter(engine, { outbox, texts }) }]
+      : []),
     ...(telegram?.webhookPath ? [{ path: '/', router: telegramWebhookRouter(telegram) }] : []),
     { path: '/', router: admin },
   ];
   return {
     engine,
+    texts,
     findme,
     telegram: telegram || undefined,
     whatsapp: whatsapp || undefined,

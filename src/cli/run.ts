@@ -5,8 +5,8 @@ import { createDb } from '../ozmap-model/db/client.js';
 import { applyMigrations } from '../ozmap-model/db/migrate.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../ozmap-model/api-keys.js';
 import { buildContext, startServer } from '../server.js';
-import { chatSalesPort, createChatSystem } from '../bot/chat-system.js';
 import { runLocalChat } from '../bot/local/chat-command.js';
+import { textsCommand } from '../bot/texts-command.js';
 import { parseArgs } from './args.js';
 import { integrationCommand } from './integration.js';
 import { Integrations } from '../services/integrations.js';
@@ -25,6 +25,8 @@ const USAGE = `alcance <command>
               [--reservation-days D] [--radius M] [--prospect-tags a,b] [--may-reserve true|false]
   integration list | update NAME [flags] | delete NAME
   chat                                    try the sales chat in the terminal (/loc LAT LNG sends a location)
+  texts defaults                          print the chatbot's pt-BR texts (the CHATBOT_TEXTS_FILE format)
+  texts check [FILE]                      validate a texts file (default: CHATBOT_TEXTS_FILE)
   seed-demo [--seed N]                    seed the demo network (Maringá) into an empty inventory
   import <file.geojson>                   import boxes, poles and regions (docs/geojson.md)
   export [--out FILE]                     export the inventory as GeoJSON (stdout by default)
@@ -56,6 +58,8 @@ export async function runCli(argv: string[], config: Config, logger: Logger): Pr
         );
       case 'chat':
         return await chat(config, logger);
+      case 'texts':
+        return textsCommand(sub, positional[2], config);
       case 'seed-demo':
         return await withDb(config, (db) => seedDemoCommand(db, flags, config));
       case 'import':
@@ -160,14 +164,7 @@ async function chat(config: Config, logger: Logger): Promise<number> {
   const quiet = logger.level === 'info' ? logger.child({}, { level: 'warn' }) : logger;
   const built = await buildContext(config, quiet, { beforeListen: demoSeeding(config) });
   try {
-    const system = await createChatSystem(built.ctx, built.redis);
-    return await runLocalChat({
-      sales: chatSalesPort(built.ctx),
-      findme: system.findme.links,
-      geocoder: system.findme.geocoder,
-      logger: quiet,
-      idleTimeoutMs: config.chatbot.idleTimeoutMs,
-    });
+    return await runLocalChat({ ctx: built.ctx, redis: built.redis });
   } finally {
     await built.close();
   }

@@ -70,26 +70,3 @@ export async function releaseExpiredReservations(
     );
   return released;
 }
-
-/** Runs the release every `intervalMs`; returns a stop function. One run at a time. */
-export function scheduleReservationExpiry(
-  run: () => Promise<unknown>,
-  intervalMs: number,
-  logger: Logger,
-): () => void {
-  let running = false;
-  const tick = () => {
-    if (running) return;
-    running = true;
-    run()
-      .catch((err: unknown) =>
-        logger.error({ err, job: 'reservation-expiry' }, 'reservation expiry failed'),
-      )
-      .finally(() => {
-        running = false;
-      });
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}

@@ -17,6 +17,8 @@ export interface ProspectRequest {
   /** Who recorded it: an integration or a channel. */
   source: string;
   meta?: Record<string, unknown>;
+  /** No network within the service area at all: kept apart from normal leads. */
+  outOfArea?: boolean;
 }
 
 export interface CreatedProspect {
@@ -57,6 +59,7 @@ export async function createProspect(
       lng: point?.lng ?? null,
       source: req.source,
       metaJson: req.meta ? JSON.stringify(req.meta) : null,
+      outOfArea: req.outOfArea ?? false,
       tags: { connect: tagIds.map((tagId) => ({ id: tagId })) },
     },
   });

@@ -1,5 +1,5 @@
 import type { NetworkChanges } from '../context.js';
-import { ConflictError, NoFreePortError, ValidationError } from '../errors.js';
+import { ConflictError, NoFreePortError, NotFoundError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
 import { isUniqueViolation, type Db, type Tx } from '../ozmap-model/db/client.js';
 import {
@@ -248,5 +248,90 @@ export class ReservationService {
       expiresAt,
       implanted: false,
     };
+  }
+
+  /**
+   * The active reservation (not implanted, not expired) a CPF/CNPJ holds, newest first; the
+   * chatbot shows it instead of making a second one.
+   */
+  async findActiveByDocument(document: string): Promise<Reservation | undefined> {
+    const now = this.deps.now();
+    const client = await this.deps.db.ftthClient.findFirst({
+      where: {
+        document,
+        implanted: false,
+        property: { is: { port: { not: null } } },
+        OR: [{ reservationExpiresAt: null }, { reservationExpiresAt: { gt: now } }],
+      },
+      orderBy: { createdAt: 'desc' },
+      select: { code: true },
+    });
+    return client ? this.find(client.code) : undefined;
+  }
+
+  /**
+   * Moves a reservation to a free port near a new point, in one transaction: the property gets
+   * the new point, address and port, so the old port is free the moment the new one is taken and
+   * the unique (splitter, port) constraint still rules out double-booking. The expiry is kept.
+   */
+  async move(
+    clientCode: string,
+    req: {
+      point: GeoPoint;
+      address?: string;
+      radiusMeters?: number;
+      meta?: Record<string, unknown>;
+    },
+  ): Promise<Reservation> {
+    validatePoint(req.point);
+    const current = await this.find(clientCode);
+    if (!current) throw new NotFoundError('reservation', clientCode);
+    if (current.implanted)
+      throw new ConflictError(`client ${clientCode} is already installed`, 'code');
+    const ids = this.deps.finder.viableBoxIds(req.point, req.radiusMeters, undefined);
+    if (ids.length === 0)
+      throw new NoFreePortError('no viable box with a free port near this point');
+    let lastError: unknown;
+    for (const boxId of ids) {
+      try {
+        const moved = await withFreePort(this.deps.db, { kind: 'box', boxId }, async (tx, slot) => {
+          await tx.property.update({
+            where: { id: current.propertyId },
+            data: {
+              projectId: slot.projectId,
+              boxId: slot.boxId,
+              splitterId: slot.splitterId,
+              port: slot.port,
+              lat: req.point.lat,
+              lng: req.point.lng,
+              ...(req.address !== undefined ? { address: req.address } : {}),
+            },
+          });
+          if (req.meta) {
+            await tx.ftthClient.update({
+              where: { id: current.clientId },
+              data: { reservationMetaJson: JSON.stringify(req.meta) },
+            });
+          }
+          return slot;
+        });
+        await this.deps.network.boxesChanged(new Set([current.boxId, moved.boxId]));
+        return {
+          ...current,
+          boxId: moved.boxId,
+          boxName: moved.boxName,
+          splitterId: moved.splitterId,
+          splitterName: moved.splitterName,
+          port: moved.port,
+        };
+      } catch (err) {
+        if (err instanceof NoFreePortError) {
+          lastError = err;
+          continue;
+        }
+        throw err;
+      }
+    }
+    throw lastError instanceof Error ? lastError : new NoFreePortError();
   }
 }

@@ -190,6 +190,16 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
     this.index.setRegions(await this.loadRegions());
   }
 
+  /**
+   * Whether any box at all (viable or not, drafts included) lies within `meters` of the point:
+   * the chatbot's "is this area served at all" question. Not capped by MAX_RADIUS_METERS.
+   */
+  anyBoxWithin(point: GeoPoint, meters: number): boolean {
+    const p = validatePoint(point);
+    const result = this.index.query({ ...p, radius: meters, maxBoxes: 1, maxRefused: 1 });
+    return result.boxes.length > 0 || result.refused.length > 0;
+  }
+
   /** Boxes currently indexed (for /ready-style diagnostics and tests). */
   get size(): number {
     return this.index.size;

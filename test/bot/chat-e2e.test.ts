@@ -59,17 +59,16 @@ describe.each(testProviders())('chat through the assembled server on %s', (provi
   it('takes a Telegram customer from "oi" to a reserved port', async () => {
     await say({ text: 'oi' }, /Consultar disponibilidade/);
     await say({ text: '1' }, /localização/);
-    await say({ location: { latitude: home.lat, longitude: home.lng } }, /Esta é a localização/);
-    await say({ text: 'sim' }, /Quer reservar/);
-    await say({ text: 'sim' }, /nome completo/);
+    await say({ location: { latitude: home.lat, longitude: home.lng } }, /Quer reservar/);
+    await say({ text: 'sim' }, /endereço da instalação/);
+    await say({ text: 'Avenida Brasil, 1450, apto 3, em frente à praça' }, /nome completo/);
     await say({ text: 'Maria Souza' }, /telefone/);
     await say({ text: '(44) 99999-0000' }, /CPF/);
     await say({ text: '111.111.111-11' }, /CPF/);
     await say({ text: '529.982.247-25' }, /e-mail/);
     await say({ text: 'maria@example.com' }, /Confira seus dados/);
-    const done = await say({ text: 'sim' }, /Reserva feita/);
-    expect(done).toMatch(/CTO-CHAT/);
-    expect(done).toMatch(/Porta: 1/);
+    const done = await say({ text: 'sim' }, /sua instalação está reservada/);
+    expect(done).not.toMatch(/CTO-CHAT|Porta/);
 
     const client = await server.ctx.db.ftthClient.findFirstOrThrow({
       where: { reservedBy: 'chatbot:telegram' },
@@ -81,7 +80,11 @@ describe.each(testProviders())('chat through the assembled server on %s', (provi
       document: '52998224725',
       email: 'maria@example.com',
     });
-    expect(client.property).toMatchObject({ port: 1 });
+    // The technical location and the installation address reach sales.
+    expect(client.property).toMatchObject({
+      port: 1,
+      address: 'Avenida Brasil, 1450 (apto 3), em frente à praça',
+    });
     const meta = JSON.parse(client.reservationMetaJson ?? '{}');
     expect(meta).toMatchObject({ channel: 'telegram', chatId: String(CHAT.id) });
     // The sales team sees the chat's reservation, with the channel and answers, through the API
@@ -151,6 +154,7 @@ describe.each(testProviders())('chat through the assembled server on %s', (provi
     expect(reused.status).toBe(409);
 
     await post({ text: 'sim' });
+    await post({ text: 'Rua Pioneiro, 300' });
     await post({ text: 'Ana Lima' });
     const last = await post({ text: '44988887777' });
     expect(last.map((r) => String(r.text ?? '')).join('\n')).toMatch(/avis|contato/i);
@@ -158,7 +162,11 @@ describe.each(testProviders())('chat through the assembled server on %s', (provi
       where: { source: 'chatbot:web' },
       include: { tags: true },
     });
-    expect(prospect).toMatchObject({ name: 'Ana Lima', viable: false });
+    expect(prospect).toMatchObject({
+      name: 'Ana Lima',
+      viable: false,
+      address: 'Rua Pioneiro, 300',
+    });
     expect(prospect.lat).toBeCloseTo(far.lat, 9);
     expect(prospect.tags.map((t) => t.name).sort()).toEqual(['chatbot', 'sem-cobertura']);
     const filter = encodeURIComponent(

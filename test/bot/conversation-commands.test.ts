@@ -8,13 +8,13 @@ const TO_STEP: Record<string, (c: Customer) => Promise<unknown>> = {
     await c.text('oi');
     await c.text('1');
   },
-  'confirm-location': (c) => c.location(-23.42, -51.93, 'Rua A, 1'),
-  'offer-reservation': async (c) => {
+  'offer-reservation': (c) => c.location(-23.42, -51.93, 'Rua A, 1'),
+  'ask-address': async (c) => {
     await c.location(-23.42, -51.93, 'Rua A, 1');
     await c.text('sim');
   },
   'ask-name': async (c) => {
-    await TO_STEP['offer-reservation']?.(c);
+    await TO_STEP['ask-address']?.(c);
     await c.text('sim');
   },
   'ask-phone': async (c) => {
@@ -39,8 +39,8 @@ const TO_STEP: Record<string, (c: Customer) => Promise<unknown>> = {
 const PROMPT_OF: Record<string, string> = {
   menu: 'Como posso te ajudar?',
   'ask-location': 'Onde você quer instalar a internet?',
-  'confirm-location': 'Esta é a localização da instalação?',
   'offer-reservation': 'Quer reservar sua instalação agora?',
+  'ask-address': 'Para o técnico encontrar você',
   'ask-name': 'Qual é o seu nome completo?',
   'ask-phone': 'Qual é o seu telefone com DDD?',
   'ask-document': 'Qual é o seu CPF?',
@@ -71,9 +71,9 @@ describe('conversation: commands at any step', () => {
 
   const previous: Array<[string, string]> = [
     ['ask-location', 'menu'],
-    ['confirm-location', 'ask-location'],
-    ['offer-reservation', 'confirm-location'],
-    ['ask-name', 'offer-reservation'],
+    ['offer-reservation', 'ask-location'],
+    ['ask-address', 'offer-reservation'],
+    ['ask-name', 'ask-address'],
     ['ask-phone', 'ask-name'],
     ['ask-document', 'ask-phone'],
     ['ask-email', 'ask-document'],
@@ -145,7 +145,7 @@ describe('conversation: what the bot cannot read', () => {
     const c = new Customer(h.engine);
     await TO_STEP[step]?.(c);
     const text = textOf(await c.unsupported('sticker'));
-    expect(text).toContain('Por enquanto só consigo ler texto e localização 🙂');
+    expect(text).toContain('Ainda não consigo ouvir áudios nem ver fotos e arquivos');
     expect(text).toContain(PROMPT_OF[step]);
   });
 
@@ -153,7 +153,7 @@ describe('conversation: what the bot cannot read', () => {
     const h = harness();
     const text = textOf(await new Customer(h.engine).unsupported('audio'));
     expect(text).toContain('Olá');
-    expect(text).toContain('só consigo ler texto e localização');
+    expect(text).toContain('Ainda não consigo ouvir áudios');
     expect(text).toContain('Como posso te ajudar?');
   });
 
@@ -208,29 +208,53 @@ describe('conversation: a location in the middle of another step', () => {
     expect(resumed).toContain('continuar de onde paramos');
     expect(resumed).toContain('Qual é o seu e-mail?');
     const summary = textOf(await c.text('maria@example.com'));
-    expect(summary).toContain('Local: Rua A, 1');
+    expect(summary).toContain('Endereço: Rua A, 1');
     expect(summary).toContain('Nome: Maria Silva');
   });
 });
 
 describe('conversation: idle expiry', () => {
-  it('starts over with a note after the idle time', async () => {
+  it('starts over with a note after the idle time when nothing was collected yet', async () => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await TO_STEP['ask-location']?.(c);
+    h.clock.advance(IDLE_MS + 1000);
+    const text = textOf(await c.text('oi'));
+    expect(text).toContain('Sua conversa anterior ficou parada');
+    expect(text).toContain('Como posso te ajudar?');
+  });
+
+  it('a returning customer with an unfinished reservation is greeted by name and may continue', async () => {
     const h = harness();
     const c = new Customer(h.engine);
     await TO_STEP['ask-document']?.(c);
     h.clock.advance(IDLE_MS - 1000);
     expect(textOf(await c.text('voltar'))).toContain('telefone');
+    await c.text('44 99876-5432');
     h.clock.advance(IDLE_MS + 1000);
-    const text = textOf(await c.text(VALID_CPF));
-    expect(text).toContain('Sua conversa anterior ficou parada');
-    expect(text).toContain('Como posso te ajudar?');
-    expect(text).not.toContain('e-mail');
+    const offer = textOf(await c.text(VALID_CPF));
+    expect(offer).toContain('Olá de novo, Maria!');
+    expect(offer).toContain('1. Sim, continuar de onde parei');
+    expect(offer).not.toContain('Sua conversa anterior ficou parada');
+    const resumed = textOf(await c.text('1'));
+    expect(resumed).toContain('Qual é o seu CPF?');
+    expect(textOf(await c.text(VALID_CPF))).toContain('Qual é o seu e-mail?');
+  });
+
+  it('a returning customer may start over instead', async () => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    await TO_STEP['ask-email']?.(c);
+    h.clock.advance(IDLE_MS + 1000);
+    await c.text('oi');
+    expect(textOf(await c.text('não, começar de novo'))).toContain('Como posso te ajudar?');
+    expect(textOf(await c.text('1'))).toContain('Onde você quer instalar a internet?');
   });
 
   it('accepts a location as the first message after expiry', async () => {
     const h = harness();
     const c = new Customer(h.engine);
-    await TO_STEP['ask-name']?.(c);
+    await TO_STEP['ask-location']?.(c);
     h.clock.advance(IDLE_MS + 1);
     const text = textOf(await c.location(-23.6, -51.6, 'Rua Depois, 8'));
     expect(text).toContain('Sua conversa anterior ficou parada');

@@ -18,8 +18,7 @@ describe('conversation: coverage failures', () => {
     const h = harness();
     h.sales.coverageScript.push(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
     const c = new Customer(h.engine);
-    await c.location(-23.42, -51.93, 'Rua A, 1');
-    const sorry = textOf(await c.text('sim'));
+    const sorry = textOf(await c.location(-23.42, -51.93, 'Rua A, 1'));
     expect(sorry).toContain('Tive um problema para consultar agora');
     expect(sorry).toContain('tentar de novo');
     expect(sorry).not.toContain('ECONNREFUSED');
@@ -28,19 +27,19 @@ describe('conversation: coverage failures', () => {
       { lat: -23.42, lng: -51.93 },
       { lat: -23.42, lng: -51.93 },
     ]);
-    expect(retried).toContain('Temos fibra no seu endereço');
+    expect(retried).toContain('Temos fibra em 📍 Rua A, 1');
   });
 
   it('fails again, then the customer sends the location again and it works', async () => {
     const h = harness();
     h.sales.coverageScript.push(new Error('down'), new Error('still down'));
     const c = new Customer(h.engine);
-    await c.location(-23.42, -51.93, 'Rua A, 1');
-    await c.text('sim');
+    expect(textOf(await c.location(-23.42, -51.93, 'Rua A, 1'))).toContain('Tive um problema');
     expect(textOf(await c.text('tentar novamente'))).toContain('Tive um problema');
     expect(textOf(await c.text('blablabla'))).toContain('tentar de novo');
-    expect(textOf(await c.location(-23.42, -51.93, 'Rua A, 1'))).toContain('Esta é a localização');
-    expect(textOf(await c.text('sim'))).toContain('Temos fibra');
+    expect(textOf(await c.location(-23.42, -51.93, 'Rua A, 1'))).toContain(
+      'Temos fibra em 📍 Rua A, 1',
+    );
   });
 });
 
@@ -56,11 +55,11 @@ describe('conversation: reservation failures', () => {
     await toSummary(c);
     const text = textOf(await c.text('sim'));
     expect(text).toContain('acabou de ser ocupada');
-    expect(text).toContain('Encontrei outra porta livre');
+    expect(text).toContain('Encontrei outra vaga');
     expect(text).toContain('Confira seus dados');
     expect(h.sales.coverageCalls).toHaveLength(2);
     expect(h.sales.reserveCalls).toHaveLength(1);
-    expect(textOf(await c.text('sim'))).toContain('Reserva feita!');
+    expect(textOf(await c.text('sim'))).toContain('sua instalação está reservada até');
     expect(h.sales.reserveCalls).toHaveLength(2);
     const [first, second] = h.sales.reserveCalls;
     expect(second?.idempotencyKey).toBe(first?.idempotencyKey);
@@ -73,7 +72,7 @@ describe('conversation: reservation failures', () => {
     const c = new Customer(h.engine);
     await toSummary(c);
     const text = textOf(await c.text('sim'));
-    expect(text).toContain('portas perto de você foram todas ocupadas');
+    expect(text).toContain('vagas perto de você foram todas ocupadas');
     expect(text).toContain('Quer que a gente te avise');
     expect(textOf(await c.text('sim'))).toContain('Seu contato está anotado');
     expect(h.sales.prospectCalls[0]).toMatchObject({
@@ -88,7 +87,7 @@ describe('conversation: reservation failures', () => {
     const c = new Customer(h.engine);
     await toSummary(c);
     expect(textOf(await c.text('sim'))).toContain('Tive um problema para fazer a reserva');
-    expect(textOf(await c.text('tentar de novo'))).toContain('Reserva feita!');
+    expect(textOf(await c.text('tentar de novo'))).toContain('sua instalação está reservada até');
     const [first, second] = h.sales.reserveCalls;
     expect(h.sales.reserveCalls).toHaveLength(2);
     expect(second?.idempotencyKey).toBe(first?.idempotencyKey);
@@ -100,7 +99,7 @@ describe('conversation: reservation failures', () => {
     h.sales.defaultCoverage = NOT_VIABLE;
     h.sales.prospectScript.push(new Error('db down'));
     const c = new Customer(h.engine);
-    await c.location(-23.9, -51.1, 'Sítio');
+    await c.location(-23.9, -51.1, 'Sítio Boa Vista, 12');
     await c.text('sim');
     await c.text('sim');
     await c.text('Pedro Alves');
@@ -118,7 +117,7 @@ describe('conversation: duplicates and concurrency', () => {
     await toSummary(c);
     const first = await c.text('sim', 'confirm-1');
     const second = await c.text('sim', 'confirm-1');
-    expect(textOf(first)).toContain('Reserva feita!');
+    expect(textOf(first)).toContain('sua instalação está reservada até');
     expect(second).toEqual([]);
     expect(h.sales.reserveCalls).toHaveLength(1);
   });
@@ -137,8 +136,8 @@ describe('conversation: duplicates and concurrency', () => {
     await toSummary(c);
     const [one, two] = await Promise.all([c.text('sim'), c.text('sim')]);
     expect(h.sales.reserveCalls).toHaveLength(1);
-    expect(textOf(one)).toContain('Reserva feita!');
-    expect(textOf(two)).toContain('Sua reserva já está feita');
+    expect(textOf(one)).toContain('sua instalação está reservada até');
+    expect(textOf(two)).toContain('Sua instalação já está reservada até');
   });
 
   it('messages arriving together are applied in order without losing an answer', async () => {

@@ -78,24 +78,22 @@ describe('conversation: greeting and location', () => {
     await c.text('oi');
     const replies = await c.text('1');
     expect(textOf(replies)).toContain('Envie a localização pelo aplicativo');
-    expect(textOf(replies)).toContain('o mapa está indisponível agora');
+    expect(textOf(replies)).toContain('O mapa está indisponível agora');
     expect(replies.find((r) => r.kind === 'request-location')).not.toHaveProperty('findmeUrl');
   });
 
-  it('confirms an app location showing its own address, then checks coverage on yes', async () => {
+  it('checks coverage for an app location at once, showing its address and a "wrong place" option', async () => {
     const h = harness();
     const c = new Customer(h.engine);
     await c.text('oi');
     await c.text('1');
-    const confirm = await c.location(-23.42, -51.93, 'Rua das Flores, 100');
-    expect(textOf(confirm)).toContain('📍 Rua das Flores, 100');
-    expect(textOf(confirm)).toContain('1. Sim, está certa');
-    expect(h.sales.coverageCalls).toEqual([]);
-    const answer = await c.text('Sim!');
+    const answer = await c.location(-23.42, -51.93, 'Rua das Flores, 100');
     expect(h.sales.coverageCalls).toEqual([{ lat: -23.42, lng: -51.93 }]);
-    expect(textOf(answer)).toContain('Ótima notícia! Temos fibra no seu endereço');
-    expect(textOf(answer)).toContain('84 m');
+    expect(textOf(answer)).toContain('Ótima notícia! Temos fibra em 📍 Rua das Flores, 100');
     expect(textOf(answer)).toContain('Quer reservar sua instalação agora?');
+    expect(textOf(answer)).toContain('3. O local não está certo');
+    // No jargon: the distance to a box means nothing to a customer.
+    expect(textOf(answer)).not.toContain('84 m');
   });
 
   it('reverse-geocodes a bare location to show the address', async () => {
@@ -130,12 +128,14 @@ describe('conversation: greeting and location', () => {
     await c.text('oi');
     await c.text('1');
     await c.location(-23.42, -51.93, 'Rua Errada, 1');
-    const replies = await c.text('não');
+    const replies = await c.text('3');
     expect(textOf(replies)).toContain('Envie a localização correta');
     expect(replies.some((r) => r.kind === 'request-location')).toBe(true);
     await c.location(-23.43, -51.94, 'Rua Certa, 2');
-    await c.text('s');
-    expect(h.sales.coverageCalls).toEqual([{ lat: -23.43, lng: -51.94 }]);
+    expect(h.sales.coverageCalls).toEqual([
+      { lat: -23.42, lng: -51.93 },
+      { lat: -23.43, lng: -51.94 },
+    ]);
   });
 
   it('checks coverage right away for a location confirmed on the FindME page', async () => {
@@ -170,8 +170,10 @@ describe('conversation: reservation', () => {
     await c.text('oi');
     await c.text('1');
     await c.location(-23.42, -51.93, 'Rua das Flores, 100');
-    await c.text('sim');
-    expect(textOf(await c.text('sim'))).toContain('nome completo');
+    expect(textOf(await c.text('sim'))).toContain(
+      'o endereço da instalação é 📍 Rua das Flores, 100?',
+    );
+    expect(textOf(await c.text('sim, casa 2, perto da padaria'))).toContain('nome completo');
     expect(textOf(await c.text('maria  da   silva'))).toContain('telefone com DDD');
     expect(textOf(await c.text('(44) 99876-5432'))).toContain('CPF');
     expect(textOf(await c.text(VALID_CPF))).toContain('e-mail');
@@ -180,7 +182,7 @@ describe('conversation: reservation', () => {
     expect(summary).toContain('Telefone: (44) 99876-5432');
     expect(summary).toContain('CPF: 529.982.247-25');
     expect(summary).toContain('E-mail: maria@example.com');
-    expect(summary).toContain('Local: Rua das Flores, 100');
+    expect(summary).toContain('Endereço: Rua das Flores, 100 (casa 2), perto da padaria');
     expect(summary).toContain('1. Confirmar reserva');
     expect(h.sales.reserveCalls).toHaveLength(0);
 
@@ -189,7 +191,12 @@ describe('conversation: reservation', () => {
     const request = h.sales.reserveCalls[0];
     expect(request).toMatchObject({
       point: { lat: -23.42, lng: -51.93 },
-      address: 'Rua das Flores, 100',
+      address: 'Rua das Flores, 100 (casa 2), perto da padaria',
+      installAddress: {
+        line: 'Rua das Flores, 100',
+        complement: 'casa 2',
+        reference: 'perto da padaria',
+      },
       name: 'Maria da Silva',
       phone: '5544998765432',
       document: VALID_CPF_DIGITS,
@@ -207,12 +214,10 @@ describe('conversation: reservation', () => {
       idempotencyKey({ channel: 'telegram', chatId: 'chat-1' }, request?.conversationId ?? ''),
     );
     expect(request?.idempotencyKey).not.toContain('chat-1');
-    expect(done).toContain('Reserva feita!');
-    expect(done).toContain('Caixa: CTO-07');
-    expect(done).toContain('Splitter: SPL-1:8');
-    expect(done).toContain('Porta: 5');
-    expect(done).toContain('nossa equipe vai entrar em contato para agendar a instalação'.slice(1));
-    expect(done).toContain('17/03/2025');
+    // Plain words for the customer; the box, splitter and port are for sales only.
+    expect(done).toContain('Pronto, sua instalação está reservada até 17/03/2025');
+    expect(done).toContain('Endereço: Rua das Flores, 100 (casa 2), perto da padaria');
+    expect(done).not.toMatch(/CTO-07|SPL-1|Porta|Caixa|Splitter/);
   });
 
   it('offers the chat phone and accepts it with a yes', async () => {
@@ -352,7 +357,6 @@ describe('conversation: reservation', () => {
     const h = harness();
     const c = new Customer(h.engine);
     await c.location(-23.42, -51.93, 'Rua A, 1');
-    await c.text('sim');
     expect(textOf(await c.text('agora não'))).toContain('Se mudar de ideia');
     expect(textOf(await c.text('oi'))).toContain('Como posso te ajudar?');
   });
@@ -363,8 +367,8 @@ describe('conversation: reservation', () => {
     await toSummary(c);
     await c.text('sim');
     const again = textOf(await c.text('sim'));
-    expect(again).toContain('Sua reserva já está feita');
-    expect(again).toContain('porta 5');
+    expect(again).toContain('Sua instalação já está reservada até 17/03/2025');
+    expect(again).not.toContain('porta');
     expect(h.sales.reserveCalls).toHaveLength(1);
   });
 
@@ -394,11 +398,11 @@ describe('conversation: no coverage', () => {
     const c = new Customer(h.engine);
     await c.text('oi');
     await c.text('1');
-    await c.location(-23.9, -51.1, 'Sítio Boa Vista');
-    const answer = textOf(await c.text('sim'));
-    expect(answer).toContain('ainda não temos fibra nesse endereço');
+    const answer = textOf(await c.location(-23.9, -51.1, 'Sítio Boa Vista'));
+    expect(answer).toContain('ainda não temos fibra em 📍 Sítio Boa Vista');
     expect(answer).toContain('Quer que a gente te avise quando a fibra chegar aí?');
-    expect(textOf(await c.text('1'))).toContain('nome completo');
+    expect(textOf(await c.text('1'))).toContain('qual é o número do imóvel em 📍 Sítio Boa Vista?');
+    expect(textOf(await c.text('s/n, perto da igreja'))).toContain('nome completo');
     expect(textOf(await c.text('Pedro'))).toContain('nome e sobrenome');
     expect(textOf(await c.text('Pedro Alves'))).toContain('telefone');
     const done = textOf(await c.text('(43) 3333-2222'));
@@ -406,7 +410,7 @@ describe('conversation: no coverage', () => {
     expect(h.sales.prospectCalls).toHaveLength(1);
     expect(h.sales.prospectCalls[0]).toMatchObject({
       point: { lat: -23.9, lng: -51.1 },
-      address: 'Sítio Boa Vista',
+      address: 'Sítio Boa Vista, s/n, perto da igreja',
       name: 'Pedro Alves',
       phone: '554333332222',
       channel: 'telegram',
@@ -422,8 +426,74 @@ describe('conversation: no coverage', () => {
     h.sales.defaultCoverage = NOT_VIABLE;
     const c = new Customer(h.engine);
     await c.location(-23.9, -51.1, 'Sítio');
-    await c.text('sim');
     expect(textOf(await c.text('não, obrigado'))).toContain('Quando quiser consultar de novo');
     expect(h.sales.prospectCalls).toHaveLength(0);
+  });
+});
+
+describe('conversation: length (issue 11: never longer than 10 to a reservation, 7 to a lead)', () => {
+  it('takes 10 customer messages from "oi" to a reservation, installation address included', async () => {
+    const h = harness();
+    const c = new Customer(h.engine);
+    const messages: Array<() => Promise<unknown>> = [
+      () => c.text('oi'),
+      () => c.text('1'),
+      () => c.location(-23.42, -51.93, 'Rua das Flores, 100'),
+      () => c.text('sim'),
+      () => c.text('sim'),
+      () => c.text('Maria da Silva'),
+      () => c.text('(44) 99876-5432'),
+      () => c.text(VALID_CPF),
+      () => c.text('pular'),
+      () => c.text('sim'),
+    ];
+    for (const send of messages) await send();
+    expect(messages).toHaveLength(10);
+    expect(h.sales.reserveCalls).toHaveLength(1);
+    expect(h.sales.reserveCalls[0]?.installAddress).toEqual({ line: 'Rua das Flores, 100' });
+  });
+
+  it('takes 7 customer messages from "oi" to a prospect, installation address included', async () => {
+    const h = harness();
+    h.sales.defaultCoverage = NOT_VIABLE;
+    const c = new Customer(h.engine);
+    const messages: Array<() => Promise<unknown>> = [
+      () => c.text('oi'),
+      () => c.text('1'),
+      () => c.location(-23.9, -51.1, 'Rua B, 2'),
+      () => c.text('sim'),
+      () => c.text('sim'),
+      () => c.text('Pedro Alves'),
+      () => c.text('43 3333-2222'),
+    ];
+    for (const send of messages) await send();
+    expect(messages).toHaveLength(7);
+    expect(h.sales.prospectCalls).toHaveLength(1);
+    expect(h.sales.prospectCalls[0]?.address).toBe('Rua B, 2');
+  });
+
+  it('a CPF with an active reservation is shown it, and may move it to the new point', async () => {
+    const h = harness();
+    h.sales.existing.set(VALID_CPF_DIGITS, {
+      clientCode: 'CHAT-old',
+      expiresAt: new Date('2025-03-15T12:00:00Z'),
+      address: 'Rua Antiga, 5',
+    });
+    const c = new Customer(h.engine);
+    await c.location(-23.42, -51.93, 'Rua Nova, 10');
+    await c.text('sim');
+    await c.text('sim');
+    await c.text('Maria da Silva');
+    await c.text('(44) 99876-5432');
+    const shown = textOf(await c.text(VALID_CPF));
+    expect(shown).toContain('Encontrei uma instalação já reservada no seu CPF');
+    expect(shown).toContain('📍 Rua Antiga, 5');
+    expect(shown).toContain('2. Mudar a reserva para o novo endereço');
+    const moved = textOf(await c.text('2'));
+    expect(moved).toContain('Pronto, sua reserva agora é para 📍 Rua Nova, 10');
+    expect(h.sales.moveCalls).toMatchObject([
+      { clientCode: 'CHAT-old', point: { lat: -23.42, lng: -51.93 } },
+    ]);
+    expect(h.sales.reserveCalls).toHaveLength(0);
   });
 });

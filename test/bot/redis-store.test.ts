@@ -52,7 +52,11 @@ describe.skipIf(!url)('RedisConversationStore (real Redis)', () => {
   it('writes, reads and deletes a conversation, with SET … EX', async () => {
     const s = store();
     const state = newConversation('c1', new Date('2025-03-10T12:00:00Z'));
-    await s.write(chat, { ...state, answers: { name: 'Maria Silva' } }, 120);
+    await s.commit(chat, 'm0', {
+      kind: 'write',
+      state: { ...state, answers: { name: 'Maria Silva' } },
+      ttlSeconds: 120,
+    });
     expect(await s.read(chat)).toEqual({ ...state, answers: { name: 'Maria Silva' } });
     const ttl = await admin.ttl(`${prefix}:state:whatsapp:${chat.chatId}`);
     expect(ttl).toBeGreaterThan(110);
@@ -64,7 +68,7 @@ describe.skipIf(!url)('RedisConversationStore (real Redis)', () => {
   it('uses the default TTL and lets the state expire', async () => {
     const s = store({}, 1);
     const other = { channel: 'telegram' as const, chatId: 'expiring' };
-    await s.write(other, newConversation('c2', new Date()));
+    await s.commit(other, 'm0', { kind: 'write', state: newConversation('c2', new Date()) });
     expect(await s.read(other)).toBeDefined();
     await new Promise((r) => setTimeout(r, 1200));
     expect(await s.read(other)).toBeUndefined();
@@ -78,12 +82,14 @@ describe.skipIf(!url)('RedisConversationStore (real Redis)', () => {
     expect(await admin.exists(`${prefix}:state:web:broken`)).toBe(0);
   });
 
-  it('marks a message processed once (SET NX EX), per chat', async () => {
+  it('marks a message processed only with its commit (MULTI), per chat, seen by every instance', async () => {
     const a = store({ dedupeTtlSeconds: 60 });
     const b = store({ dedupeTtlSeconds: 60 });
-    expect(await a.markProcessed('telegram', '1', 'm1')).toBe(true);
-    expect(await b.markProcessed('telegram', '1', 'm1')).toBe(false);
-    expect(await b.markProcessed('telegram', '2', 'm1')).toBe(true);
+    const one = { channel: 'telegram' as const, chatId: '1' };
+    expect(await a.isProcessed(one, 'm1')).toBe(false);
+    await a.commit(one, 'm1', { kind: 'keep' });
+    expect(await b.isProcessed(one, 'm1')).toBe(true);
+    expect(await b.isProcessed({ channel: 'telegram', chatId: '2' }, 'm1')).toBe(false);
     const ttl = await admin.ttl(`${prefix}:seen:telegram:1:m1`);
     expect(ttl).toBeGreaterThan(50);
   });
@@ -159,8 +165,8 @@ describe.skipIf(!url)('ConversationEngine on Redis', () => {
     const summary = textOf(await after.text('maria@example.com'));
     expect(summary).toContain('Nome: Maria Silva');
     expect(summary).toContain('CPF: 529.982.247-25');
-    expect(summary).toContain('Local: Rua A, 1');
-    expect(textOf(await after.text('sim'))).toContain('Reserva feita!');
+    expect(summary).toContain('Endereço: Rua A, 1');
+    expect(textOf(await after.text('sim'))).toContain('sua instalação está reservada até');
     expect(sales.reserveCalls).toHaveLength(1);
   });
 

@@ -14,7 +14,9 @@ import type {
 } from '../../src/bot/conversation/messages.js';
 import type {
   CoverageAnswer,
+  ExistingReservation,
   FindMeLinkPort,
+  MoveFromChat,
   HandoffListener,
   HandoffRequest,
   ProspectFromChat,
@@ -37,6 +39,10 @@ export class RecordingSales implements SalesPort {
   readonly coverageCalls: GeoPoint[] = [];
   readonly reserveCalls: ReserveFromChat[] = [];
   readonly prospectCalls: ProspectFromChat[] = [];
+  readonly findCalls: string[] = [];
+  readonly moveCalls: MoveFromChat[] = [];
+  /** CPF → its active reservation (what findReservation answers). */
+  readonly existing = new Map<string, ExistingReservation>();
   /** Answers for the next calls, in order; when empty the default answers. */
   readonly coverageScript: Array<Scripted<CoverageAnswer>> = [];
   readonly reserveScript: Array<Scripted<ReservationAnswer>> = [];
@@ -48,6 +54,25 @@ export class RecordingSales implements SalesPort {
     return settle(this.coverageScript.shift() ?? this.defaultCoverage);
   }
 
+  findReservation(document: string): Promise<ExistingReservation | undefined> {
+    this.findCalls.push(document);
+    return Promise.resolve(this.existing.get(document));
+  }
+
+  moveReservation(request: MoveFromChat): Promise<ReservationAnswer> {
+    this.moveCalls.push(request);
+    return settle(
+      this.reserveScript.shift() ?? {
+        boxName: 'CTO-09',
+        splitterName: 'SPL-2:8',
+        port: 3,
+        expiresAt: new Date('2025-03-17T12:00:00Z'),
+        clientCode: request.clientCode,
+        address: request.address,
+      },
+    );
+  }
+
   reserve(request: ReserveFromChat): Promise<ReservationAnswer> {
     this.reserveCalls.push(request);
     return settle(
@@ -57,6 +82,7 @@ export class RecordingSales implements SalesPort {
         port: 5,
         expiresAt: new Date('2025-03-17T12:00:00Z'),
         clientCode: request.idempotencyKey,
+        address: request.address,
       },
     );
   }
@@ -217,7 +243,7 @@ export function textOf(replies: OutboundMessage[]): string {
 export const VALID_CPF = '529.982.247-25';
 export const VALID_CPF_DIGITS = '52998224725';
 
-/** Drives a customer from the greeting to the reservation summary. */
+/** Drives a customer from the greeting to the reservation summary (9 messages). */
 export async function toSummary(c: Customer): Promise<OutboundMessage[]> {
   await c.text('oi');
   await c.text('1');

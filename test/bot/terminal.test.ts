@@ -1,5 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { startTestServer } from '../support/server.js';
+import { createBox } from '../support/network-fixture.js';
 import {
   formatReplies,
   parseTerminalLine,
@@ -7,8 +9,7 @@ import {
   TerminalSender,
 } from '../../src/bot/local/terminal.js';
 import { runLocalChat } from '../../src/bot/local/chat-command.js';
-import { createLogger } from '../../src/logger.js';
-import { harness, NOT_VIABLE, RecordingSales } from './support.js';
+import { harness } from './support.js';
 
 const identity = { channel: 'terminal' as const, chatId: 't1' };
 
@@ -61,7 +62,7 @@ describe('terminal chat', () => {
     expect(printed).toContain('bot: Olá!');
     expect(printed).toContain('Onde você quer instalar a internet?');
     expect(printed).toContain('📍 Rua das Flores, 10');
-    expect(printed).toContain('Temos fibra no seu endereço');
+    expect(printed).toContain('Temos fibra em 📍 Rua das Flores, 10');
     expect(h.sales.coverageCalls).toEqual([{ lat: -23.42, lng: -51.93 }]);
     expect(printed).not.toContain('never read');
   });
@@ -78,31 +79,34 @@ describe('terminal chat', () => {
   });
 });
 
-describe('runLocalChat', () => {
-  it('wires the engine to the given ports and the terminal', async () => {
-    const sales = new RecordingSales();
-    sales.defaultCoverage = NOT_VIABLE;
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let printed = '';
-    output.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    const done = runLocalChat({
-      sales,
-      findme: {
-        createLink: () =>
-          Promise.resolve({
-            url: 'https://x.test/f/1',
-            expiresAt: new Date(Date.now() + 3600_000),
-          }),
-      },
-      logger: createLogger('silent'),
-      input,
-      output,
-    });
-    input.end('oi\n1\n/loc -23.4 -51.9 Rua B, 2\nsim\n');
-    expect(await done).toBe(0);
-    expect(printed).toContain('Ou marque o local no mapa: https://x.test/f/1');
-    expect(printed).toContain('ainda não temos fibra');
-    expect(sales.coverageCalls).toEqual([{ lat: -23.4, lng: -51.9 }]);
+describe('runLocalChat (alcance chat)', () => {
+  it('serves FindME itself, so a point confirmed on the map continues the terminal session', async () => {
+    const server = await startTestServer('sqlite');
+    try {
+      const box = await createBox(server.ctx.db, { name: 'CTO-T', lat: -23.4253, lng: -51.9386 });
+      await server.ctx.network.boxesChanged([box.boxId]);
+      const input = new PassThrough();
+      const output = new PassThrough();
+      let printed = '';
+      output.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+      const done = runLocalChat({ ctx: server.ctx, input, output });
+      input.write('oi\n1\n');
+      await expect.poll(() => /http:\/\/127\.0\.0\.1:\d+\/findme\/\S+/.test(printed)).toBe(true);
+      const link = /http:\/\/127\.0\.0\.1:\d+\/findme\/\S+/.exec(printed)![0];
+      const { origin, pathname } = new URL(link);
+      const token = decodeURIComponent(pathname.split('/findme/')[1] ?? '');
+      const res = await fetch(`${origin}/findme/api/confirm`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token, lat: -23.4253, lng: -51.9386 }),
+      });
+      expect(res.status).toBe(200);
+      await expect.poll(() => printed).toContain('Recebi a localização que você confirmou no mapa');
+      expect(printed).toContain('Temos fibra em');
+      input.end('/sair\n');
+      expect(await done).toBe(0);
+    } finally {
+      await server.close();
+    }
   });
 });

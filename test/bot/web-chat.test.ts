@@ -67,10 +67,10 @@ describe('web chat router (real HTTP on 127.0.0.1)', () => {
     const greeting = await post({ sessionId, text: 'oi' });
     expect(greeting.status).toBe(200);
     expect(texts(greeting.json)).toContain('Como posso te ajudar?');
-    const confirm = await post({ sessionId, location: { lat: -23.42, lng: -51.93 } });
-    expect(texts(confirm.json)).toContain('Esta é a localização da instalação?');
-    expect(texts((await post({ sessionId, text: 'sim' })).json)).toContain('ainda não temos fibra');
+    const answer = await post({ sessionId, location: { lat: -23.42, lng: -51.93 } });
+    expect(texts(answer.json)).toContain('ainda não temos fibra');
     await post({ sessionId, text: 'sim' });
+    await post({ sessionId, text: 'Rua das Acácias, 45, fundos' });
     await post({ sessionId, text: 'Ana Souza' });
     expect(texts((await post({ sessionId, text: '44 99876-5432' })).json)).toContain(
       'Seu contato está anotado',

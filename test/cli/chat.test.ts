@@ -42,7 +42,7 @@ describe('alcance chat on the demo network', () => {
         '1',
         '/loc -23.4253 -51.9386',
         'sim',
-        'sim',
+        'Avenida Brasil, 1500, apto 1',
         'Maria da Silva',
         '44999990000',
         '529.982.247-25',
@@ -50,21 +50,20 @@ describe('alcance chat on the demo network', () => {
         'sim',
       ]);
       expect(reserved.code).toBe(0);
-      expect(reserved.out).toMatch(/Reserva feita!/);
-      const box = /Caixa: (CTO-MGA-\d+)/.exec(reserved.out)?.[1];
-      const port = Number(/Porta: (\d+)/.exec(reserved.out)?.[1]);
+      expect(reserved.out).toMatch(/sua instalação está reservada até/);
+      expect(reserved.out).not.toMatch(/CTO-MGA|Porta:/);
 
       const prospect = await chat(env, [
         'oi',
         '1',
         '/loc -23.60 -51.60',
         'sim',
-        'sim',
+        'Rua Projetada, 10',
         'João Souza',
         '44988887777',
       ]);
       expect(prospect.code).toBe(0);
-      expect(prospect.out).toMatch(/ainda não/i);
+      expect(prospect.out).toMatch(/ainda não atende a região/i);
 
       const db = createDb(env.DATABASE_URL);
       try {
@@ -77,13 +76,14 @@ describe('alcance chat on the demo network', () => {
           name: 'Maria da Silva',
           document: '52998224725',
         });
-        expect(client.property?.box?.name).toBe(box);
-        expect(client.property?.port).toBe(port);
+        expect(client.property?.box?.name).toMatch(/^CTO-MGA-\d+$/);
+        expect(client.property?.port).toBeGreaterThan(0);
+        expect(client.property?.address).toBe('Avenida Brasil, 1500 (apto 1)');
         const lead = await db.prospect.findFirstOrThrow({
           where: { source: 'chatbot:terminal' },
           include: { tags: true },
         });
-        expect(lead).toMatchObject({ name: 'João Souza', viable: false });
+        expect(lead).toMatchObject({ name: 'João Souza', viable: false, outOfArea: true });
         expect(lead.tags.map((t) => t.name).sort()).toEqual(['chatbot', 'sem-cobertura']);
       } finally {
         await db.$disconnect();

@@ -6,20 +6,30 @@ import { ChatQueue } from '../shared/chat-queue.js';
 import type { Effect, EffectResult, FlowContext, Transition } from './effects.js';
 import { step } from './flow.js';
 import type { Channel, ConversationHandler, InboundMessage, OutboundMessage } from './messages.js';
-import type { FindMeLinkPort, HandoffListener, ReverseGeocoder, SalesPort } from './ports.js';
+import {
+  DocumentHasReservationError,
+  type FindMeLinkPort,
+  type HandoffListener,
+  type ReverseGeocoder,
+  type SalesPort,
+} from './ports.js';
 import { say } from './prompts.js';
 import type { ConversationState } from './state.js';
-import { chatKey, type ChatKey, type ConversationStore } from './store.js';
-import { texts } from './texts.js';
+import { chatKey, type ChatKey, type ConversationStore, type StateChange } from './store.js';
+import { createTexts, DEFAULT_PROVIDER_NAME, type Texts } from './texts.js';
 
 export interface ConversationEngineOptions {
   store: ConversationStore;
   sales: SalesPort;
   findme: FindMeLinkPort;
+  /** Reverse geocoding for shared points; with `search`, typed addresses too. */
   geocoder?: ReverseGeocoder;
+  /** The hand-off port: the sales team's queue plugs in here. */
   handoff?: HandoffListener;
+  /** The provider's texts (catalogue + name); the defaults when omitted. */
+  texts?: Texts;
   clock: () => Date;
-  /** A conversation idle longer than this starts over, with a note. */
+  /** A conversation idle longer than this starts over (or is offered to resume), with a note. */
   idleTimeoutMs: number;
   /** How long the bot stays quiet after a hand-off if nobody releases the chat. Default 24 h. */
   handoffTimeoutMs?: number;
@@ -40,10 +50,12 @@ export class ConversationEngine implements ConversationHandler {
   private readonly queue = new ChatQueue();
   private readonly handoffTimeoutMs: number;
   private readonly mintId: () => string;
+  readonly texts: Texts;
 
   constructor(private readonly o: ConversationEngineOptions) {
     this.handoffTimeoutMs = o.handoffTimeoutMs ?? 24 * 3600_000;
     this.mintId = o.newId ?? (() => newId(o.clock().getTime()));
+    this.texts = o.texts ?? createTexts({ providerName: DEFAULT_PROVIDER_NAME });
   }
 
   handle(message: InboundMessage): Promise<OutboundMessage[]> {
@@ -65,68 +77,73 @@ export class ConversationEngine implements ConversationHandler {
     );
   }
 
+  /**
+   * A message is marked processed only together with the state it produced (one commit), so a
+   * crash half-way leaves it unprocessed and the platform's redelivery runs it again; the effects
+   * it may repeat are idempotent (reservation and prospect keys, FindME links).
+   */
   private async process(chat: ChatKey, message: InboundMessage): Promise<OutboundMessage[]> {
     try {
       return await this.locked(chat, async () => {
-        if (!(await this.o.store.markProcessed(chat.channel, chat.chatId, message.messageId))) {
+        if (await this.o.store.isProcessed(chat, message.messageId)) {
           this.o.logger.debug({ channel: chat.channel, chat: hashed(chat) }, 'duplicate message');
           return [];
         }
-        return this.converse(chat, message);
+        const { replies, change } = await this.converse(chat, message);
+        await this.o.store.commit(chat, message.messageId, change);
+        return replies;
       });
     } catch (err) {
       this.o.logger.error(
         { channel: chat.channel, chat: hashed(chat), err },
         'conversation failed',
       );
-      return [say(texts.storeTrouble)];
+      return [say(this.texts.storeTrouble)];
     }
   }
 
-  private async converse(chat: ChatKey, message: InboundMessage): Promise<OutboundMessage[]> {
+  private async converse(
+    chat: ChatKey,
+    message: InboundMessage,
+  ): Promise<{ replies: OutboundMessage[]; change: StateChange }> {
     const ctx: FlowContext = {
       ...chat,
       now: this.o.clock(),
       idleTimeoutMs: this.o.idleTimeoutMs,
       handoffTimeoutMs: this.handoffTimeoutMs,
       newId: this.mintId,
+      texts: this.texts,
+      addressSearch: typeof this.o.geocoder?.search === 'function',
     };
     const before = await this.o.store.read(chat);
     let t: Transition = step(before, { type: 'inbound', message }, ctx);
     const replies = [...t.replies];
-    const handedOff = t.handedOff === true;
     for (let i = 0; t.effect && i < MAX_EFFECTS_PER_MESSAGE; i++) {
       const result = await this.run(t.effect, chat, t.state);
       t = step(t.state, result, ctx);
       replies.push(...t.replies);
     }
-    await this.save(chat, before, t.state);
-    if (handedOff && t.state) await this.notifyHandoff(chat, t.state);
     const silentOnPurpose = t.state?.handedOffAt !== undefined;
     if (replies.length === 0 && !silentOnPurpose) {
       this.o.logger.warn({ step: t.state?.step }, 'flow produced no reply');
-      replies.push(say(texts.notUnderstood));
+      replies.push(say(this.texts.notUnderstood));
     }
     this.o.logger.debug(
       { channel: chat.channel, conversation: t.state?.id, kind: message.kind, step: t.state?.step },
       'conversation step',
     );
-    return replies;
+    return { replies, change: this.changeOf(before, t.state) };
   }
 
-  private async save(
-    chat: ChatKey,
+  private changeOf(
     before: ConversationState | undefined,
     after: ConversationState | undefined,
-  ): Promise<void> {
-    if (!after) {
-      if (before) await this.o.store.delete(chat);
-      return;
-    }
+  ): StateChange {
+    if (!after) return before ? { kind: 'delete' } : { kind: 'keep' };
     // Unchanged (a handed-off chat): keep the original expiry running.
-    if (after === before) return;
-    const ttl = after.handedOffAt ? Math.ceil(this.handoffTimeoutMs / 1000) : undefined;
-    await this.o.store.write(chat, after, ttl);
+    if (after === before) return { kind: 'keep' };
+    const ttlSeconds = after.handedOffAt ? Math.ceil(this.handoffTimeoutMs / 1000) : undefined;
+    return { kind: 'write', state: after, ttlSeconds };
   }
 
   private async run(
@@ -143,15 +160,35 @@ export class ConversationEngine implements ConversationHandler {
           };
         case 'reverse-geocode':
           return { type: 'geocoded', address: await this.o.geocoder?.reverse(effect.point) };
+        case 'search-address': {
+          const geocoder = this.o.geocoder;
+          if (!geocoder?.search) return { type: 'address-search-failed' };
+          return { type: 'address-matches', matches: await geocoder.search(effect.query) };
+        }
         case 'check-coverage':
           return { type: 'coverage', answer: await this.o.sales.checkCoverage(effect.point) };
+        case 'find-reservation':
+          return {
+            type: 'reservation-found',
+            existing: await this.o.sales.findReservation(effect.document),
+          };
         case 'reserve':
           return { type: 'reserved', answer: await this.o.sales.reserve(effect.request) };
+        case 'move-reservation':
+          return { type: 'moved', answer: await this.o.sales.moveReservation(effect.request) };
         case 'create-prospect':
           return {
             type: 'prospect-created',
             id: (await this.o.sales.createProspect(effect.request)).id,
           };
+        case 'hand-off': {
+          this.o.logger.info(
+            { channel: chat.channel, conversation: effect.request.conversationId },
+            'conversation handed off',
+          );
+          const outcome = await this.o.handoff?.handedOff(effect.request);
+          return { type: 'handed-off', outcome: outcome ?? undefined };
+        }
       }
     } catch (err) {
       this.o.logger.warn(
@@ -159,23 +196,6 @@ export class ConversationEngine implements ConversationHandler {
         'conversation effect failed',
       );
       return failureOf(effect, err);
-    }
-  }
-
-  private async notifyHandoff(chat: ChatKey, state: ConversationState): Promise<void> {
-    this.o.logger.info(
-      { channel: chat.channel, conversation: state.id },
-      'conversation handed off',
-    );
-    try {
-      await this.o.handoff?.handedOff({
-        ...chat,
-        conversationId: state.id,
-        step: state.step,
-        customerName: state.answers.name,
-      });
-    } catch (err) {
-      this.o.logger.warn({ err }, 'hand-off listener failed');
     }
   }
 
@@ -197,12 +217,25 @@ function failureOf(effect: Effect, err: unknown): EffectResult {
       return { type: 'findme-link' };
     case 'reverse-geocode':
       return { type: 'geocoded' };
+    case 'search-address':
+      return { type: 'address-search-failed' };
     case 'check-coverage':
       return { type: 'coverage-failed' };
+    case 'find-reservation':
+      // The reservation itself checks the CPF again: go on without the early answer.
+      return { type: 'reservation-found' };
     case 'reserve':
+      if (err instanceof DocumentHasReservationError) {
+        return { type: 'document-has-reservation', existing: err.existing };
+      }
       return isNoFreePort(err) ? { type: 'no-free-port' } : { type: 'reserve-failed' };
+    case 'move-reservation':
+      return { type: 'move-failed', noFreePort: isNoFreePort(err) };
     case 'create-prospect':
       return { type: 'prospect-failed' };
+    case 'hand-off':
+      // The chat is handed off all the same: the bot stays quiet and says someone will answer.
+      return { type: 'handed-off' };
   }
 }
 

@@ -4,10 +4,9 @@ import { acceptLocation, enter, handOff, reprompt, type ReceivedLocation } from 
 import type { EffectResult, FlowContext, FlowEvent, Transition } from './effects.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
 import { parseCommand, type Command } from './parse.js';
-import { ask, locationRequest, say } from './prompts.js';
-import { advance, back, newConversation, type ConversationState } from './state.js';
-import { texts } from './texts.js';
-import { isPhoneStep, onPhone, onText } from './steps.js';
+import { ask, firstWord, locationRequest, placeOf, say } from './prompts.js';
+import { advance, back, newConversation, type ConversationState, type StepName } from './state.js';
+import { afterDocument, isPhoneStep, onPhone, onText } from './steps.js';
 
 export function step(
   state: ConversationState | undefined,
@@ -32,24 +31,54 @@ function onInbound(
     if (elapsed(state.handedOffAt, ctx) < ctx.handoffTimeoutMs) return { state, replies: [] };
     state = undefined;
   } else if (state && elapsed(state.updatedAt, ctx) > ctx.idleTimeoutMs) {
-    if (state.step !== 'done') notes = [say(texts.expired)];
+    if (resumable(state)) return offerResume(touch(state, ctx), message, ctx);
+    if (state.step !== 'done') notes = [say(ctx.texts.expired)];
     state = undefined;
   }
   const t = state ? continueConversation(touch(state, ctx), message, ctx) : start(message, ctx);
   return { ...t, replies: [...notes, ...t.replies] };
 }
 
+/** Back after the idle timeout, half-way through a reservation or a lead. */
+function resumable(state: ConversationState): boolean {
+  if (state.reservation || state.prospectId || !state.answers.point) return false;
+  return !['menu', 'ask-location', 'choose-address', 'done', 'resume'].includes(state.step);
+}
+
+function offerResume(
+  state: ConversationState,
+  message: InboundMessage,
+  ctx: FlowContext,
+): Transition {
+  const location = locationOf(message);
+  if (location) return acceptLocation(state, location, ctx);
+  if (message.kind === 'text') {
+    const command = parseCommand(message.text);
+    if (command === 'cancel' || command === 'human' || command === 'menu') {
+      return onCommand(state, command, ctx, message.text);
+    }
+  }
+  const name = firstWord(state.answers.name) ?? firstName(message.senderName);
+  const next: ConversationState = { ...state, step: 'resume', resumeAt: state.step };
+  return { state: next, replies: [ask(ctx.texts.resumeOffer(name))] };
+}
+
 function start(message: InboundMessage, ctx: FlowContext): Transition {
   const fresh = newConversation(ctx.newId(), ctx.now);
   const location = locationOf(message);
   if (location) return acceptLocation(fresh, location, ctx);
-  const greeting = [say(texts.greeting(firstName(message.senderName)))];
+  const greeting = [say(ctx.texts.greeting(firstName(message.senderName)))];
   if (message.kind === 'text') {
     const command = parseCommand(message.text);
-    if (command === 'cancel') return { state: undefined, replies: [say(texts.cancelled)] };
-    if (command === 'human') return handOff(fresh, ctx);
+    if (command === 'cancel') return { state: undefined, replies: [say(ctx.texts.cancelled)] };
+    if (command === 'human') return handOff(fresh, ctx, message.text);
+    // "oi, tem fibra na Rua X?" and the like go straight to the answer.
+    const direct = onText(fresh, message, ctx);
+    if (direct.state?.step !== 'menu' || direct.effect) {
+      return { ...direct, replies: [...greeting, ...direct.replies] };
+    }
   } else {
-    greeting.push(say(texts.unsupportedMedia));
+    greeting.push(say(ctx.texts.unsupportedMedia));
   }
   return enter(fresh, ctx, greeting);
 }
@@ -62,7 +91,7 @@ function continueConversation(
   switch (message.kind) {
     case 'text': {
       const command = parseCommand(message.text);
-      if (command && command !== 'retry') return onCommand(state, command, ctx);
+      if (command && command !== 'retry') return onCommand(state, command, ctx, message.text);
       return onText(state, message, ctx);
     }
     case 'location':
@@ -70,20 +99,25 @@ function continueConversation(
       return onLocation(state, locationOf(message) as ReceivedLocation, ctx);
     case 'contact':
       if (isPhoneStep(state.step)) return onPhone(state, message.phone, ctx);
-      return reprompt(state, texts.contactNotNeeded, ctx);
+      return reprompt(state, ctx.texts.contactNotNeeded, ctx);
     case 'unsupported':
-      return reprompt(state, texts.unsupportedMedia, ctx);
+      return reprompt(state, ctx.texts.unsupportedMedia, ctx);
   }
 }
 
-function onCommand(state: ConversationState, command: Command, ctx: FlowContext): Transition {
+function onCommand(
+  state: ConversationState,
+  command: Command,
+  ctx: FlowContext,
+  text: string,
+): Transition {
   switch (command) {
     case 'menu':
       return enter(newConversation(ctx.newId(), ctx.now), ctx);
     case 'cancel':
-      return { state: undefined, replies: [say(texts.cancelled)] };
+      return { state: undefined, replies: [say(ctx.texts.cancelled)] };
     case 'human':
-      return handOff(state, ctx);
+      return handOff(state, ctx, text);
     case 'back':
       return goBack(state, ctx);
     case 'retry':
@@ -96,15 +130,17 @@ function goBack(state: ConversationState, ctx: FlowContext): Transition {
   if (state.step === 'confirm-new-location' && state.pending) {
     return enter({ ...state, step: state.pending.resume, pending: undefined }, ctx);
   }
-  return enter({ ...back(state), recheck: false, retry: undefined }, ctx);
+  return enter({ ...back(state), recheck: false, retry: undefined, walkedBack: true }, ctx);
 }
 
 /** Steps where a new location would throw away data the customer typed: ask first. */
-const COLLECTING = new Set([
+const COLLECTING: ReadonlySet<StepName> = new Set([
+  'ask-address',
   'ask-name',
   'ask-phone',
   'ask-document',
   'ask-email',
+  'existing-reservation',
   'confirm-reservation',
   'choose-correction',
   'prospect-name',
@@ -126,12 +162,13 @@ function onLocation(
   const resume = state.pending?.resume ?? state.step;
   return {
     state: { ...state, step: 'confirm-new-location', pending: { ...location, resume } },
-    replies: [ask(texts.newLocation())],
+    replies: [ask(ctx.texts.newLocation())],
   };
 }
 
 function onResult(state: ConversationState, result: EffectResult, ctx: FlowContext): Transition {
   const a = state.answers;
+  const t = ctx.texts;
   switch (result.type) {
     case 'findme-link': {
       const next = result.link
@@ -141,14 +178,40 @@ function onResult(state: ConversationState, result: EffectResult, ctx: FlowConte
           }
         : state;
       if (next.step !== 'ask-location') return { state: next, replies: [] };
-      return { state: next, replies: [locationRequest(next, ctx.now)] };
+      return { state: next, replies: [locationRequest(next, ctx)] };
     }
     case 'geocoded': {
       const next = { ...state, answers: { ...a, address: a.address ?? result.address } };
-      return next.step === 'confirm-location' ? enter(next, ctx) : { state: next, replies: [] };
+      if (next.step === 'ask-location' && a.point && !a.coverage) {
+        const intro = a.fromFindMe ? [say(t.fromMap(placeOf(next, ctx)))] : [];
+        return {
+          state: next,
+          replies: [...intro, say(t.checking)],
+          effect: { type: 'check-coverage', point: a.point },
+        };
+      }
+      return { state: next, replies: [] };
     }
+    case 'address-matches': {
+      if (result.matches.length === 0) {
+        return reprompt({ ...state, step: 'ask-location' }, t.addressNotFound, ctx);
+      }
+      // One match: straight to coverage; the answer shows the place, with "not this place".
+      const [only, ...others] = result.matches;
+      if (only && others.length === 0) {
+        return acceptLocation(
+          state,
+          { point: only.point, address: only.label, fromFindMe: false, typed: true },
+          ctx,
+        );
+      }
+      const choices = result.matches.slice(0, 5);
+      return enter(advance({ ...state, choices }, 'choose-address'), ctx);
+    }
+    case 'address-search-failed':
+      return reprompt({ ...state, step: 'ask-location' }, t.searchTrouble, ctx);
     case 'coverage': {
-      const { viable, nearest, address } = result.answer;
+      const { viable, nearest, address, outOfArea } = result.answer;
       const next: ConversationState = {
         ...state,
         recheck: false,
@@ -158,50 +221,103 @@ function onResult(state: ConversationState, result: EffectResult, ctx: FlowConte
           address: a.address ?? address,
           coverage: {
             viable,
+            outOfArea: outOfArea !== undefined,
+            noProspect: outOfArea?.recordProspect === false,
             boxName: nearest?.boxName,
             distanceMeters: nearest?.distanceMeters,
             freePorts: nearest?.freePorts,
           },
         },
       };
+      const place = placeOf(next, ctx);
       if (viable && state.recheck) {
-        return enter(advance(next, 'confirm-reservation'), ctx, [say(texts.recheckViable)]);
+        return enter(advance(next, 'confirm-reservation'), ctx, [say(t.recheckViable)]);
       }
-      if (viable) {
-        const intro = say(texts.viable(nearest?.distanceMeters));
-        return enter(advance(next, 'offer-reservation'), ctx, [intro]);
+      if (viable) return enter(advance(next, 'offer-reservation'), ctx, [say(t.viable(place))]);
+      if (outOfArea) {
+        const intro = say(t.outOfArea(place));
+        if (!outOfArea.recordProspect) {
+          return { state: advance(next, 'done'), replies: [intro, say(t.outOfAreaEnd)] };
+        }
+        return enter(advance(next, 'offer-prospect'), ctx, [intro]);
       }
-      const intro = say(state.recheck ? texts.recheckNotViable : texts.notViable);
+      const intro = say(state.recheck ? t.recheckNotViable : t.notViable(place));
       return enter(advance(next, 'offer-prospect'), ctx, [intro]);
     }
     case 'coverage-failed':
-      return failed(state, 'coverage', texts.coverageTrouble, ctx);
-    case 'reserved': {
+      return failed(state, 'coverage', t.coverageTrouble, ctx);
+    case 'reservation-found':
+      if (result.existing) return showExisting(state, result.existing, ctx);
+      return afterDocument(state, ctx);
+    case 'document-has-reservation':
+      return showExisting(state, result.existing, ctx);
+    case 'reserved':
+    case 'moved': {
       const r = result.answer;
-      const reservation = { ...r, expiresAt: r.expiresAt.toISOString() };
+      const reservation = {
+        boxName: r.boxName,
+        splitterName: r.splitterName,
+        port: r.port,
+        clientCode: r.clientCode,
+        expiresAt: r.expiresAt.toISOString(),
+        address: r.address ?? placeOf(state, ctx),
+      };
+      const text =
+        result.type === 'moved'
+          ? t.moved({ expiresAt: r.expiresAt, address: reservation.address })
+          : t.reserved({ expiresAt: r.expiresAt, address: reservation.address });
       return {
-        state: advance({ ...state, reservation, retry: undefined }, 'done'),
-        replies: [say(texts.reserved(r))],
+        state: advance({ ...state, reservation, retry: undefined, existing: undefined }, 'done'),
+        replies: [say(text)],
+      };
+    }
+    case 'move-failed': {
+      if (!result.noFreePort) return reprompt(state, t.reserveTrouble, ctx);
+      const kept = keptReservation(state);
+      return {
+        state: advance({ ...state, reservation: kept, existing: undefined }, 'done'),
+        replies: [say(t.moveNotViable)],
       };
     }
     case 'no-free-port': {
       if (!a.point) return enter(advance(state, 'ask-location'), ctx);
       return {
         state: { ...state, recheck: true },
-        replies: [say(texts.noFreePort)],
+        replies: [say(t.noFreePort)],
         effect: { type: 'check-coverage', point: a.point },
       };
     }
     case 'reserve-failed':
-      return failed(state, 'reserve', texts.reserveTrouble, ctx);
+      return failed(state, 'reserve', t.reserveTrouble, ctx);
     case 'prospect-created':
       return {
         state: advance({ ...state, prospectId: result.id, retry: undefined }, 'done'),
-        replies: [say(texts.prospectCreated)],
+        replies: [say(t.prospectCreated)],
       };
     case 'prospect-failed':
-      return failed(state, 'prospect', texts.prospectTrouble, ctx);
+      return failed(state, 'prospect', t.prospectTrouble, ctx);
+    case 'handed-off':
+      return { state, replies: [say(t.handoff(result.outcome))] };
   }
+}
+
+function showExisting(
+  state: ConversationState,
+  existing: { clientCode: string; expiresAt: Date; address?: string },
+  ctx: FlowContext,
+): Transition {
+  const next: ConversationState = {
+    ...state,
+    editing: false,
+    existing: { ...existing, expiresAt: existing.expiresAt.toISOString() },
+  };
+  return enter(advance(next, 'existing-reservation'), ctx);
+}
+
+/** The customer keeps the reservation their CPF already holds. */
+export function keptReservation(state: ConversationState): ConversationState['reservation'] {
+  const e = state.existing;
+  return e ? { clientCode: e.clientCode, expiresAt: e.expiresAt, address: e.address } : undefined;
 }
 
 function failed(

@@ -45,7 +45,15 @@ export type OutboundMessage =
    * Ask the customer to share a location (Telegram shows a request-location keyboard). `text` has
    * neither the how-to nor the link: adapters add their channel's how-to and `findmeUrl`.
    */
-  | { kind: 'request-location'; text: string; findmeUrl?: string };
+  | {
+      kind: 'request-location';
+      text: string;
+      findmeUrl?: string;
+      /** The sentence that introduces the link ("Se preferir, marque o local no mapa:"). */
+      findmeText?: string;
+      /** How to share a location in this channel's app, where it has no button for it. */
+      howTo?: string;
+    };
 
 export interface Outbound {
   channel: Channel;

@@ -14,6 +14,19 @@ export interface CoverageAnswer {
   nearest?: NearestBox;
   /** The point's address, when the coverage side knows it. */
   address?: string;
+  /**
+   * Not viable and no box at all within the service-area distance: "not served yet".
+   * `recordProspect: false` when the provider does not want such leads recorded.
+   */
+  outOfArea?: { recordProspect: boolean };
+}
+
+/** The installation address the customer confirmed, in parts (the technician's needs). */
+export interface AddressParts {
+  /** Street and number, district, city. */
+  line: string;
+  complement?: string;
+  reference?: string;
 }
 
 /** The answers the customer typed, as collected (normalised: phone E.164 digits, CPF digits). */
@@ -26,13 +39,16 @@ export interface CollectedAnswers {
 
 export interface ReserveFromChat {
   point: GeoPoint;
+  /** One line for the record: street and number, complement, district, city. */
   address?: string;
+  installAddress?: AddressParts;
   name: string;
   /** E.164 digits, e.g. 5544999991234. */
   phone: string;
   /** CPF, 11 digits. */
   document: string;
-  email: string;
+  /** Optional: the customer may skip it. */
+  email?: string;
   channel: Channel;
   chatId: string;
   conversationId: string;
@@ -52,11 +68,34 @@ export interface ReservationAnswer {
   port: number;
   expiresAt: Date;
   clientCode: string;
+  /** The installation address on record, as one line. */
+  address?: string;
+}
+
+/** An active (unconfirmed, unexpired) reservation held by a CPF. */
+export interface ExistingReservation {
+  clientCode: string;
+  expiresAt: Date;
+  address?: string;
+}
+
+/** Moving a CPF's reservation to the point of this conversation. */
+export interface MoveFromChat {
+  clientCode: string;
+  point: GeoPoint;
+  address?: string;
+  installAddress?: AddressParts;
+  channel: Channel;
+  chatId: string;
+  conversationId: string;
 }
 
 export interface ProspectFromChat {
   point: GeoPoint;
   address?: string;
+  installAddress?: AddressParts;
+  /** No network within the service-area distance: sales sees it apart from normal leads. */
+  outOfArea?: boolean;
   name: string;
   phone: string;
   channel: Channel;
@@ -66,13 +105,26 @@ export interface ProspectFromChat {
   idempotencyKey: string;
 }
 
+/** `reserve` found the CPF already holding an active reservation: shown instead of a second one. */
+export class DocumentHasReservationError extends Error {
+  constructor(readonly existing: ExistingReservation) {
+    super('this CPF already holds an active reservation');
+    this.name = 'DocumentHasReservationError';
+  }
+}
+
 /**
- * Viability, reservation and prospects. `reserve` throws `NoFreePortError` (src/errors.ts) when
- * the box filled meanwhile; any other error is treated as a temporary failure.
+ * Viability, reservation and prospects. `reserve` and `moveReservation` throw `NoFreePortError`
+ * (src/errors.ts) when no free port is left; `reserve` throws DocumentHasReservationError when
+ * the CPF already holds one; any other error is treated as a temporary failure.
  */
 export interface SalesPort {
   checkCoverage(point: GeoPoint): Promise<CoverageAnswer>;
+  /** The CPF's active reservation, if it has one. */
+  findReservation(document: string): Promise<ExistingReservation | undefined>;
   reserve(request: ReserveFromChat): Promise<ReservationAnswer>;
+  /** Moves the reservation to a free port near the new point, atomically (old port freed). */
+  moveReservation(request: MoveFromChat): Promise<ReservationAnswer>;
   createProspect(request: ProspectFromChat): Promise<{ id: string }>;
 }
 
@@ -84,6 +136,8 @@ export interface FindMeLinkPort {
 export interface ReverseGeocoder {
   /** The street address at a point, or undefined when unknown. */
   reverse(point: GeoPoint): Promise<string | undefined>;
+  /** Places matching a typed address (Brazil only), best first; absent = no address search. */
+  search?(query: string): Promise<Array<{ label: string; point: GeoPoint }>>;
 }
 
 export interface HandoffRequest {
@@ -93,9 +147,34 @@ export interface HandoffRequest {
   /** The step the customer was at when asking for a person. */
   step: string;
   customerName?: string;
+  /** What the customer wrote when asking ("quero falar com atendente sobre o boleto"). */
+  text?: string;
+  /** What the bot had collected (E.164 phone, CPF digits...), for the person taking over. */
+  answers: {
+    phone?: string;
+    document?: string;
+    email?: string;
+    address?: string;
+    viable?: boolean;
+    reservationCode?: string;
+  };
+  at: Date;
 }
 
-/** Told when a customer asks for a person, so the sales team can pick the chat up. */
+/**
+ * What the hand-off queue answers, so the customer is told the truth: their place in the queue,
+ * or when the team opens. Nothing (void) = the default "someone will answer here" text.
+ */
+export interface HandoffOutcome {
+  position?: number;
+  opensAt?: Date;
+}
+
+/**
+ * The hand-off port: told when a customer asks for a person, so the sales team can pick the
+ * chat up. The bot stays quiet on that chat until `ConversationEngine.release` (or the hand-off
+ * timeout). May be called again for the same conversation id after a crash: be idempotent.
+ */
 export interface HandoffListener {
-  handedOff(request: HandoffRequest): Promise<void>;
+  handedOff(request: HandoffRequest): Promise<HandoffOutcome | void>;
 }

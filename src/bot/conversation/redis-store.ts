@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Channel } from './messages.js';
 import type { ConversationState } from './state.js';
-import { chatKey, type ChatKey, type ConversationStore, type Unlock } from './store.js';
+import {
+  chatKey,
+  DEDUPE_TTL_SECONDS,
+  type ChatKey,
+  type ConversationStore,
+  type StateChange,
+  type Unlock,
+} from './store.js';
 
 export interface RedisStoreOptions {
   prefix?: string;
@@ -40,7 +46,7 @@ export class RedisConversationStore implements ConversationStore {
     options: RedisStoreOptions = {},
   ) {
     this.prefix = options.prefix ?? 'alcance:conversation';
-    this.dedupeTtlSeconds = options.dedupeTtlSeconds ?? 24 * 3600;
+    this.dedupeTtlSeconds = options.dedupeTtlSeconds ?? DEDUPE_TTL_SECONDS;
     this.lockTtlMs = options.lockTtlMs ?? 15_000;
     this.lockWaitMs = options.lockWaitMs ?? 20_000;
     this.lockRetryMs = options.lockRetryMs ?? 25;
@@ -58,22 +64,27 @@ export class RedisConversationStore implements ConversationStore {
     }
   }
 
-  async write(
-    chat: ChatKey,
-    state: ConversationState,
-    ttlSeconds = this.ttlSeconds,
-  ): Promise<void> {
-    await this.redis.set(this.stateKey(chat), JSON.stringify(state), 'EX', Math.max(1, ttlSeconds));
+  async isProcessed(chat: ChatKey, messageId: string): Promise<boolean> {
+    return (await this.redis.exists(this.seenKey(chat, messageId))) === 1;
+  }
+
+  /** MULTI/EXEC: the state change and the processed mark land together or not at all. */
+  async commit(chat: ChatKey, messageId: string, change: StateChange): Promise<void> {
+    const tx = this.redis.multi();
+    if (change.kind === 'write') {
+      const ttl = Math.max(1, change.ttlSeconds ?? this.ttlSeconds);
+      tx.set(this.stateKey(chat), JSON.stringify(change.state), 'EX', ttl);
+    } else if (change.kind === 'delete') {
+      tx.del(this.stateKey(chat));
+    }
+    tx.set(this.seenKey(chat, messageId), '1', 'EX', this.dedupeTtlSeconds);
+    const results = await tx.exec();
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw failed?.[0] ?? new Error('redis transaction aborted');
   }
 
   async delete(chat: ChatKey): Promise<void> {
     await this.redis.del(this.stateKey(chat));
-  }
-
-  async markProcessed(channel: Channel, chatId: string, messageId: string): Promise<boolean> {
-    const key = `${this.prefix}:seen:${channel}:${chatId}:${messageId}`;
-    const set = await this.redis.set(key, '1', 'EX', this.dedupeTtlSeconds, 'NX');
-    return set === 'OK';
   }
 
   async lock(chat: ChatKey): Promise<Unlock> {
@@ -90,6 +101,10 @@ export class RedisConversationStore implements ConversationStore {
       if (Date.now() >= deadline) throw new ChatBusyError(chatKey(chat));
       await sleep(this.lockRetryMs + Math.random() * this.lockRetryMs);
     }
+  }
+
+  private seenKey(chat: ChatKey, messageId: string): string {
+    return `${this.prefix}:seen:${chatKey(chat)}:${messageId}`;
   }
 
   private stateKey(chat: ChatKey): string {

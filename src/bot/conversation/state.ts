@@ -4,12 +4,17 @@ import type { GeoPoint } from './messages.js';
 export type StepName =
   | 'menu'
   | 'ask-location'
-  | 'confirm-location'
+  /** A typed address matched several places (or one): the customer picks it. */
+  | 'choose-address'
   | 'offer-reservation'
+  /** The installation address: street and number, complement, reference point. */
+  | 'ask-address'
   | 'ask-name'
   | 'ask-phone'
   | 'ask-document'
   | 'ask-email'
+  /** The CPF already holds an active reservation: keep it, or move it to this point. */
+  | 'existing-reservation'
   | 'confirm-reservation'
   | 'choose-correction'
   | 'offer-prospect'
@@ -19,23 +24,46 @@ export type StepName =
   | 'retry'
   /** A location arrived while the bot was collecting data. */
   | 'confirm-new-location'
+  /** Back after the idle timeout with an unfinished reservation: continue or start over. */
+  | 'resume'
   | 'done';
 
 export type RetryKind = 'coverage' | 'reserve' | 'prospect';
 
 export interface StoredCoverage {
   viable: boolean;
+  /** No box at all within the service-area distance: "not served yet". */
+  outOfArea?: boolean;
+  /** Out of area and the provider does not record such prospects. */
+  noProspect?: boolean;
   boxName?: string;
   distanceMeters?: number;
   freePorts?: number;
 }
 
 export interface StoredReservation {
-  boxName: string;
-  splitterName: string;
-  port: number;
+  /** The technical location, for sales (absent for a reservation found by CPF). */
+  boxName?: string;
+  splitterName?: string;
+  port?: number;
   expiresAt: string;
   clientCode: string;
+  /** The installation address as the customer reads it. */
+  address?: string;
+}
+
+/** The installation address as the customer gave it (what the technician needs). */
+export interface InstallAddress {
+  /** Street and number, district, city: "Avenida Brasil, 1500 - Zona 01, Maringá - PR". */
+  line: string;
+  complement?: string;
+  reference?: string;
+}
+
+/** A place a typed address matched, offered to the customer as an option. */
+export interface AddressChoice {
+  label: string;
+  point: GeoPoint;
 }
 
 /** Everything the customer told us in this conversation. JSON-safe: it is stored as is. */
@@ -54,6 +82,12 @@ export interface Answers {
   phoneDeclined?: boolean;
   document?: string;
   email?: string;
+  /** The customer chose not to give an e-mail. */
+  emailSkipped?: boolean;
+  /** Asked for and confirmed by the customer; `address` above is only the geocoder's guess. */
+  installAddress?: InstallAddress;
+  /** The location was typed (address, coordinates or map link), not shared. */
+  typed?: boolean;
 }
 
 export interface ConversationState {
@@ -71,6 +105,8 @@ export interface ConversationState {
   handedOffAt?: string;
   /** Re-asking one field from the summary: go back to the summary after it. */
   editing?: boolean;
+  /** The customer walked back with "voltar": ask the next questions again even if answered. */
+  walkedBack?: boolean;
   /** Re-checking viability because the box filled between the check and the reservation. */
   recheck?: boolean;
   retry?: RetryKind;
@@ -78,6 +114,12 @@ export interface ConversationState {
   pending?: { point: GeoPoint; address?: string; fromFindMe: boolean; resume: StepName };
   reservation?: StoredReservation;
   prospectId?: string;
+  /** Matches of a typed address, while the customer chooses one. */
+  choices?: AddressChoice[];
+  /** The CPF's active reservation found while collecting data (client code, expiry, address). */
+  existing?: { clientCode: string; expiresAt: string; address?: string };
+  /** The step to continue at when a returning customer says yes ('resume'). */
+  resumeAt?: StepName;
 }
 
 export function newConversation(id: string, now: Date): ConversationState {
@@ -87,7 +129,12 @@ export function newConversation(id: string, now: Date): ConversationState {
 
 const MAX_HISTORY = 20;
 /** Steps that make no sense to return to with "voltar". */
-const TRANSIENT: ReadonlySet<StepName> = new Set(['retry', 'confirm-new-location', 'done']);
+const TRANSIENT: ReadonlySet<StepName> = new Set([
+  'retry',
+  'confirm-new-location',
+  'resume',
+  'done',
+]);
 
 /** Moves forward, remembering where we were for "voltar". */
 export function advance(state: ConversationState, next: StepName): ConversationState {

@@ -1,39 +1,65 @@
-// `alcance chat`: the sales flow in the terminal, with the real ports the caller passes in.
+// `alcance chat`: the sales flow in the terminal, on the real services. The FindME page is served
+// on a loopback port of this process, so a point confirmed there continues this terminal session.
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
-import type { Logger } from '../../logger.js';
-import { ConversationEngine } from '../conversation/engine.js';
-import { MemoryConversationStore } from '../conversation/memory-store.js';
-import type { FindMeLinkPort, ReverseGeocoder, SalesPort } from '../conversation/ports.js';
-import { runTerminalChat } from './terminal.js';
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import type { AppContext } from '../../context.js';
+import { createApp } from '../../http/app.js';
+import { FINDME_PATH } from '../../findme/routes.js';
+import { createChatSystem } from '../chat-system.js';
+import { runTerminalChat, TerminalSender } from './terminal.js';
 
 export interface LocalChatOptions {
-  sales: SalesPort;
-  findme: FindMeLinkPort;
-  geocoder?: ReverseGeocoder;
-  logger: Logger;
-  idleTimeoutMs?: number;
+  ctx: AppContext;
+  redis?: Redis;
   input?: Readable;
   output?: Writable;
-  clock?: () => Date;
+  /** Loopback address the FindME page listens on (port 0 = any free port). */
+  host?: string;
+  port?: number;
 }
 
 /** Runs one terminal conversation until end of input or /sair; returns the exit code. */
 export async function runLocalChat(options: LocalChatOptions): Promise<number> {
-  const clock = options.clock ?? (() => new Date());
-  const idleTimeoutMs = options.idleTimeoutMs ?? 30 * 60_000;
-  const engine = new ConversationEngine({
-    store: new MemoryConversationStore(Math.ceil(idleTimeoutMs / 1000) * 2, clock),
-    sales: options.sales,
-    findme: options.findme,
-    geocoder: options.geocoder,
-    clock,
-    idleTimeoutMs,
-    logger: options.logger,
+  const output = options.output ?? process.stdout;
+  const host = options.host ?? '127.0.0.1';
+  // Mounted now, filled once the chat system (which needs this server's URL) exists.
+  const findme = Router();
+  const app = createApp({
+    logger: options.ctx.logger,
+    bodyLimit: options.ctx.config.http.bodyLimit,
+    trustProxy: false,
+    isReady: () => Promise.resolve(true),
+    routers: [{ path: FINDME_PATH, router: findme }],
   });
-  await runTerminalChat(engine, {
-    input: options.input ?? process.stdin,
-    output: options.output ?? process.stdout,
-    chatId: 'terminal',
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(options.port ?? 0, host, () => resolve(s));
+    s.once('error', reject);
   });
-  return 0;
+  try {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const publicUrl = `http://${host}:${port}`;
+    // Links minted here point at this process's own FindME page, whatever PUBLIC_URL says.
+    const ctx: AppContext = {
+      ...options.ctx,
+      config: { ...options.ctx.config, http: { ...options.ctx.config.http, publicUrl } },
+    };
+    const sender = new TerminalSender(output);
+    const system = await createChatSystem(ctx, options.redis, { senders: [sender] });
+    for (const { path, router } of system.routers) {
+      if (path === FINDME_PATH) findme.use(router);
+    }
+    await runTerminalChat(system.engine, {
+      input: options.input ?? process.stdin,
+      output,
+      chatId: `terminal-${randomUUID()}`,
+    });
+    return 0;
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }

@@ -82,7 +82,9 @@ export function formatReplies(messages: OutboundMessage[]): string {
           return [
             `bot: ${m.text}`,
             '     (envie /loc LAT LNG para mandar uma localização)',
-            ...(m.findmeUrl ? [`     Ou marque o local no mapa: ${m.findmeUrl}`] : []),
+            ...(m.findmeUrl
+              ? [`     ${m.findmeText ?? 'Ou marque o local no mapa:'} ${m.findmeUrl}`]
+              : []),
           ].join('\n');
         case 'location':
           return `bot: 📍 ${m.title ?? 'Localização'} ${m.point.lat}, ${m.point.lng}${m.address ? ` — ${m.address}` : ''}`;

@@ -1,7 +1,7 @@
 // A local web channel: a small chat page at GET /chat driving the same engine through
 // POST /chat/messages. Messages the engine sends later (a FindME hand-back) wait in an outbox
 // the page polls with GET /chat/messages.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
@@ -11,7 +11,8 @@ import type {
   InboundMessage,
   OutboundMessage,
 } from '../conversation/messages.js';
-import { WEB_CHAT_PAGE } from './web-chat-page.js';
+import { createTexts, DEFAULT_PROVIDER_NAME, type Texts } from '../conversation/texts.js';
+import { renderWebChatPage } from './web-chat-page.js';
 
 const SESSION_ID = z
   .string()
@@ -53,15 +54,28 @@ export class WebChatOutbox implements ChannelSender {
 
 export interface WebChatOptions {
   outbox?: WebChatOutbox;
+  /** The provider's name and texts for the page; the defaults when omitted. */
+  texts?: Texts;
 }
 
 /** Mount at the root: serves GET /chat, POST /chat/messages and GET /chat/messages. */
 export function webChatRouter(handler: ConversationHandler, options: WebChatOptions = {}): Router {
   const router = express.Router();
   const outbox = options.outbox ?? new WebChatOutbox();
+  const texts = options.texts ?? createTexts({ providerName: DEFAULT_PROVIDER_NAME });
 
   router.get('/chat', (_req, res) => {
-    res.type('html').set('Cache-Control', 'no-store').send(WEB_CHAT_PAGE);
+    // The one inline script runs by its nonce; nothing else may load or run.
+    const nonce = randomBytes(16).toString('base64');
+    res
+      .type('html')
+      .set({
+        'Cache-Control': 'no-store',
+        'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+      })
+      .send(renderWebChatPage(texts, nonce));
   });
 
   router.post('/chat/messages', express.json({ limit: '16kb' }), async (req, res) => {

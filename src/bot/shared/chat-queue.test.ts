@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ChatQueue, maskChatId } from './chat-queue.js';
 
 describe('ChatQueue', () => {
@@ -25,21 +25,33 @@ describe('ChatQueue', () => {
   });
 
   it('spaces tasks of the same key by the gap plus jitter, and all tasks by the global gap', async () => {
-    const queue = new ChatQueue({
-      perKeyGapMs: 60,
-      jitterMs: 20,
-      globalGapMs: 15,
-      random: () => 0.5,
-    });
-    const starts: Array<[string, number]> = [];
-    const task = (key: string) =>
-      queue.run(key, () => Promise.resolve(void starts.push([key, performance.now()])));
-    await Promise.all([task('a'), task('b'), task('a'), task('c')]);
-    const a = starts.filter(([k]) => k === 'a').map(([, t]) => t);
-    expect(a).toHaveLength(2);
-    expect(a[1]! - a[0]!).toBeGreaterThanOrEqual(69);
-    const all = starts.map(([, t]) => t).sort((x, y) => x - y);
-    for (let i = 1; i < all.length; i++) expect(all[i]! - all[i - 1]!).toBeGreaterThanOrEqual(14);
+    // Fake timers: the gaps are asserted on the queue's own clock, never the machine's.
+    vi.useFakeTimers();
+    try {
+      const queue = new ChatQueue({
+        perKeyGapMs: 60,
+        jitterMs: 20,
+        globalGapMs: 15,
+        random: () => 0.5,
+      });
+      const starts: Array<[string, number]> = [];
+      const task = (key: string) =>
+        queue.run(key, () => Promise.resolve(void starts.push([key, Date.now()])));
+      const t0 = Date.now();
+      const all = Promise.all([task('a'), task('b'), task('a'), task('c')]);
+      await vi.runAllTimersAsync();
+      await all;
+      const relative = starts.map(([k, t]) => [k, t - t0]);
+      // a, b and c take consecutive global slots; the second "a" waits 60 + 10 ms after the first.
+      expect(relative).toEqual([
+        ['a', 0],
+        ['b', 15],
+        ['c', 30],
+        ['a', 70],
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -73,7 +73,7 @@ export function toTelegramReply(message: OutboundMessage): TelegramCall[] {
         calls.push({
           method: 'sendMessage',
           payload: {
-            text: `Se preferir, marque o local no mapa:\n${url}`,
+            text: `${message.findmeText ?? 'Se preferir, marque o local no mapa:'}\n${url}`,
             link_preview_options: { is_disabled: true },
             ...(url.startsWith('https://')
               ? { reply_markup: { inline_keyboard: [[{ text: MAP_BUTTON_TEXT, url }]] } }

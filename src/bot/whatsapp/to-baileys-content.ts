@@ -28,9 +28,12 @@ export function toBaileysContent(message: OutboundMessage): AnyMessageContent[] 
         },
       ];
     case 'request-location': {
-      const parts = [message.text, SHARE_LOCATION_HELP];
-      if (message.findmeUrl)
-        parts.push(`Se preferir, marque o local no mapa: ${message.findmeUrl}`);
+      const parts = [message.text, message.howTo ?? SHARE_LOCATION_HELP];
+      if (message.findmeUrl) {
+        parts.push(
+          `${message.findmeText ?? 'Se preferir, marque o local no mapa:'} ${message.findmeUrl}`,
+        );
+      }
       return [{ text: parts.join('\n\n') }];
     }
   }
