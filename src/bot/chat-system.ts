@@ -94,6 +94,7 @@ export async function createChatSystem(
     now: ctx.now,
     geocoder: ctx.geocoder,
     limits: ctx.rateLimits,
+    secrets: ctx.secrets,
     onConfirmed: (confirmed) => {
       if (!late.handBack) throw new Error('chat system not ready');
       return late.handBack(confirmed);

@@ -12,6 +12,7 @@ import {
 import { FindMeLinks, KeyValueLinkStore, loadFindMeSecret, RedisLinkStore } from './links.js';
 import { findmeRouter, type FindMeRouterDeps } from './routes.js';
 import type { RateLimits } from '../http/rate-limits.js';
+import type { SecretBox } from '../security/secret-box.js';
 
 export type { Geocoder, GeocodeResult } from './geocoder.js';
 export type { ConfirmedLocation } from './handback.js';
@@ -42,6 +43,8 @@ export interface FindMeOptions {
   previewViability?: FindMeRouterDeps['previewViability'];
   /** Shared with the chatbot and OZloc; built from config when not given. */
   geocoder?: Geocoder;
+  /** Seals the generated signing secret in the KeyValue table. */
+  secrets: SecretBox;
   /** Links per chat and geocoder calls per client IP. */
   limits?: Pick<RateLimits, 'findmeLinksPerChat' | 'geocodePerIp'>;
 }
@@ -69,7 +72,7 @@ export async function createFindMe(options: FindMeOptions): Promise<FindMe> {
     );
   }
   const links = new FindMeLinks({
-    secret: await loadFindMeSecret(db, config.findme.secret),
+    secret: await loadFindMeSecret(db, options.secrets, config.findme.secret),
     publicUrl,
     ttlMinutes: config.findme.linkTtlMinutes,
     store: redis ? new RedisLinkStore(redis) : new KeyValueLinkStore(db, options.now),

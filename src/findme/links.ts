@@ -13,6 +13,7 @@ import {
 } from '../http/sealed-token.js';
 import { isUniqueViolation, type Db } from '../ozmap-model/db/client.js';
 import type { RateLimiter } from '../http/rate-limit.js';
+import type { SecretBox } from '../security/secret-box.js';
 
 /** A FindME link as the bot created it: bound to one chat, valid until `expiresAt`. */
 export interface FindMeLink {
@@ -178,8 +179,8 @@ function toLink(p: Payload): FindMeLink {
  * The configured secret, or the one kept in the KeyValue table, created on first start so links
  * survive restarts. Two instances starting together agree: the loser of the insert re-reads.
  */
-export function loadFindMeSecret(db: Db, configured?: string): Promise<string> {
-  return loadSecret(db, 'findme', configured);
+export function loadFindMeSecret(db: Db, box: SecretBox, configured?: string): Promise<string> {
+  return loadSecret(db, box, 'findme', configured);
 }
 
 /** Claims in Redis: `SET key 1 PX ttl NX` is atomic across every instance. */

@@ -72,7 +72,7 @@ const MSG = {
   done: 'Pronto! Volte para a conversa',
 } as const;
 
-const ConfirmSchema = z.object({
+export const ConfirmSchema = z.object({
   token: z.string().min(1).max(1024),
   lat: z.number().finite().min(-90).max(90),
   lng: z.number().finite().min(-180).max(180),

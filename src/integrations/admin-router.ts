@@ -6,7 +6,7 @@ import { int32, parseBody, text } from './ozmap-api/validation.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../ozmap-model/api-keys.js';
 import { DEFAULT_SCOPES, parseScopes } from '../security/principal.js';
 
-const ProfileBody = z
+export const ProfileBody = z
   .object({
     name: text,
     kind: text,
@@ -16,6 +16,12 @@ const ProfileBody = z
     mayReserve: z.boolean(),
   })
   .partial();
+
+export const ApiKeyBody = z.object({
+  name: text.min(1, 'is required'),
+  integration: text.default('generic'),
+  scopes: z.union([text, z.array(text).max(10)]).optional(),
+});
 
 /** `/admin/integrations` and `/admin/api-keys`: manage profiles and keys over HTTP (admin key). */
 export function adminRouter(ctx: AppContext): Router {
@@ -41,14 +47,7 @@ export function adminRouter(ctx: AppContext): Router {
     res.json(await listApiKeys(ctx.db));
   });
   router.post('/admin/api-keys', async (req, res) => {
-    const body = parseBody(
-      z.object({
-        name: text.min(1, 'is required'),
-        integration: text.default('generic'),
-        scopes: z.union([text, z.array(text).max(10)]).optional(),
-      }),
-      req.body,
-    );
+    const body = parseBody(ApiKeyBody, req.body);
     const scopes = body.scopes === undefined ? [...DEFAULT_SCOPES] : parseScopes(body.scopes);
     await ctx.integrations.ensureBindable(body.integration);
     const { key, record } = await createApiKey(ctx.db, body.name, body.integration, scopes);

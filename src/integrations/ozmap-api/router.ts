@@ -35,7 +35,7 @@ export const RESOURCES: readonly ResourceDef[] = [
   projects,
 ];
 
-const BatchUpdateProperties = z.object({
+export const BatchUpdateProperties = z.object({
   filter: z.unknown(),
   update: z.object({ potencyRead: measure.nullable() }).partial(),
 });

@@ -106,9 +106,23 @@ export function isUniqueViolation(err: unknown): boolean {
 
 /** Names the fields of a unique violation when Prisma reports them (for error messages). */
 export function uniqueViolationFields(err: unknown): string[] {
-  const meta = (err as { meta?: { target?: unknown } } | null)?.meta;
+  const meta = (
+    err as {
+      meta?: {
+        target?: unknown;
+        driverAdapterError?: { cause?: { constraint?: { fields?: unknown; index?: unknown } } };
+      };
+    } | null
+  )?.meta;
   const target = meta?.target;
   if (Array.isArray(target)) return target.map(String);
   if (typeof target === 'string') return [target];
+  // Driver adapters: SQLite names the fields, PostgreSQL the index (`Model_field_key`).
+  const constraint = meta?.driverAdapterError?.cause?.constraint;
+  if (Array.isArray(constraint?.fields)) return constraint.fields.map(String);
+  if (typeof constraint?.index === 'string') {
+    const match = /^[A-Za-z]+_(.+)_key$/.exec(constraint.index);
+    if (match?.[1]) return match[1].split('_');
+  }
   return [];
 }

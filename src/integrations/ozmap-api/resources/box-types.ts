@@ -34,6 +34,7 @@ function boxTypeData(body: z.infer<typeof UpdateBoxType>) {
 export const boxTypes = defineResource({
   route: 'box-types',
   label: 'box type',
+  schemas: { create: CreateBoxType, update: UpdateBoxType },
   fields: {
     ...BASE_FIELDS,
     code: { type: 'string' },

@@ -94,6 +94,7 @@ function boxData(body: z.infer<typeof UpdateBox>) {
 export const boxes = defineResource({
   route: 'boxes',
   label: 'box',
+  schemas: { create: CreateBox, update: UpdateBox },
   populatable: ['boxType'],
   fields: {
     ...BASE_FIELDS,

@@ -31,6 +31,7 @@ export const clientOwnedBy = (owner: string) => ({
 export const ftthClients = defineResource({
   route: 'ftth-clients',
   label: 'client',
+  schemas: { create: CreateFtthClient, update: UpdateFtthClient },
   writeAction: 'write',
   personalData: true,
   ownedBy: clientOwnedBy,

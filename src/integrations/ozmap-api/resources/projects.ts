@@ -35,6 +35,7 @@ function projectData(body: z.infer<typeof UpdateProject>) {
 export const projects = defineResource({
   route: 'projects',
   label: 'project',
+  schemas: { create: CreateProject, update: UpdateProject },
   fields: {
     ...BASE_FIELDS,
     name: { type: 'string' },

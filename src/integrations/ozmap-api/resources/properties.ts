@@ -2,6 +2,7 @@ import { BASE_FIELDS } from '../query/fields.js';
 import { ftthClientToJson, propertyToJson } from '../mappers/customers.js';
 import { boxToJson } from '../mappers/network.js';
 import { defineResource } from './resource.js';
+import { PropertyBody } from './property-input.js';
 import { clientOwnedBy } from './ftth-clients.js';
 import { createProperty, deleteProperty, updateProperty } from './property-writes.js';
 
@@ -16,6 +17,7 @@ export const propertyInclude = {
 export const properties = defineResource({
   route: 'properties',
   label: 'property',
+  schemas: { create: PropertyBody, update: PropertyBody },
   writeAction: 'write',
   personalData: true,
   // The premises of a client the integration made.

@@ -57,6 +57,7 @@ const checkTags = (db: Db, tags: string[] | undefined) =>
 export const prospects = defineResource({
   route: 'prospects',
   label: 'prospect',
+  schemas: { create: ProspectBody, update: ProspectBody },
   writeAction: 'write',
   personalData: true,
   ownedBy: (owner) => ({ source: owner }),

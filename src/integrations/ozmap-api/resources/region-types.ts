@@ -18,6 +18,7 @@ const UpdateRegionType = z.object(RegionTypeFields).partial();
 export const regionTypes = defineResource({
   route: 'region-types',
   label: 'region type',
+  schemas: { create: CreateRegionType, update: UpdateRegionType },
   fields: { ...BASE_FIELDS, name: { type: 'string' } },
   findMany: (db, { where, orderBy, skip, take }) =>
     db.regionType.findMany({ where: where, orderBy, skip, take }),

@@ -71,6 +71,7 @@ const connect = (list: string[] | undefined) => (list ?? []).map((id) => ({ id }
 export const regions = defineResource({
   route: 'regions',
   label: 'region',
+  schemas: { create: CreateRegion, update: UpdateRegion },
   fields: {
     ...BASE_FIELDS,
     name: { type: 'string', nullable: true },

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import type { Db } from '../../../ozmap-model/db/client.js';
 import type { ApiKeyPrincipal } from '../../../ozmap-model/api-keys.js';
@@ -34,6 +35,8 @@ export interface ResourceDef<R extends Row = Row> {
   ownedBy?: (owner: string) => Where;
   /** Documents carry CPF/phone/e-mail, masked for principals without the `pii` scope. */
   personalData?: boolean;
+  /** The body schemas of POST and PATCH (the fuzz suite generates bad input from them). */
+  schemas?: { create?: z.ZodType; update?: z.ZodType };
   /** Creates from a request body; returns the new id. `principal` is the calling API key. */
   create?: (ctx: AppContext, body: unknown, principal?: ApiKeyPrincipal) => Promise<string>;
   update?: (ctx: AppContext, id: string, body: unknown) => Promise<void>;

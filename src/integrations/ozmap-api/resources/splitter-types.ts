@@ -59,6 +59,7 @@ function splitterTypeData(body: z.infer<typeof UpdateSplitterType>) {
 export const splitterTypes = defineResource({
   route: 'splitter-types',
   label: 'splitter type',
+  schemas: { create: CreateSplitterType, update: UpdateSplitterType },
   fields: {
     ...BASE_FIELDS,
     code: { type: 'string' },

@@ -86,6 +86,7 @@ const include = (populate: ReadonlySet<string>) =>
 export const splitters = defineResource({
   route: 'splitters',
   label: 'splitter',
+  schemas: { create: CreateSplitter, update: UpdateSplitter },
   populatable: ['splitterType'],
   fields: {
     ...BASE_FIELDS,
@@ -170,18 +171,20 @@ export const splitters = defineResource({
       projectId = box.projectId;
     }
     checkPortIndexes(body.ports ?? [], current.ratioOut);
-    await ctx.db.$transaction(async (tx) => {
-      await tx.splitter.update({
-        where: { id },
-        data: { ...scalarData(body), boxId: body.parent, projectId },
-      });
-      for (const p of body.ports ?? []) {
-        await tx.splitterPort.update({
-          where: { splitterId_index: { splitterId: id, index: p.index } },
-          data: portData(p),
+    await ctx.db
+      .$transaction(async (tx) => {
+        await tx.splitter.update({
+          where: { id },
+          data: { ...scalarData(body), boxId: body.parent, projectId },
         });
-      }
-    });
+        for (const p of body.ports ?? []) {
+          await tx.splitterPort.update({
+            where: { splitterId_index: { splitterId: id, index: p.index } },
+            data: portData(p),
+          });
+        }
+      })
+      .catch((err: unknown) => mapWriteError(err, 'splitter', id, 'external_id'));
     await ctx.network.boxesChanged(new Set([current.boxId, body.parent ?? current.boxId]));
   },
   async remove(ctx, id) {

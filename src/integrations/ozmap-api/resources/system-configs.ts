@@ -13,7 +13,7 @@ const level = z.object({
   translated_name: text.optional(),
 });
 const levels = z.array(level).max(MAX_LIST_ITEMS);
-const UpdateSystemConfig = z
+export const UpdateSystemConfig = z
   .object({
     defaultRadius: z.number().int().min(1).max(100_000),
     maxBoxesInRadius: z.number().int().min(1).max(1000),

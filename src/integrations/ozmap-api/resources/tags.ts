@@ -49,6 +49,7 @@ function tagData(body: z.infer<typeof UpdateTag>): Prisma.TagUpdateInput {
 export const tags = defineResource({
   route: 'tags',
   label: 'tag',
+  schemas: { create: CreateTag, update: UpdateTag },
   fields: {
     ...BASE_FIELDS,
     name: { type: 'string' },
