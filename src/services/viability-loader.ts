@@ -27,11 +27,21 @@ export interface VacantProperty {
   observation: string | null;
 }
 
+// Ids per query: every one is a bound parameter, and SQLite takes at most 999 in a statement.
+const ID_CHUNK = 400;
+
 /** Boxes with their splitters' port state; all boxes, or only `ids`. */
 export async function loadBoxes(
   db: Db,
   ids?: string[],
 ): Promise<Array<BoxFacts & { splitters: SplitterPorts[] }>> {
+  if (ids && ids.length > ID_CHUNK) {
+    const out: Array<BoxFacts & { splitters: SplitterPorts[] }> = [];
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      out.push(...(await loadBoxes(db, ids.slice(i, i + ID_CHUNK))));
+    }
+    return out;
+  }
   const where = ids ? { id: { in: ids } } : {};
   const boxes = await db.box.findMany({
     where,
@@ -45,24 +55,47 @@ export async function loadBoxes(
       implanted: true,
     },
   });
-  const splitters = await db.splitter.findMany({
-    where: ids ? { boxId: { in: ids } } : {},
-    select: {
-      boxId: true,
-      isDrop: true,
-      ratioOut: true,
-      ports: { where: { blocked: true }, select: { index: true } },
-      properties: { where: { port: { not: null } }, select: { port: true } },
-    },
-  });
+  // Ports and properties are read on their own, not as nested relations: those are loaded with
+  // one bound parameter per splitter, more than SQLite takes past ~1000 splitters.
+  const inBoxes = ids ? { boxId: { in: ids } } : {};
+  const [splitters, blocked, occupied] = await Promise.all([
+    db.splitter.findMany({
+      where: inBoxes,
+      select: { id: true, boxId: true, isDrop: true, ratioOut: true },
+    }),
+    db.splitterPort.findMany({
+      where: { blocked: true, ...(ids ? { splitter: inBoxes } : {}) },
+      select: { splitterId: true, index: true },
+    }),
+    db.property.findMany({
+      where: {
+        splitterId: { not: null },
+        port: { not: null },
+        ...(ids ? { splitter: inBoxes } : {}),
+      },
+      select: { splitterId: true, port: true },
+    }),
+  ]);
+  const group = <T extends { splitterId: string | null }>(rows: T[], value: (r: T) => number) => {
+    const map = new Map<string, number[]>();
+    for (const r of rows) {
+      if (!r.splitterId) continue;
+      const list = map.get(r.splitterId) ?? [];
+      list.push(value(r));
+      map.set(r.splitterId, list);
+    }
+    return map;
+  };
+  const blockedBy = group(blocked, (p) => p.index);
+  const occupiedBy = group(occupied, (p) => p.port ?? 0);
   const byBox = new Map<string, SplitterPorts[]>();
   for (const s of splitters) {
     const list = byBox.get(s.boxId) ?? [];
     list.push({
       isDrop: s.isDrop,
       ports: s.ratioOut,
-      blockedPorts: s.ports.map((p) => p.index).filter((i) => i >= 1 && i <= s.ratioOut),
-      occupiedPorts: s.properties.map((p) => p.port ?? 0).filter((i) => i >= 1 && i <= s.ratioOut),
+      blockedPorts: (blockedBy.get(s.id) ?? []).filter((i) => i >= 1 && i <= s.ratioOut),
+      occupiedPorts: (occupiedBy.get(s.id) ?? []).filter((i) => i >= 1 && i <= s.ratioOut),
     });
     byBox.set(s.boxId, list);
   }

@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import { ValidationError } from '../../errors.js';
 import { parseFilterParam } from './query/filter-syntax.js';
 import { translateFilters, type Where } from './query/translate.js';
-import { translateContext } from './query/run-list.js';
+import { checkCandidates, translateContext } from './query/run-list.js';
 import type { ResourceDef } from './resources/resource.js';
 import { within, type View } from './resources/view.js';
 
@@ -24,6 +24,8 @@ export async function batchWhere(
   const where = within(view, translated.where);
   const post = translated.post;
   if (post.length === 0) return where;
+  // The matches become an id list in one statement: SQLite takes at most 999 parameters.
+  await checkCandidates(ctx, def, where, 400);
   const rows = await def.findMany(ctx.db, { where, orderBy: [], populate: new Set() });
   return { id: { in: rows.filter((row) => post.every((keep) => keep(row))).map((row) => row.id) } };
 }

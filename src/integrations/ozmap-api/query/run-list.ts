@@ -1,10 +1,17 @@
 import type { AppContext } from '../../../context.js';
+import { ValidationError } from '../../../errors.js';
 import type { Doc } from '../mappers/common.js';
 import type { ResourceDef } from '../resources/resource.js';
 import { OPEN_VIEW, present, within, type View } from '../resources/view.js';
 import { applySelect, envelope, type Envelope } from './envelope.js';
 import { orderByOf, type ListQuery } from './list-query.js';
-import { distanceFrom, translateFilters, type Row, type TranslateContext } from './translate.js';
+import {
+  distanceFrom,
+  translateFilters,
+  type Row,
+  type TranslateContext,
+  type Where,
+} from './translate.js';
 
 export function translateContext(ctx: AppContext, def: ResourceDef): TranslateContext {
   return {
@@ -26,6 +33,29 @@ export function translateContext(ctx: AppContext, def: ResourceDef): TranslateCo
       return project?.areaJson ? (JSON.parse(project.areaJson) as unknown) : null;
     },
   };
+}
+
+/**
+ * The most rows a filter may leave for the exact test in memory (`near`, `within`,
+ * `point-intersect`, tags `all`, a `like` with % or _). Loading and testing more would hold the
+ * process (on SQLite, every other request) for too long; the SQL part is counted first.
+ */
+export const MAX_CHECKED_ROWS = 2000;
+
+/** Refuses, before loading them, more rows than the in-memory test may look through. */
+export async function checkCandidates(
+  ctx: AppContext,
+  def: ResourceDef,
+  where: Where,
+  max = MAX_CHECKED_ROWS,
+): Promise<void> {
+  const candidates = await def.count(ctx.db, where);
+  if (candidates > max) {
+    throw new ValidationError(
+      `filter: ${candidates} ${def.route} match its database part, more than the ${max} its exact test (near, within, point-intersect, tags all, like with % or _) may check: add a narrower condition (a radius, a smaller area, another property)`,
+      'filter',
+    );
+  }
 }
 
 /**
@@ -51,6 +81,7 @@ export async function runList(
       def.findMany(ctx.db, { where, orderBy, skip: query.start, take: query.limit, populate }),
     ]);
   } else {
+    await checkCandidates(ctx, def, where);
     let all = (await def.findMany(ctx.db, { where, orderBy, populate })).filter((row) =>
       post.every((keep) => keep(row)),
     );
