@@ -5,12 +5,16 @@ declare module 'autocannon' {
       path?: string;
       method?: string;
       headers?: Record<string, string>;
+      body?: string;
       setupRequest?: (request: Request) => Request;
     }
     interface Options {
       url: string;
       duration?: number;
+      /** Stop after this many requests instead of after `duration`. */
+      amount?: number;
       connections?: number;
+      headers?: Record<string, string>;
       requests?: Request[];
     }
     interface Histogram {
@@ -23,6 +27,7 @@ declare module 'autocannon' {
       latency: Histogram;
       errors: number;
       non2xx: number;
+      '2xx': number;
     }
   }
   function autocannon(options: autocannon.Options): Promise<autocannon.Result>;

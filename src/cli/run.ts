@@ -27,7 +27,8 @@ const USAGE = `alcance <command>
   chat                                    try the sales chat in the terminal (/loc LAT LNG sends a location)
   texts defaults                          print the chatbot's pt-BR texts (the CHATBOT_TEXTS_FILE format)
   texts check [FILE]                      validate a texts file (default: CHATBOT_TEXTS_FILE)
-  seed-demo [--seed N]                    seed the demo network (Maringá) into an empty inventory
+  seed-demo [--seed N] [--boxes N]        seed the demo network (Maringá; --boxes: any size, over
+                                          more cities) into an empty inventory
   import <file.geojson>                   import boxes, poles and regions (docs/geojson.md)
   export [--out FILE]                     export the inventory as GeoJSON (stdout by default)
 

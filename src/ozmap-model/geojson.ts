@@ -1,5 +1,10 @@
-export { importGeoJson, GeoJsonImportError, type ImportOptions } from './geojson/import.js';
-export { exportGeoJson } from './geojson/export.js';
+export {
+  importGeoJson,
+  importGeoJsonFile,
+  GeoJsonImportError,
+  type ImportOptions,
+} from './geojson/import.js';
+export { exportGeoJson, writeGeoJson } from './geojson/export.js';
 export { validateFile } from './geojson/validate.js';
 export { DEFAULT_PROJECT_NAME } from './geojson/plan.js';
 export type { ImportReport, Counts } from './geojson/plan-types.js';

@@ -2,6 +2,8 @@ import { ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Db } from '../ozmap-model/db/client.js';
 import {
+  REFUSAL_REASONS,
+  SearchHits,
   ViabilityIndex,
   clampRadius,
   dropAvailability,
@@ -15,10 +17,12 @@ import {
 import { validatePoint, type GeoPoint } from './geo-input.js';
 import type { PortChanges, ViableBoxFinder } from './reservations.js';
 import {
+  loadAllBoxes,
   loadBoxes,
   loadRegions,
   loadVacantProperties,
   type BoxFacts,
+  type LoadedInventory,
   type VacantProperty,
 } from './viability-loader.js';
 
@@ -49,6 +53,10 @@ export interface ViabilityAnswer {
   radiusCapped: boolean;
   boxes: Array<BoxSummary & { availability: number }>;
   refused: Array<BoxSummary & { reason: RefusalReason }>;
+  /** Viable boxes in the radius beyond the maximum shown (the farther ones). */
+  boxesOmitted: number;
+  /** Refused boxes in the radius beyond the maximum shown (the farther ones). */
+  refusedOmitted: number;
   properties: Array<VacantProperty & { distance: number }>;
 }
 
@@ -60,6 +68,85 @@ export interface ViabilityServiceOptions {
 }
 
 const REBUILD_AFTER = 256;
+/** Changed boxes past which the whole inventory is read again instead. */
+const FULL_RELOAD_AFTER = 2_000;
+
+/**
+ * What the answer shows about each indexed box besides distance and availability, in columns
+ * indexed by the box's row (its `ref` in the index): a search hit resolves to its facts with no
+ * lookup, and a million boxes cost a few arrays rather than a million objects.
+ */
+class FactTable {
+  names: Array<string | null> = [];
+  project: Int32Array = new Int32Array(0);
+  lat: Float64Array = new Float64Array(0);
+  lng: Float64Array = new Float64Array(0);
+  implanted: Uint8Array = new Uint8Array(0);
+  private readonly projects: string[] = [];
+  private readonly projectIndex = new Map<string, number>();
+  private readonly free: number[] = [];
+  private size = 0;
+
+  static fromInventory(inv: LoadedInventory): FactTable {
+    const t = new FactTable();
+    t.names = inv.names;
+    t.project = inv.project;
+    t.lat = inv.lat;
+    t.lng = inv.lng;
+    t.implanted = inv.implanted;
+    inv.projects.forEach((p, i) => {
+      t.projects.push(p);
+      t.projectIndex.set(p, i);
+    });
+    t.size = inv.names.length;
+    return t;
+  }
+
+  /** Writes `facts` into `row`, or into a new row when `row` is undefined; returns the row. */
+  put(facts: BoxFacts, row?: number): number {
+    const r = row ?? this.free.pop() ?? this.append();
+    this.names[r] = facts.name;
+    let p = this.projectIndex.get(facts.projectId);
+    if (p === undefined) {
+      p = this.projects.push(facts.projectId) - 1;
+      this.projectIndex.set(facts.projectId, p);
+    }
+    this.project[r] = p;
+    this.lat[r] = facts.lat;
+    this.lng[r] = facts.lng;
+    this.implanted[r] = facts.implanted ? 1 : 0;
+    return r;
+  }
+
+  release(row: number): void {
+    this.names[row] = null;
+    this.free.push(row);
+  }
+
+  projectOf(row: number): string {
+    return this.projects[this.project[row]!] ?? '';
+  }
+
+  private append(): number {
+    const r = this.size++;
+    if (r >= this.lat.length) {
+      const capacity = Math.max(64, this.lat.length * 2);
+      const grow = <T extends Int32Array | Float64Array | Uint8Array>(
+        a: T,
+        make: (n: number) => T,
+      ) => {
+        const b = make(capacity);
+        b.set(a);
+        return b;
+      };
+      this.project = grow(this.project, (n) => new Int32Array(n));
+      this.lat = grow(this.lat, (n) => new Float64Array(n));
+      this.lng = grow(this.lng, (n) => new Float64Array(n));
+      this.implanted = grow(this.implanted, (n) => new Uint8Array(n));
+    }
+    return r;
+  }
+}
 
 /**
  * Keeps the pure viability index in step with the database and answers viability questions.
@@ -69,10 +156,12 @@ const REBUILD_AFTER = 256;
  */
 export class ViabilityService implements PortChanges, ViableBoxFinder {
   private index: ViabilityIndex;
-  private readonly facts = new Map<string, BoxFacts>();
+  private facts = new FactTable();
   private vacant = new Map<string, VacantProperty>();
   private knownTags = new Set<string>();
   private rebuildScheduled = false;
+  private changedDuringReload: Set<string> | undefined;
+  private readonly hits = new SearchHits();
 
   private constructor(
     private readonly db: Db,
@@ -83,29 +172,71 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
 
   static async load(db: Db, options: ViabilityServiceOptions): Promise<ViabilityService> {
     const service = new ViabilityService(db, options);
-    const started = Date.now();
-    const boxes = await loadBoxes(db);
-    const regions = await service.loadRegions();
-    service.index = ViabilityIndex.build(
-      boxes.map((b) => service.remember(b)),
-      { regions },
-    );
-    for (const p of await loadVacantProperties(db)) service.vacant.set(p.id, p);
-    options.logger.info(
-      { boxes: boxes.length, regions: regions.length, ms: Date.now() - started },
-      'viability index built',
-    );
+    await service.reloadAll();
     return service;
   }
 
+  /** Reads the whole inventory again (one snapshot) and swaps in a fresh index. */
+  private async reloadAll(): Promise<void> {
+    const { options } = this;
+    const started = Date.now();
+    // Writes reported while the snapshot is read may be missing from it: redone after the swap.
+    const during = new Set<string>();
+    this.changedDuringReload = during;
+    let inv: LoadedInventory;
+    try {
+      inv = await loadAllBoxes(this.db);
+    } finally {
+      this.changedDuringReload = undefined;
+    }
+    const loaded = Date.now();
+    const regions = await this.loadRegions();
+    const index = ViabilityIndex.fromColumns(
+      {
+        ids: inv.ids,
+        lat: inv.lat,
+        lng: inv.lng,
+        draft: inv.draft,
+        hasDropSplitter: inv.hasDropSplitter,
+        freePorts: inv.freePorts,
+        refs: Int32Array.from({ length: inv.ids.length }, (_, i) => i),
+      },
+      { regions },
+    );
+    this.facts = FactTable.fromInventory(inv);
+    this.index = index;
+    this.vacant = new Map(inv.vacant.map((p) => [p.id, p]));
+    if (during.size) await this.boxesChanged(during);
+    options.logger.info(
+      {
+        boxes: inv.ids.length,
+        dropSplitters: inv.dropSplitters,
+        takenPorts: inv.takenPorts,
+        regions: regions.length,
+        loadMs: loaded - started,
+        ms: Date.now() - started,
+      },
+      'viability index built',
+    );
+  }
+
   check(input: ViabilityCheck): ViabilityAnswer {
-    const { point, radius, capped, result } = this.query(input);
-    const boxes = result.boxes.map((b) =>
-      Object.assign(this.summary(b.id, b.distance), { availability: b.freePorts }),
-    );
-    const refused = result.refused.map((b) =>
-      Object.assign(this.summary(b.id, b.distance), { reason: b.reason }),
-    );
+    const { point, radius, capped, hits } = this.query(input, this.options.maxBoxes());
+    const boxes: ViabilityAnswer['boxes'] = [];
+    const refused: ViabilityAnswer['refused'] = [];
+    for (let k = 0; k < hits.viable; k++) {
+      const slot = hits.slots[k]!;
+      const box = this.summary(slot, hits.distances[k]!) as BoxSummary & { availability: number };
+      box.availability = this.index.freePortsAt(slot);
+      boxes.push(box);
+    }
+    for (let k = 0; k < hits.refused; k++) {
+      const box = this.summary(hits.refusedSlots[k]!, hits.refusedDistances[k]!) as BoxSummary & {
+        reason: RefusalReason;
+      };
+      box.reason = REFUSAL_REASONS[hits.refusedReasons[k]!]!;
+      refused.push(box);
+    }
     return {
       viable: boxes.length > 0,
       point,
@@ -113,19 +244,23 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
       radiusCapped: capped,
       boxes,
       refused,
+      boxesOmitted: hits.viableTotal - hits.viable,
+      refusedOmitted: hits.refusedTotal - hits.refused,
       properties: this.vacant.size ? this.vacantNear(point, radius) : [],
     };
   }
 
-  private summary(id: string, distance: number): BoxSummary {
-    const f = this.facts.get(id);
+  // One object per shown box, its fields in one shape (the answer is serialised at once).
+  private summary(slot: number, distance: number): BoxSummary {
+    const row = this.index.refAt(slot);
+    const f = this.facts;
     return {
-      id,
-      name: f?.name ?? null,
-      project: f?.projectId ?? '',
-      lat: f?.lat ?? 0,
-      lng: f?.lng ?? 0,
-      implanted: f?.implanted ?? false,
+      id: this.index.idAt(slot),
+      name: f.names[row] ?? null,
+      project: f.projectOf(row),
+      lat: f.lat[row]!,
+      lng: f.lng[row]!,
+      implanted: f.implanted[row] === 1,
       distance,
     };
   }
@@ -136,36 +271,49 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
     tags: string[] | undefined,
   ): string[] {
     // Only the viable boxes, nearest first: no refused list or summaries to build.
-    const { result } = this.query({ ...point, radius: radiusMeters, tags }, 0);
-    return result.boxes.map((b) => b.id);
+    const { hits } = this.query(
+      { ...point, radius: radiusMeters, tags },
+      this.options.maxBoxes(),
+      0,
+    );
+    const ids: string[] = [];
+    for (let k = 0; k < hits.viable; k++) ids.push(this.index.idAt(hits.slots[k]!));
+    return ids;
   }
 
-  /** Validates the input and asks the index; the radius is the caller's, else the defaults. */
-  private query(input: ViabilityCheck, maxRefused?: number) {
+  /**
+   * Validates the input and searches the index; the radius is the caller's, else the defaults.
+   * Refused boxes are bounded like viable ones (nearest first, the same maximum).
+   */
+  private query(input: ViabilityCheck, maxBoxes: number, maxRefused = maxBoxes) {
     const point = validatePoint(input);
     const { radius, capped } = this.radiusFor(input.radius, input.defaultRadius);
     const tags = this.checkTags(input.tags);
-    const result = this.index.query({
-      lat: point.lat,
-      lng: point.lng,
-      radius,
-      tags,
-      maxBoxes: this.options.maxBoxes(),
-      maxRefused,
-    });
-    return { point, radius, capped, result };
+    const hits = this.index.search(
+      { lat: point.lat, lng: point.lng, radius, tags, maxBoxes, maxRefused },
+      this.hits,
+    );
+    return { point, radius, capped, hits };
   }
 
   async boxesChanged(boxIds: Iterable<string>): Promise<void> {
     const ids = [...new Set(boxIds)];
     if (ids.length === 0) return;
+    for (const id of ids) this.changedDuringReload?.add(id);
+    // A bulk change (an import, a sync): one snapshot read beats thousands of small ones.
+    if (ids.length > FULL_RELOAD_AFTER) {
+      await this.reloadAll();
+      return;
+    }
     const rows = await loadBoxes(this.db, ids);
     const found = new Set(rows.map((r) => r.id));
     for (const row of rows) this.index.upsertBox(this.remember(row));
     for (const id of ids) {
       if (found.has(id)) continue;
+      const slot = this.index.slotOf(id);
+      if (slot === undefined) continue;
+      this.facts.release(this.index.refAt(slot));
       this.index.removeBox(id);
-      this.facts.delete(id);
     }
     const changed = new Set(ids);
     for (const [id, p] of this.vacant) if (p.boxId && changed.has(p.boxId)) this.vacant.delete(id);
@@ -178,6 +326,7 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
    * reload from the database when the bookkeeping does not add up.
    */
   async portsTaken(boxId: string, count: number): Promise<void> {
+    this.changedDuringReload?.add(boxId);
     try {
       if (this.index.adjustFreePorts(boxId, -count) !== undefined) return;
     } catch {
@@ -196,8 +345,8 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
    */
   anyBoxWithin(point: GeoPoint, meters: number): boolean {
     const p = validatePoint(point);
-    const result = this.index.query({ ...p, radius: meters, maxBoxes: 1, maxRefused: 1 });
-    return result.boxes.length > 0 || result.refused.length > 0;
+    const hits = this.index.search({ ...p, radius: meters, maxBoxes: 0, maxRefused: 0 }, this.hits);
+    return hits.viableTotal + hits.refusedTotal > 0;
   }
 
   /** Boxes currently indexed (for /ready-style diagnostics and tests). */
@@ -207,12 +356,14 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
 
   private remember(row: BoxFacts & { splitters: SplitterPorts[] }): BoxInput {
     const { splitters, ...facts } = row;
-    this.facts.set(row.id, facts);
+    const slot = this.index.slotOf(row.id);
+    const ref = this.facts.put(facts, slot === undefined ? undefined : this.index.refAt(slot));
     return {
       id: row.id,
       lat: row.lat,
       lng: row.lng,
       draft: row.draft,
+      ref,
       ...dropAvailability(splitters),
     };
   }

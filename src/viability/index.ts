@@ -1,6 +1,9 @@
 // The viability core: pure, synchronous, no I/O. See ViabilityIndex for how the service uses it.
 export {
   ViabilityIndex,
+  SearchHits,
+  REFUSAL_REASONS,
+  type BoxColumns,
   type BoxInput,
   type BuildOptions,
   type RefusalReason,

@@ -36,6 +36,27 @@ export interface BoxInput extends Partial<Availability> {
   lng: number;
   /** "Em projeto": designed, not built; never viable. */
   draft?: boolean;
+  /**
+   * An integer the caller attaches to the box (e.g. its row in the caller's own tables), handed
+   * back with every search hit so the caller needs no id lookup. Default -1.
+   */
+  ref?: number;
+}
+
+/**
+ * Many boxes at once, as parallel columns (what a database loader produces): no object per box.
+ * All columns have `ids.length` entries.
+ */
+export interface BoxColumns {
+  ids: readonly string[];
+  lat: Float64Array;
+  lng: Float64Array;
+  /** 1 = draft. */
+  draft: Uint8Array;
+  /** 1 = has a drop splitter. */
+  hasDropSplitter: Uint8Array;
+  freePorts: Int32Array;
+  refs?: Int32Array;
 }
 
 export interface ViabilityQuery {
@@ -73,6 +94,47 @@ export interface ViabilityResult {
   refused: RefusedBox[];
 }
 
+export const REFUSAL_REASONS: readonly RefusalReason[] = [
+  'draft',
+  'no_drop_splitter',
+  'no_free_port',
+  'outside_region',
+];
+
+/**
+ * What `search()` writes: the hits as slots (see `idAt`, `refAt`, `freePortsAt`) with their
+ * distances, nearest first, plus how many boxes each list had before the limits. Reused from one
+ * search to the next, so a query allocates nothing per box.
+ */
+export class SearchHits {
+  /** Viable hits written: slots[0..viable). */
+  viable = 0;
+  /** Refused hits written: refusedSlots[0..refused). */
+  refused = 0;
+  /** Viable boxes in the radius, including those past maxBoxes. */
+  viableTotal = 0;
+  /** Refused boxes in the radius, including those past maxRefused. */
+  refusedTotal = 0;
+  slots = new Int32Array(64);
+  distances = new Float64Array(64);
+  refusedSlots = new Int32Array(64);
+  refusedDistances = new Float64Array(64);
+  /** Index into REFUSAL_REASONS. */
+  refusedReasons = new Uint8Array(64);
+
+  /** Makes room for `n` hits in each list. */
+  reserve(n: number): void {
+    if (n <= this.slots.length) return;
+    let size = this.slots.length;
+    while (size < n) size *= 2;
+    this.slots = new Int32Array(size);
+    this.distances = new Float64Array(size);
+    this.refusedSlots = new Int32Array(size);
+    this.refusedDistances = new Float64Array(size);
+    this.refusedReasons = new Uint8Array(size);
+  }
+}
+
 export interface BuildOptions {
   regions?: readonly RegionInput[];
   /** kdbush leaf size; clamped to 2..65535 by kdbush. */
@@ -93,6 +155,7 @@ interface Columns {
   /** DRAFT | HAS_DROP (never IN_TREE). */
   flags: Uint8Array;
   freePorts: Int32Array;
+  refs: Int32Array;
 }
 
 const DEFAULT_NODE_SIZE = 64;
@@ -131,10 +194,11 @@ export class ViabilityIndex {
   private readonly coords: Float64Array;
   private readonly nodeSize: number;
   private readonly cosLat: Float64Array;
-  private readonly slotOf: IdTable;
+  private readonly slotOfId: IdTable;
   private readonly ids: string[];
   private flags: Uint8Array;
   private freePorts: Int32Array;
+  private refs: Int32Array;
   private slotCount: number;
   private live: number;
   private overlay: OverlayEntry[] = [];
@@ -142,6 +206,7 @@ export class ViabilityIndex {
   private regions: CompiledRegion[];
 
   private readonly stack = new Uint32Array(96);
+  private readonly scratchHits = new SearchHits();
   private candidates: Candidates = {
     slots: new Int32Array(INITIAL_CANDIDATES),
     dist: new Float64Array(INITIAL_CANDIDATES),
@@ -160,16 +225,53 @@ export class ViabilityIndex {
     }
     const n = boxes.length;
     const tree = new KDBush(n, options.nodeSize ?? DEFAULT_NODE_SIZE, Float64Array);
-    const columns: Columns = { ids: [], flags: new Uint8Array(n), freePorts: new Int32Array(n) };
+    const columns = emptyColumns(n);
     for (let i = 0; i < n; i++) {
       const box = boxes[i]!;
       columns.flags[i] = checkBox(box, i);
       columns.ids.push(box.id);
       columns.freePorts[i] = box.freePorts ?? 0;
+      columns.refs[i] = box.ref ?? -1;
       tree.add(box.lng, box.lat);
     }
     const regions = (options.regions ?? []).map(compileRegion);
     return new ViabilityIndex(tree.finish(), columns, regions);
+  }
+
+  /**
+   * Builds the index from columns (what a loader reading a million rows produces), validating
+   * every box as build() does, without an object per box.
+   */
+  static fromColumns(boxes: BoxColumns, options: BuildOptions = {}): ViabilityIndex {
+    const n = boxes.ids.length;
+    const { lat, lng, draft, hasDropSplitter, freePorts, refs } = boxes;
+    for (const [name, column] of Object.entries({ lat, lng, draft, hasDropSplitter, freePorts })) {
+      if (column.length !== n) {
+        throw new ViabilityInputError(`${name} has ${column.length} entries for ${n} ids`);
+      }
+    }
+    if (refs && refs.length !== n) {
+      throw new ViabilityInputError(`refs has ${refs.length} entries for ${n} ids`);
+    }
+    const tree = new KDBush(n, options.nodeSize ?? DEFAULT_NODE_SIZE, Float64Array);
+    const columns: Columns = {
+      ids: boxes.ids as string[],
+      flags: new Uint8Array(n),
+      freePorts,
+      refs: refs ?? new Int32Array(n).fill(-1),
+    };
+    const probe: BoxInput = { id: '', lat: 0, lng: 0 };
+    for (let i = 0; i < n; i++) {
+      probe.id = boxes.ids[i]!;
+      probe.lat = lat[i]!;
+      probe.lng = lng[i]!;
+      probe.draft = draft[i] === 1;
+      probe.hasDropSplitter = hasDropSplitter[i] === 1;
+      probe.freePorts = freePorts[i]!;
+      columns.flags[i] = checkBox(probe, i);
+      tree.add(probe.lng, probe.lat);
+    }
+    return new ViabilityIndex(tree.finish(), columns, (options.regions ?? []).map(compileRegion));
   }
 
   private constructor(tree: KDBush, columns: Columns, regions: CompiledRegion[]) {
@@ -193,16 +295,18 @@ export class ViabilityIndex {
     this.ids = columns.ids.slice();
     this.flags = new Uint8Array(n);
     this.freePorts = new Int32Array(n);
+    this.refs = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const p = slotOfInput[i]!;
       this.ids[p] = columns.ids[i]!;
       this.flags[p] = columns.flags[i]! | IN_TREE;
       this.freePorts[p] = columns.freePorts[i]!;
+      this.refs[p] = columns.refs[i]!;
     }
     this.cosLat = new Float64Array(n);
     for (let p = 0; p < n; p++) this.cosLat[p] = Math.cos(this.coords[2 * p + 1]! * RAD);
     slotOf.renumber(slotOfInput, this.ids);
-    this.slotOf = slotOf;
+    this.slotOfId = slotOf;
     this.slotCount = n;
     this.live = n;
     this.regions = regions;
@@ -219,12 +323,12 @@ export class ViabilityIndex {
   }
 
   has(id: string): boolean {
-    return this.slotOf.get(id) !== undefined;
+    return this.slotOfId.get(id) !== undefined;
   }
 
   /** The availability the index holds for a box, or undefined when it is not indexed. */
   availabilityOf(id: string): (Availability & { draft: boolean }) | undefined {
-    const slot = this.slotOf.get(id);
+    const slot = this.slotOfId.get(id);
     if (slot === undefined) return undefined;
     const f = this.flags[slot]!;
     return {
@@ -240,7 +344,7 @@ export class ViabilityIndex {
    */
   setAvailability(id: string, availability: Availability): boolean {
     const checked = checkAvailability(availability, `box ${id}`);
-    const slot = this.slotOf.get(id);
+    const slot = this.slotOfId.get(id);
     if (slot === undefined) return false;
     this.freePorts[slot] = checked.freePorts;
     this.flags[slot] = checked.hasDropSplitter
@@ -258,7 +362,7 @@ export class ViabilityIndex {
     if (!Number.isInteger(delta)) {
       throw new ViabilityInputError(`delta must be an integer, got ${show(delta)}`);
     }
-    const slot = this.slotOf.get(id);
+    const slot = this.slotOfId.get(id);
     if (slot === undefined) return undefined;
     const next = this.freePorts[slot]! + delta;
     if (next < 0) {
@@ -272,7 +376,7 @@ export class ViabilityIndex {
 
   /** Marks a box draft or not; O(1). Returns false when the box is not indexed. */
   setDraft(id: string, draft: boolean): boolean {
-    const slot = this.slotOf.get(id);
+    const slot = this.slotOfId.get(id);
     if (slot === undefined) return false;
     this.flags[slot] = draft ? this.flags[slot]! | DRAFT : this.flags[slot]! & ~DRAFT;
     return true;
@@ -284,7 +388,7 @@ export class ViabilityIndex {
    */
   upsertBox(box: BoxInput): void {
     checkBox(box);
-    const slot = this.slotOf.get(box.id);
+    const slot = this.slotOfId.get(box.id);
     if (slot === undefined) {
       this.addBox(box);
       return;
@@ -300,14 +404,15 @@ export class ViabilityIndex {
     };
     this.flags[slot] = (this.flags[slot]! & IN_TREE) | checkBox(merged);
     this.freePorts[slot] = merged.freePorts!;
+    if (box.ref !== undefined) this.refs[slot] = box.ref;
     this.moveBox(slot, box.lat, box.lng);
   }
 
   /** Removes a box; seen by the next query. Returns false when it was not indexed. */
   removeBox(id: string): boolean {
-    const slot = this.slotOf.get(id);
+    const slot = this.slotOfId.get(id);
     if (slot === undefined) return false;
-    this.slotOf.delete(id);
+    this.slotOfId.delete(id);
     this.dropFromOverlay(slot);
     this.flags[slot] = 0;
     this.freePorts[slot] = 0;
@@ -341,10 +446,11 @@ export class ViabilityIndex {
   rebuild(): ViabilityIndex {
     const n = this.live;
     const tree = new KDBush(n, this.nodeSize, Float64Array);
-    const columns: Columns = { ids: [], flags: new Uint8Array(n), freePorts: new Int32Array(n) };
+    const columns = emptyColumns(n);
     const copy = (slot: number, lat: number, lng: number) => {
       columns.flags[columns.ids.length] = this.flags[slot]! & ~IN_TREE;
       columns.freePorts[columns.ids.length] = this.freePorts[slot]!;
+      columns.refs[columns.ids.length] = this.refs[slot]!;
       columns.ids.push(this.ids[slot]!);
       tree.add(lng, lat);
     };
@@ -361,6 +467,33 @@ export class ViabilityIndex {
    * ports, and the others with the first rule they fail. Validates the query (ViabilityInputError).
    */
   query(query: ViabilityQuery): ViabilityResult {
+    const hits = this.search(query, this.scratchHits);
+    const boxes: ViableBox[] = [];
+    const refused: RefusedBox[] = [];
+    for (let k = 0; k < hits.viable; k++) {
+      const slot = hits.slots[k]!;
+      boxes.push({
+        id: this.ids[slot]!,
+        distance: hits.distances[k]!,
+        freePorts: this.freePorts[slot]!,
+      });
+    }
+    for (let k = 0; k < hits.refused; k++) {
+      refused.push({
+        id: this.ids[hits.refusedSlots[k]!]!,
+        distance: hits.refusedDistances[k]!,
+        reason: REFUSAL_REASONS[hits.refusedReasons[k]!]!,
+      });
+    }
+    return { boxes, refused };
+  }
+
+  /**
+   * The same search as query(), written into `hits` as slots (nearest first, distances rounded
+   * like query()'s) with the totals before the limits; nothing is allocated per box. Read a hit
+   * with idAt(), refAt() and freePortsAt() before the index changes.
+   */
+  search(query: ViabilityQuery, hits: SearchHits): SearchHits {
     if (typeof query !== 'object' || query === null) {
       throw new ViabilityInputError(`query must be an object, got ${show(query)}`);
     }
@@ -389,26 +522,51 @@ export class ViabilityIndex {
     orderCandidates(count, dist, slots, this.ids, this.keys, this.order);
     const regions = tags.length ? regionsForQuery(this.regions, tags, rectangles) : undefined;
 
-    const boxes: ViableBox[] = [];
-    const refused: RefusedBox[] = [];
+    hits.reserve(Math.min(count, Math.max(maxBoxes, maxRefused)));
+    let viable = 0;
+    let refused = 0;
+    let viableTotal = 0;
     for (let k = 0; k < count; k++) {
-      if (boxes.length >= maxBoxes && refused.length >= maxRefused) break;
       const c = this.order[k]!;
       const slot = slots[c]!;
       const reason = this.refusal(slot, regions);
-      if (reason === undefined) {
-        if (boxes.length < maxBoxes) {
-          boxes.push({
-            id: this.ids[slot]!,
-            distance: roundDistance(dist[c]!),
-            freePorts: this.freePorts[slot]!,
-          });
+      if (reason < 0) {
+        viableTotal++;
+        if (viable < maxBoxes) {
+          hits.slots[viable] = slot;
+          hits.distances[viable++] = roundDistance(dist[c]!);
         }
-      } else if (refused.length < maxRefused) {
-        refused.push({ id: this.ids[slot]!, distance: roundDistance(dist[c]!), reason });
+      } else if (refused < maxRefused) {
+        hits.refusedSlots[refused] = slot;
+        hits.refusedDistances[refused] = roundDistance(dist[c]!);
+        hits.refusedReasons[refused++] = reason;
       }
     }
-    return { boxes, refused };
+    hits.viable = viable;
+    hits.refused = refused;
+    hits.viableTotal = viableTotal;
+    hits.refusedTotal = count - viableTotal;
+    return hits;
+  }
+
+  /** The id of the box in `slot` (a search hit). */
+  idAt(slot: number): string {
+    return this.ids[slot]!;
+  }
+
+  /** The caller's ref of the box in `slot` (BoxInput.ref; -1 when none was given). */
+  refAt(slot: number): number {
+    return this.refs[slot]!;
+  }
+
+  /** The free ports of the box in `slot`. */
+  freePortsAt(slot: number): number {
+    return this.freePorts[slot]!;
+  }
+
+  /** The slot of a box, or undefined when it is not indexed. */
+  slotOf(id: string): number | undefined {
+    return this.slotOfId.get(id);
   }
 
   private collect(rectangles: ReturnType<typeof boundingBoxes>, point: PreparedPoint): number {
@@ -438,15 +596,16 @@ export class ViabilityIndex {
     return count;
   }
 
-  private refusal(slot: number, regions: CompiledRegion[] | undefined): RefusalReason | undefined {
+  // -1 when viable, else the index in REFUSAL_REASONS of the first rule the box fails.
+  private refusal(slot: number, regions: CompiledRegion[] | undefined): number {
     const f = this.flags[slot]!;
-    if (f & DRAFT) return 'draft';
-    if ((f & HAS_DROP) === 0) return 'no_drop_splitter';
-    if (this.freePorts[slot]! <= 0) return 'no_free_port';
-    if (regions === undefined) return undefined;
+    if (f & DRAFT) return 0;
+    if ((f & HAS_DROP) === 0) return 1;
+    if (this.freePorts[slot]! <= 0) return 2;
+    if (regions === undefined) return -1;
     const [lat, lng] = this.positionOf(slot);
-    for (const region of regions) if (regionContains(region, lat, lng)) return undefined;
-    return 'outside_region';
+    for (const region of regions) if (regionContains(region, lat, lng)) return -1;
+    return 3;
   }
 
   private positionOf(slot: number): [number, number] {
@@ -473,11 +632,15 @@ export class ViabilityIndex {
       const grownPorts = new Int32Array(capacity);
       grownPorts.set(this.freePorts);
       this.freePorts = grownPorts;
+      const grownRefs = new Int32Array(capacity);
+      grownRefs.set(this.refs);
+      this.refs = grownRefs;
     }
     this.ids.push(box.id);
     this.flags[slot] = flags;
     this.freePorts[slot] = box.freePorts ?? 0;
-    this.slotOf.add(box.id, slot);
+    this.refs[slot] = box.ref ?? -1;
+    this.slotOfId.add(box.id, slot);
     this.live++;
     this.moveBox(slot, box.lat, box.lng);
   }
@@ -508,4 +671,13 @@ export class ViabilityIndex {
       this.overlayPos.set(last.slot, at);
     }
   }
+}
+
+function emptyColumns(n: number): Columns {
+  return {
+    ids: [],
+    flags: new Uint8Array(n),
+    freePorts: new Int32Array(n),
+    refs: new Int32Array(n),
+  };
 }

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   fromNominatimResult,
   GeocoderTimeoutError,
@@ -131,18 +131,34 @@ describe('NominatimGeocoder against the simulated Nominatim', () => {
     expect(fake.requests.map((r) => r.path)).toEqual(['/search', '/reverse']);
   });
 
-  it('spaces upstream requests at least 1 s apart (Nominatim policy)', async () => {
-    const geocoder = make({ minIntervalMs: 1000 });
-    await Promise.all([
-      geocoder.search('avenida brasil'),
-      geocoder.search('avenida herval'),
-      geocoder.search('avenida colombo'),
-    ]);
-    const at = fake.requests.map((r) => r.at);
-    expect(at).toHaveLength(3);
-    // Starts are spaced exactly; arrival adds a few ms of timer and connection jitter.
-    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(950);
-    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(950);
+  it('spaces upstream requests 1 s apart (Nominatim policy), on fake timers', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const start = Date.now();
+      const geocoder = make({ minIntervalMs: 1000 });
+      const searches = Promise.all([
+        geocoder.search('avenida brasil'),
+        geocoder.search('avenida herval'),
+        geocoder.search('avenida colombo'),
+      ]);
+      // Waits for the loopback round trips on real I/O, without moving the fake clock.
+      const requestsReach = async (n: number) => {
+        for (let i = 0; i < 10_000 && fake.requests.length < n; i++)
+          await new Promise((resolve) => setImmediate(resolve));
+        expect(fake.requests).toHaveLength(n);
+      };
+      await requestsReach(1);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(fake.requests).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await requestsReach(2);
+      await vi.advanceTimersByTimeAsync(1000);
+      await searches;
+      // The fake server stamps arrivals with the same (fake) clock: exactly one interval apart.
+      expect(fake.requests.map((r) => r.at - start)).toEqual([0, 1000, 2000]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses to queue beyond maxQueueMs instead of piling up', async () => {

@@ -81,13 +81,16 @@ describe.each(testProviders())('sales systems on %s', (provider) => {
     // The OZmap response shape, field for field.
     expect(Object.keys(open.body).sort()).toEqual([
       'boxes',
+      'boxes_omitted',
       'lat',
       'lng',
       'properties',
       'radius',
       'refused_boxes',
+      'refused_boxes_omitted',
       'viable',
     ]);
+    expect([open.body.boxes_omitted, open.body.refused_boxes_omitted]).toEqual([0, 0]);
     expect(open.body.boxes[0]).toEqual({
       distance: expect.closeTo(60, 0),
       name: 'CTO-PERTO',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  SearchHits,
   ViabilityIndex,
   compileRegion,
   type RegionInput,
@@ -87,6 +88,50 @@ describe('ViabilityIndex against a brute-force oracle', () => {
       seen += expected.boxes.length + expected.refused.length;
     }
     expect(seen).toBeGreaterThan(10_000); // the queries did hit boxes
+  });
+
+  it('from columns, with refs and totals: the same answers as build() and the oracle', () => {
+    const world = randomWorld(3, 4000);
+    const n = world.boxes.length;
+    const columns = {
+      ids: world.boxes.map((b) => b.id),
+      lat: Float64Array.from(world.boxes, (b) => b.lat),
+      lng: Float64Array.from(world.boxes, (b) => b.lng),
+      draft: Uint8Array.from(world.boxes, (b) => (b.draft ? 1 : 0)),
+      hasDropSplitter: Uint8Array.from(world.boxes, (b) => (b.hasDropSplitter ? 1 : 0)),
+      freePorts: Int32Array.from(world.boxes, (b) => b.freePorts),
+      refs: Int32Array.from({ length: n }, (_, i) => 7 * i),
+    };
+    const index = ViabilityIndex.fromColumns(columns, { regions: world.regions });
+    const compiled = world.regions.map(compileRegion);
+    const hits = new SearchHits();
+    let totals = 0;
+    for (let i = 0; i < 300; i++) {
+      const q = world.query();
+      const expected = bruteForce(world.boxes, compiled, q);
+      expect(index.query(q), JSON.stringify(q)).toEqual(expected);
+      const all = bruteForce(world.boxes, compiled, {
+        ...q,
+        maxBoxes: undefined,
+        maxRefused: undefined,
+      });
+      index.search(q, hits);
+      expect(hits.viableTotal).toBe(all.boxes.length);
+      expect(hits.refusedTotal).toBe(all.refused.length);
+      for (let k = 0; k < hits.viable; k++) {
+        const slot = hits.slots[k]!;
+        expect(index.idAt(slot)).toBe(expected.boxes[k]!.id);
+        expect(index.refAt(slot)).toBe(7 * columns.ids.indexOf(expected.boxes[k]!.id));
+      }
+      totals += hits.viableTotal + hits.refusedTotal;
+    }
+    expect(totals).toBeGreaterThan(10_000);
+    expect(() => ViabilityIndex.fromColumns({ ...columns, lat: new Float64Array(3) })).toThrow(
+      /lat has 3 entries for 4000 ids/,
+    );
+    const bad = { ...columns, lat: Float64Array.from(columns.lat) };
+    bad.lat[17] = 91;
+    expect(() => ViabilityIndex.fromColumns(bad)).toThrow(/box box-3-00017: lat must be/);
   });
 
   it('stays exact through random moves, additions, removals and availability changes', () => {

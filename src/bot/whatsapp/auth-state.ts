@@ -8,6 +8,7 @@ import {
   type SignalDataSet,
   type SignalDataTypeMap,
 } from './baileys.js';
+import { chunked, findInChunks } from '../../ozmap-model/db/chunks.js';
 
 /** Baileys credentials and Signal keys of one WhatsApp session, kept in the KeyValue table. */
 export interface DatabaseAuthState {
@@ -51,9 +52,10 @@ export async function useDatabaseAuthState(db: Db, session: string): Promise<Dat
       creds,
       keys: {
         async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
-          const rows = await db.keyValue.findMany({
-            where: { namespace, key: { in: ids.map((id) => `${type}:${id}`) } },
-          });
+          const rows = await findInChunks(
+            ids.map((id) => `${type}:${id}`),
+            (keys) => db.keyValue.findMany({ where: { namespace, key: { in: keys } } }),
+          );
           const found: { [id: string]: SignalDataTypeMap[T] } = {};
           for (const row of rows) {
             const id = row.key.slice(type.length + 1);
@@ -75,8 +77,8 @@ export async function useDatabaseAuthState(db: Db, session: string): Promise<Dat
               else writes.push(upsert(key, value));
             }
           }
-          if (deletions.length > 0) {
-            writes.push(db.keyValue.deleteMany({ where: { namespace, key: { in: deletions } } }));
+          for (const keys of chunked(deletions)) {
+            writes.push(db.keyValue.deleteMany({ where: { namespace, key: { in: keys } } }));
           }
           if (writes.length > 0) await db.$transaction(writes);
         },

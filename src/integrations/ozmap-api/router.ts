@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { NotFoundError, UnauthorizedError } from '../../errors.js';
 import { apiKeyAuth, requireAction } from './auth.js';
-import { batchWhere } from './batch-update.js';
+import { batchWhere, updateBatch } from './batch-update.js';
 import { measure, parseBody } from './validation.js';
 import { crudRouter } from './resources/crud-router.js';
 import type { ResourceDef } from './resources/resource.js';
@@ -71,23 +71,29 @@ export function ozmapApiRouter(ctx: AppContext): Router {
   router.post('/ftth-clients/batch-update', requireAction('write'), async (req, res) => {
     const body = parseBody(BatchUpdateFtthClients, req.body);
     const view = viewOf(ftthClients, req.principal);
-    const where = await batchWhere(ctx, ftthClients, body.filter, view);
+    const target = await batchWhere(ctx, ftthClients, body.filter, view);
     const { implanted, certified, status } = body.update;
-    await ctx.db.ftthClient.updateMany({
-      where: where,
-      data: { implanted, certified, status, ...(implanted ? { reservationExpiresAt: null } : {}) },
-    });
+    await updateBatch(target, (where) =>
+      ctx.db.ftthClient.updateMany({
+        where,
+        data: {
+          implanted,
+          certified,
+          status,
+          ...(implanted ? { reservationExpiresAt: null } : {}),
+        },
+      }),
+    );
     res.status(204).end();
   });
 
   router.post('/properties/batch-update', requireAction('write'), async (req, res) => {
     const body = parseBody(BatchUpdateProperties, req.body);
     const view = viewOf(properties, req.principal);
-    const where = await batchWhere(ctx, properties, body.filter, view);
-    await ctx.db.property.updateMany({
-      where: where,
-      data: { potencyRead: body.update.potencyRead },
-    });
+    const target = await batchWhere(ctx, properties, body.filter, view);
+    await updateBatch(target, (where) =>
+      ctx.db.property.updateMany({ where, data: { potencyRead: body.update.potencyRead } }),
+    );
     res.status(204).end();
   });
 

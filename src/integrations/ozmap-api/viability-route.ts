@@ -47,6 +47,9 @@ export function toOzmapViability(answer: ViabilityAnswer) {
     refused_boxes: answer.refused.map((b) =>
       Object.assign(b, { reason_message: REASON_MESSAGES[b.reason] }),
     ),
+    // Both lists show the nearest boxes up to the system's maximum; these count the rest.
+    boxes_omitted: answer.boxesOmitted,
+    refused_boxes_omitted: answer.refusedOmitted,
     properties: answer.properties.map((p) => ({
       id: p.id,
       box: p.boxId,

@@ -24,6 +24,7 @@ export function sqlitePath(url: string): string {
 }
 
 const providers = new WeakMap<object, DbProvider>();
+const urls = new WeakMap<object, string>();
 
 // 'minimal' keeps Prisma's messages to the error itself: the default also prints the failing
 // call's source, and error logs must never carry customers' data.
@@ -61,12 +62,20 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     db = new PostgresClient({ adapter, errorFormat: 'minimal' }) as unknown as Db;
   }
   providers.set(db, providerOf(url));
+  urls.set(db, url);
   return db;
 }
 
 /** Which database a client created by createDb talks to. */
 export function dbProvider(db: Db): DbProvider {
   return providers.get(db) ?? 'sqlite';
+}
+
+/** The URL a client created by createDb connects to (raw driver sessions open their own). */
+export function dbUrl(db: Db): string {
+  const url = urls.get(db);
+  if (!url) throw new Error('not a client made by createDb');
+  return url;
 }
 
 /** The client handed to `$transaction` callbacks. */

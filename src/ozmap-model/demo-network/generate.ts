@@ -13,7 +13,7 @@ import { Random, demoId } from './prng.js';
 import type { DemoNetwork, DemoSplitterType } from './types.js';
 
 /** A point on a street where a box (and its pole) goes, with what its address needs. */
-interface Spot {
+export interface Spot {
   street: string;
   /** Metres from the street's start; house numbers in Brazil count metres. */
   along: number;
@@ -31,16 +31,31 @@ const MAX_GAP = 120;
 const CROSSING_CLEARANCE = 25;
 const SIDEWALK = 8;
 
-function streetSpots(random: Random): Spot[] {
+/** A city's street grid: streets running east–west at `y`, north–south at `x`, within ±half. */
+export interface StreetGrid {
+  half: number;
+  eastWest: ReadonlyArray<{ name: string; y: number }>;
+  northSouth: ReadonlyArray<{ name: string; x: number }>;
+}
+
+const MARINGA_GRID: StreetGrid = {
+  half: HALF_EXTENT,
+  eastWest: EAST_WEST_STREETS,
+  northSouth: NORTH_SOUTH_STREETS,
+};
+
+export function streetSpots(random: Random, grid: StreetGrid = MARINGA_GRID): Spot[] {
   const spots: Spot[] = [];
+  const HALF_EXTENT = grid.half;
   const walk = (
     street: string,
     crossings: readonly number[],
     place: (s: number, side: 1 | -1) => [number, number],
     dir: [number, number],
   ) => {
+    const sorted = [...crossings].sort((a, b) => a - b);
     for (let s = -HALF_EXTENT + random.between(20, 60); s < HALF_EXTENT;) {
-      if (crossings.every((c) => Math.abs(c - s) >= CROSSING_CLEARANCE)) {
+      if (clearOf(sorted, s)) {
         const side = random.chance(0.5) ? 1 : -1;
         const [x, y] = place(s, side);
         spots.push({ street, along: s + HALF_EXTENT, x, y, side, dir });
@@ -48,15 +63,32 @@ function streetSpots(random: Random): Spot[] {
       s += random.between(MIN_GAP, MAX_GAP);
     }
   };
-  const xs = NORTH_SOUTH_STREETS.map((s) => s.x);
-  const ys = EAST_WEST_STREETS.map((s) => s.y);
-  for (const street of EAST_WEST_STREETS) {
+  const xs = grid.northSouth.map((s) => s.x);
+  const ys = grid.eastWest.map((s) => s.y);
+  for (const street of grid.eastWest) {
     walk(street.name, xs, (s, side) => [s, street.y + side * SIDEWALK], [1, 0]);
   }
-  for (const street of NORTH_SOUTH_STREETS) {
+  for (const street of grid.northSouth) {
     walk(street.name, ys, (s, side) => [street.x + side * SIDEWALK, s], [0, 1]);
   }
   return spots;
+}
+
+/** True when `s` is at least CROSSING_CLEARANCE from every (sorted) crossing. */
+function clearOf(sorted: readonly number[], s: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < s) lo = mid + 1;
+    else hi = mid;
+  }
+  const after = sorted[lo];
+  const before = sorted[lo - 1];
+  return (
+    (after === undefined || after - s >= CROSSING_CLEARANCE) &&
+    (before === undefined || s - before >= CROSSING_CLEARANCE)
+  );
 }
 
 /** Even numbers on one side of the street, odd on the other, as Brazilian streets do. */
@@ -65,7 +97,7 @@ function houseNumber(along: number, side: 1 | -1): number {
   return side === 1 ? n : n + 1;
 }
 
-function personName(random: Random): string {
+export function personName(random: Random): string {
   const first = random.pick(FIRST_NAMES);
   const middle = random.chance(0.35) ? ` ${random.pick(FIRST_NAMES)}` : '';
   const last = random.pick(SURNAMES);
@@ -91,15 +123,108 @@ function splitterTypesFor(kind: BoxKind, c: Catalogue, random: Random): DemoSpli
   return random.chance(0.15) ? [c.distribution4, ...types] : types;
 }
 
+/** Where boxes are being placed: a city, its project, and how ids and names are minted. */
+export interface Place {
+  seed: number;
+  code: string;
+  projectId: string;
+  /** Digits in box and pole numbers (CTO-MGA-0001). */
+  digits: number;
+  id(kind: string, n: number): string;
+  toLngLat(x: number, y: number): [number, number];
+  address(street: string, number: number, x: number, y: number): string;
+}
+
+/** The rows one box brings: its pole, splitters with every port, and customers on held ports. */
+export type DemoRows = Pick<
+  DemoNetwork,
+  'poles' | 'boxes' | 'splitters' | 'ports' | 'clients' | 'properties'
+>;
+
+/** Running numbers across the whole network (splitter and client ids, client codes). */
+export interface Counters {
+  splitters: number;
+  clients: number;
+}
+
+export const emptyRows = (): DemoRows => ({
+  poles: [],
+  boxes: [],
+  splitters: [],
+  ports: [],
+  clients: [],
+  properties: [],
+});
+
+/** Box `b` at `spot`, with its pole, splitters, ports and customers, appended to `rows`. */
+export function addBox(
+  rows: DemoRows,
+  place: Place,
+  c: Catalogue,
+  random: Random,
+  spot: Spot,
+  b: number,
+  counters: Counters,
+): void {
+  const number = String(b + 1).padStart(place.digits, '0');
+  const [lng, lat] = place.toLngLat(spot.x, spot.y);
+  const kind = boxKind(random);
+  const projectId = place.projectId;
+  const pole = { id: place.id('pole', b), name: `POSTE-${place.code}-${number}`, projectId };
+  rows.poles.push({ ...pole, lng, lat });
+  const box = {
+    id: place.id('box', b),
+    name: `CTO-${place.code}-${number}`,
+    projectId,
+    lng,
+    lat,
+    boxTypeId: c.boxType.id,
+    hierarchyLevel: c.boxType.defaultLevel,
+    implanted: kind !== 'draft',
+    draft: kind === 'draft',
+    poleId: pole.id,
+    address: place.address(spot.street, houseNumber(spot.along, spot.side), spot.x, spot.y),
+  };
+  rows.boxes.push(box);
+
+  // 'full' boxes have every drop port taken; others a share that varies from box to box.
+  const occupancy = kind === 'full' ? 1 : kind === 'in-service' ? random.between(0.1, 0.85) : 0;
+  splitterTypesFor(kind, c, random).forEach((type, i) => {
+    const splitter = {
+      id: place.id('splitter', counters.splitters++),
+      name: `Splitter ${i + 1}`,
+      boxId: box.id,
+      projectId,
+      splitterTypeId: type.id,
+      implanted: box.implanted,
+      isDrop: type.isDrop,
+      ratioIn: type.ratioIn,
+      ratioOut: type.ratioOut,
+    };
+    rows.splitters.push(splitter);
+    for (let port = 1; port <= type.ratioOut; port++) {
+      const held = type.isDrop && random.chance(occupancy);
+      const blocked = !held && type.isDrop && box.implanted && random.chance(0.04);
+      rows.ports.push({
+        splitterId: splitter.id,
+        index: port,
+        blocked,
+        observation: blocked ? 'Porta com defeito, aguardando manutenção' : null,
+      });
+      if (held) addCustomer(rows, place, random, spot, box.id, splitter.id, port, counters);
+    }
+  });
+}
+
 /**
  * A believable FTTH network in Maringá (PR), the same for the same seed down to the ids:
  * boxes on poles along real street names, drop and distribution splitters with every port,
  * implanted customers holding ports, a few draft and full boxes, blocked ports, coverage regions.
+ * `generateScaledNetwork` makes one of any size from the same rules.
  */
 export function generateDemoNetwork(seed: number): DemoNetwork {
   const random = new Random(seed);
   const c = catalogue(seed);
-  const projectId = c.project.id;
   const net: DemoNetwork = {
     seed,
     project: c.project,
@@ -108,78 +233,35 @@ export function generateDemoNetwork(seed: number): DemoNetwork {
     regionType: c.regionType,
     tags: c.tags,
     regions: regions(seed, c, random),
-    poles: [],
-    boxes: [],
-    splitters: [],
-    ports: [],
-    clients: [],
-    properties: [],
+    ...emptyRows(),
   };
-
-  streetSpots(random).forEach((spot, b) => {
-    const number = String(b + 1).padStart(4, '0');
-    const [lng, lat] = toLngLat(spot.x, spot.y);
-    const kind = boxKind(random);
-    const pole = { id: demoId(seed, 'pole', b), name: `POSTE-${CITY.code}-${number}`, projectId };
-    net.poles.push({ ...pole, lng, lat });
-    const box = {
-      id: demoId(seed, 'box', b),
-      name: `CTO-${CITY.code}-${number}`,
-      projectId,
-      lng,
-      lat,
-      boxTypeId: c.boxType.id,
-      hierarchyLevel: c.boxType.defaultLevel,
-      implanted: kind !== 'draft',
-      draft: kind === 'draft',
-      poleId: pole.id,
-      address: addressOf(spot.street, houseNumber(spot.along, spot.side), spot.x, spot.y),
-    };
-    net.boxes.push(box);
-
-    // 'full' boxes have every drop port taken; others a share that varies from box to box.
-    const occupancy = kind === 'full' ? 1 : kind === 'in-service' ? random.between(0.1, 0.85) : 0;
-    splitterTypesFor(kind, c, random).forEach((type, i) => {
-      const splitter = {
-        id: demoId(seed, 'splitter', net.splitters.length),
-        name: `Splitter ${i + 1}`,
-        boxId: box.id,
-        projectId,
-        splitterTypeId: type.id,
-        implanted: box.implanted,
-        isDrop: type.isDrop,
-        ratioIn: type.ratioIn,
-        ratioOut: type.ratioOut,
-      };
-      net.splitters.push(splitter);
-      for (let port = 1; port <= type.ratioOut; port++) {
-        const held = type.isDrop && random.chance(occupancy);
-        const blocked = !held && type.isDrop && box.implanted && random.chance(0.04);
-        net.ports.push({
-          splitterId: splitter.id,
-          index: port,
-          blocked,
-          observation: blocked ? 'Porta com defeito, aguardando manutenção' : null,
-        });
-        if (held) addCustomer(net, random, spot, box.id, splitter.id, port);
-      }
-    });
-  });
+  const place: Place = {
+    seed,
+    code: CITY.code,
+    projectId: c.project.id,
+    digits: 4,
+    id: (kind, n) => demoId(seed, kind, n),
+    toLngLat,
+    address: addressOf,
+  };
+  const counters: Counters = { splitters: 0, clients: 0 };
+  streetSpots(random).forEach((spot, b) => addBox(net, place, c, random, spot, b, counters));
   return net;
 }
 
 function addCustomer(
-  net: DemoNetwork,
+  rows: DemoRows,
+  place: Place,
   random: Random,
   spot: Spot,
   boxId: string,
   splitterId: string,
   port: number,
+  counters: Counters,
 ): void {
-  const n = net.clients.length;
-  const seed = net.seed;
+  const n = counters.clients++;
   const client = {
-    id: demoId(seed, 'client', n),
+    id: place.id('client', n),
     code: String(10_001 + n),
     name: personName(random),
     implanted: true,
@@ -189,7 +271,7 @@ function addCustomer(
       .toUpperCase()
       .padStart(8, '0')}`,
   };
-  net.clients.push(client);
+  rows.clients.push(client);
   // Homes sit across or along the street, within a drop cable's reach of the box.
   const along = random.between(-70, 70);
   const side: 1 | -1 = random.chance(0.5) ? 1 : -1;
@@ -197,17 +279,17 @@ function addCustomer(
   const [dx, dy] = spot.dir;
   const x = spot.x + dx * along + dy * across;
   const y = spot.y + dy * along + dx * across;
-  const [lng, lat] = toLngLat(x, y);
-  net.properties.push({
-    id: demoId(seed, 'property', n),
-    projectId: net.project.id,
+  const [lng, lat] = place.toLngLat(x, y);
+  rows.properties.push({
+    id: place.id('property', n),
+    projectId: place.projectId,
     clientId: client.id,
     boxId,
     splitterId,
     port,
     lng,
     lat,
-    address: addressOf(spot.street, houseNumber(Math.max(0, spot.along + along), side), x, y),
+    address: place.address(spot.street, houseNumber(Math.max(0, spot.along + along), side), x, y),
     potencyRead: Math.round(random.between(-25.5, -15) * 100) / 100,
   });
 }

@@ -1,70 +1,161 @@
-import type { Prisma } from '../../generated/sqlite/client.js';
-import type { Plan } from './plan-types.js';
-import type { Tx } from './snapshot.js';
+import type { Inserter, RawSession } from '../db/raw.js';
+import { noProgress, type Progress } from '../progress.js';
+import type { Plan, RowUpdate } from './plan-types.js';
 
-const CHUNK = 500;
+type Row = Record<string, unknown>;
 
-async function inChunks<T>(rows: T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await write(rows.slice(i, i + CHUNK));
+/**
+ * Writes a problem-free plan with plain SQL in the import's own transaction (one connection, no
+ * timeout): batched inserts, then the updates, table by table in the order references need.
+ */
+export async function applyPlan(
+  s: RawSession,
+  plan: Plan,
+  progress: Progress = noProgress,
+): Promise<void> {
+  const now = new Date();
+  const portRows = plan.ports.create.reduce((n, p) => n + p.indexes.length, 0);
+  progress.phase(
+    'writing',
+    plan.poles.create.length +
+      plan.boxes.create.length +
+      plan.splitters.create.length +
+      portRows +
+      plan.poles.update.length +
+      plan.boxes.update.length +
+      plan.splitters.update.length,
+    'rows',
+  );
+  if (plan.project.create) {
+    await s.run('INSERT INTO "Project" ("id", "name", "updatedAt") VALUES (?, ?, ?)', [
+      plan.project.id,
+      plan.project.name,
+      now,
+    ]);
+  }
+  for (const t of plan.boxTypes) {
+    await s.run('INSERT INTO "BoxType" ("id", "code", "updatedAt") VALUES (?, ?, ?)', [
+      t.id,
+      t.code,
+      now,
+    ]);
+  }
+  for (const t of plan.splitterTypes) {
+    await s.run(
+      'INSERT INTO "SplitterType" ("id", "code", "isDrop", "ratioIn", "ratioOut", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)',
+      [t.id, t.code, t.isDrop, t.ratioIn, t.ratioOut, now],
+    );
+  }
+  for (const t of plan.regionTypes) {
+    await s.run('INSERT INTO "RegionType" ("id", "name", "updatedAt") VALUES (?, ?, ?)', [
+      t.id,
+      t.name,
+      now,
+    ]);
+  }
+  for (const t of plan.tags) {
+    await s.run(
+      'INSERT INTO "Tag" ("id", "name", "allowedTypesJson", "updatedAt") VALUES (?, ?, ?, ?)',
+      [t.id, t.name, JSON.stringify([...t.kinds].sort()), now],
+    );
+  }
+
+  await insertRows(s, 'Pole', plan.poles.create, now, progress);
+  await updateRows(s, 'Pole', plan.poles.update, now, progress);
+
+  await insertRows(s, 'Box', plan.boxes.create, now, progress);
+  await updateRows(s, 'Box', plan.boxes.update, now, progress, '_BoxToTag');
+  const boxTags = s.inserter('_BoxToTag', ['A', 'B']);
+  for (const { id, tagIds } of plan.boxes.tags) {
+    for (const tagId of tagIds) if (boxTags.add([id, tagId])) await boxTags.flush();
+  }
+  await boxTags.flush();
+
+  await insertRows(s, 'Splitter', plan.splitters.create, now, progress);
+  await updateRows(s, 'Splitter', plan.splitters.update, now, progress);
+  for (const { splitterId, keep } of plan.ports.removeAbove) {
+    await s.run('DELETE FROM "SplitterPort" WHERE "splitterId" = ? AND "index" > ?', [
+      splitterId,
+      keep,
+    ]);
+  }
+  const ports = s.inserter('SplitterPort', ['splitterId', 'index', 'blocked']);
+  for (const { splitterId, indexes, blocked } of plan.ports.create) {
+    const isBlocked = new Set(blocked);
+    for (const index of indexes) {
+      if (ports.add([splitterId, index, isBlocked.has(index)])) await ports.flush();
+    }
+    progress.advance(indexes.length);
+  }
+  await ports.flush();
+  for (const { splitterId, indexes, blocked } of plan.ports.setBlocked) {
+    await s.run(
+      `UPDATE "SplitterPort" SET "blocked" = ? WHERE "splitterId" = ? AND "index" IN (${indexes.map(() => '?').join(', ')})`,
+      [blocked, splitterId, ...indexes],
+    );
+  }
+
+  for (const { tagIds, ...region } of plan.regions.create) {
+    await s.run(
+      'INSERT INTO "Region" ("id", "externalId", "name", "polygonJson", "regionTypeId", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)',
+      [region.id, region.externalId, region.name, region.polygonJson, region.regionTypeId, now],
+    );
+    for (const tagId of tagIds) {
+      await s.run('INSERT INTO "_RegionToTag" ("A", "B") VALUES (?, ?)', [region.id, tagId]);
+    }
+    await s.run('INSERT INTO "_ProjectToRegion" ("A", "B") VALUES (?, ?)', [
+      plan.project.id,
+      region.id,
+    ]);
+  }
+  await updateRows(s, 'Region', plan.regions.update, now, noProgress, '_RegionToTag');
+  progress.end();
 }
 
-/** Writes a problem-free plan. Runs inside the import's transaction; order follows references. */
-export async function applyPlan(tx: Tx, plan: Plan): Promise<void> {
-  if (plan.project.create) {
-    await tx.project.create({ data: { id: plan.project.id, name: plan.project.name } });
+async function insertRows(
+  s: RawSession,
+  table: string,
+  rows: Row[],
+  now: Date,
+  progress: Progress,
+): Promise<void> {
+  // Rows of one kind are made by one planner function, so they share their keys.
+  let inserter: Inserter | undefined;
+  let columns: string[] = [];
+  for (const row of rows) {
+    if (!inserter) {
+      columns = Object.keys(row);
+      inserter = s.inserter(table, [...columns, 'updatedAt']);
+    }
+    const values = columns.map((c) => row[c]);
+    values.push(now);
+    if (inserter.add(values)) await inserter.flush();
+    progress.advance();
   }
-  await tx.boxType.createMany({ data: plan.boxTypes });
-  await tx.splitterType.createMany({ data: plan.splitterTypes });
-  await tx.regionType.createMany({ data: plan.regionTypes });
-  await tx.tag.createMany({
-    data: plan.tags.map((t) => ({
-      id: t.id,
-      name: t.name,
-      allowedTypesJson: JSON.stringify([...t.kinds].sort()),
-    })),
-  });
+  await inserter?.flush();
+}
 
-  await inChunks(plan.poles.create, (rows) =>
-    tx.pole.createMany({ data: rows as Prisma.PoleCreateManyInput[] }),
-  );
-  for (const { id, data } of plan.poles.update) await tx.pole.update({ where: { id }, data });
-
-  await inChunks(plan.boxes.create, (rows) =>
-    tx.box.createMany({ data: rows as Prisma.BoxCreateManyInput[] }),
-  );
-  for (const { id, data } of plan.boxes.update) await tx.box.update({ where: { id }, data });
-  for (const { id, tagIds } of plan.boxes.tags) {
-    await tx.box.update({
-      where: { id },
-      data: { tags: { connect: tagIds.map((t) => ({ id: t })) } },
-    });
+/** Column updates, plus `tags: { set: [{ id }] }` rewritten as the join table's rows. */
+async function updateRows(
+  s: RawSession,
+  table: string,
+  updates: RowUpdate[],
+  now: Date,
+  progress: Progress,
+  tagTable?: string,
+): Promise<void> {
+  for (const { id, data } of updates) {
+    const { tags, ...columns } = data as Row & { tags?: { set: Array<{ id: string }> } };
+    const names = Object.keys(columns);
+    await s.run(
+      `UPDATE "${table}" SET ${[...names, 'updatedAt'].map((c) => `"${c}" = ?`).join(', ')} WHERE "id" = ?`,
+      [...names.map((c) => columns[c]), now, id],
+    );
+    if (tags && tagTable) {
+      await s.run(`DELETE FROM "${tagTable}" WHERE "A" = ?`, [id]);
+      for (const t of tags.set)
+        await s.run(`INSERT INTO "${tagTable}" ("A", "B") VALUES (?, ?)`, [id, t.id]);
+    }
+    progress.advance();
   }
-
-  await inChunks(plan.splitters.create, (rows) =>
-    tx.splitter.createMany({ data: rows as Prisma.SplitterCreateManyInput[] }),
-  );
-  for (const { id, data } of plan.splitters.update)
-    await tx.splitter.update({ where: { id }, data });
-  for (const { splitterId, keep } of plan.ports.removeAbove) {
-    await tx.splitterPort.deleteMany({ where: { splitterId, index: { gt: keep } } });
-  }
-  await inChunks(plan.ports.create, (data) => tx.splitterPort.createMany({ data }));
-  for (const { splitterId, indexes, blocked } of plan.ports.setBlocked) {
-    await tx.splitterPort.updateMany({
-      where: { splitterId, index: { in: indexes } },
-      data: { blocked },
-    });
-  }
-
-  for (const { tagIds, regionTypeId, ...region } of plan.regions.create) {
-    await tx.region.create({
-      data: {
-        ...region,
-        regionType: { connect: { id: regionTypeId } },
-        tags: { connect: tagIds.map((id) => ({ id })) },
-        projects: { connect: [{ id: plan.project.id }] },
-      },
-    });
-  }
-  for (const { id, data } of plan.regions.update) await tx.region.update({ where: { id }, data });
 }

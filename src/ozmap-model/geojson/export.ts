@@ -1,4 +1,17 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import type { Db } from '../db/client.js';
+import { chunked } from '../db/chunks.js';
+import {
+  groupPairs,
+  placeholders,
+  textOrNull,
+  truthy,
+  withRawSession,
+  type RawRow,
+  type RawSession,
+} from '../db/raw.js';
+import { noProgress, type Progress } from '../progress.js';
 import type {
   BoxProperties,
   InventoryCollection,
@@ -6,6 +19,7 @@ import type {
   RegionGeometry,
   SplitterProperties,
 } from './format.js';
+import { readPorts } from './snapshot.js';
 
 interface Named {
   id: string;
@@ -30,69 +44,182 @@ const byLabel = (a: Named, b: Named) => {
   return x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : 1;
 };
 
-/**
- * The whole inventory as a GeoJSON FeatureCollection in the import format (docs/geojson.md):
- * poles, then boxes with their splitters and ports, then regions, each sorted by name.
- */
-export async function exportGeoJson(db: Db): Promise<InventoryCollection> {
-  const poles = await db.pole.findMany();
-  const boxes = await db.box.findMany({
-    include: {
-      tags: { select: { name: true } },
-      boxType: { select: { code: true } },
-      pole: { select: { id: true, externalId: true, name: true } },
-      splitters: {
-        include: {
-          splitterType: { select: { code: true } },
-          ports: { select: { index: true, blocked: true }, orderBy: { index: 'asc' } },
-        },
-      },
-    },
-  });
-  const regions = await db.region.findMany({
-    include: { regionType: { select: { name: true } }, tags: { select: { name: true } } },
-  });
+// Sorted by label then id as the JS comparison above does: code-point order in both databases.
+const orderBy = (provider: string, alias: string) =>
+  `ORDER BY COALESCE(${alias}."name", ${alias}."externalId", ${alias}."id")${provider === 'postgresql' ? ' COLLATE "C"' : ''}, ${alias}."id"${provider === 'postgresql' ? ' COLLATE "C"' : ''}`;
 
-  const features: InventoryFeature[] = [
-    ...poles.sort(byLabel).map((p): InventoryFeature => ({
+const PAGE = 500;
+
+/**
+ * The inventory as GeoJSON features in the import format (docs/geojson.md): poles, then boxes
+ * with their splitters and ports, then regions, each sorted by name. Read in one snapshot,
+ * page by page: memory stays one page whatever the size.
+ */
+export async function* inventoryFeatures(s: RawSession): AsyncGenerator<InventoryFeature> {
+  for await (const page of s.pages(
+    `SELECT p."id", p."externalId", p."name", p."lng", p."lat" FROM "Pole" p ${orderBy(s.provider, 'p')}`,
+    [],
+    PAGE,
+  )) {
+    for (const [id, externalId, name, lng, lat] of page) {
+      const row = { id: id as string, externalId: textOrNull(externalId), name: textOrNull(name) };
+      yield {
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [Number(lng), Number(lat)] },
+        properties: { kind: 'pole', ...identity(row) },
+      };
+    }
+  }
+  for await (const page of s.pages(
+    `SELECT b."id", b."externalId", b."name", b."lng", b."lat", b."draft", b."implanted",
+            b."hierarchyLevel", t."code", b."address", p."id", p."externalId", p."name"
+       FROM "Box" b LEFT JOIN "BoxType" t ON t."id" = b."boxTypeId" LEFT JOIN "Pole" p ON p."id" = b."poleId"
+       ${orderBy(s.provider, 'b')}`,
+    [],
+    PAGE,
+  )) {
+    yield* boxFeatures(s, page);
+  }
+  for await (const page of s.pages(
+    `SELECT r."id", r."externalId", r."name", r."polygonJson", t."name" FROM "Region" r
+       JOIN "RegionType" t ON t."id" = r."regionTypeId" ${orderBy(s.provider, 'r')}`,
+    [],
+    PAGE,
+  )) {
+    const tags = await tagNames(
+      s,
+      '_RegionToTag',
+      page.map((r) => r[0] as string),
+    );
+    for (const [id, externalId, name, polygonJson, regionType] of page) {
+      const row = { id: id as string, externalId: textOrNull(externalId), name: textOrNull(name) };
+      yield {
+        type: 'Feature',
+        geometry: geometryOf(polygonJson as string),
+        properties: {
+          kind: 'region',
+          ...identity(row),
+          regionType: regionType as string,
+          tags: tags.get(row.id) ?? [],
+        },
+      };
+    }
+  }
+}
+
+async function* boxFeatures(s: RawSession, page: RawRow[]): AsyncGenerator<InventoryFeature> {
+  const boxIds = page.map((r) => r[0] as string);
+  const tags = await tagNames(s, '_BoxToTag', boxIds);
+  const splitters = new Map<string, Array<Named & { split: SplitterProperties }>>();
+  const byId = new Map<string, SplitterProperties>();
+  for (const ids of chunked(boxIds)) {
+    const rows = await s.all(
+      `SELECT s."id", s."externalId", s."name", s."boxId", t."code", s."isDrop", s."ratioIn", s."ratioOut"
+         FROM "Splitter" s JOIN "SplitterType" t ON t."id" = s."splitterTypeId"
+        WHERE s."boxId" IN (${placeholders(ids.length)})`,
+      ids,
+    );
+    for (const [id, externalId, name, boxId, code, isDrop, ratioIn, ratioOut] of rows) {
+      const row = { id: id as string, externalId: textOrNull(externalId), name: textOrNull(name) };
+      const split: SplitterProperties = {
+        ...identity(row),
+        type: code as string,
+        isDrop: truthy(isDrop),
+        ratio: { input: Number(ratioIn), output: Number(ratioOut) },
+        ports: [],
+      };
+      byId.set(row.id, split);
+      const list = splitters.get(boxId as string);
+      if (list) list.push({ ...row, split });
+      else splitters.set(boxId as string, [{ ...row, split }]);
+    }
+  }
+  await readPorts(s, [...byId.keys()], (splitterId, port) =>
+    byId.get(splitterId)?.ports?.push(port),
+  );
+  for (const r of page) {
+    const [id, externalId, name, lng, lat, draft, implanted, level, boxType, address] = r;
+    const [poleId, poleExternalId, poleName] = r.slice(10);
+    const row = { id: id as string, externalId: textOrNull(externalId), name: textOrNull(name) };
+    const pole = poleId
+      ? { id: poleId as string, externalId: textOrNull(poleExternalId), name: textOrNull(poleName) }
+      : null;
+    yield {
       type: 'Feature',
-      geometry: { type: 'Point', coordinates: [p.lng, p.lat] },
-      properties: { kind: 'pole', ...identity(p) },
-    })),
-    ...boxes.sort(byLabel).map((b): InventoryFeature => ({
-      type: 'Feature',
-      geometry: { type: 'Point', coordinates: [b.lng, b.lat] },
+      geometry: { type: 'Point', coordinates: [Number(lng), Number(lat)] },
       properties: {
         kind: 'box',
-        ...identity(b),
-        draft: b.draft,
-        implanted: b.implanted,
-        hierarchyLevel: b.hierarchyLevel,
-        boxType: b.boxType?.code ?? null,
-        address: b.address,
-        pole: b.pole ? reference(b.pole) : null,
-        tags: b.tags.map((t) => t.name).sort(),
-        splitters: b.splitters.sort(byLabel).map((s): SplitterProperties => ({
-          ...identity(s),
-          type: s.splitterType.code,
-          isDrop: s.isDrop,
-          ratio: { input: s.ratioIn, output: s.ratioOut },
-          ports: s.ports,
-        })),
+        ...identity(row),
+        draft: truthy(draft),
+        implanted: truthy(implanted),
+        hierarchyLevel: Number(level),
+        boxType: textOrNull(boxType),
+        address: textOrNull(address),
+        pole: pole ? reference(pole) : null,
+        tags: tags.get(row.id) ?? [],
+        splitters: (splitters.get(row.id) ?? []).sort(byLabel).map((x) => x.split),
       } satisfies BoxProperties,
-    })),
-    ...regions.sort(byLabel).map((r): InventoryFeature => ({
-      type: 'Feature',
-      geometry: geometryOf(r.polygonJson),
-      properties: {
-        kind: 'region',
-        ...identity(r),
-        regionType: r.regionType.name,
-        tags: r.tags.map((t) => t.name).sort(),
-      },
-    })),
-  ];
-  return { type: 'FeatureCollection', features };
+    };
+  }
+}
+
+/** Tag names per row of a join table, sorted. */
+async function tagNames(
+  s: RawSession,
+  table: '_BoxToTag' | '_RegionToTag',
+  ids: string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const chunk of chunked(ids)) {
+    const rows = await s.all(
+      `SELECT j."A", t."name" FROM "${table}" j JOIN "Tag" t ON t."id" = j."B" WHERE j."A" IN (${placeholders(chunk.length)})`,
+      chunk,
+    );
+    groupPairs(out, rows);
+  }
+  for (const list of out.values()) list.sort();
+  return out;
+}
+
+/** The whole inventory as one FeatureCollection in memory (small inventories, tests). */
+export async function exportGeoJson(db: Db): Promise<InventoryCollection> {
+  return withRawSession(db, 'read', async (s) => {
+    const features: InventoryFeature[] = [];
+    for await (const f of inventoryFeatures(s)) features.push(f);
+    return { type: 'FeatureCollection', features };
+  });
+}
+
+/**
+ * Writes the inventory to `out` as the same pretty-printed document JSON.stringify(collection,
+ * null, 2) gives, feature by feature, waiting for the stream to drain: a million boxes export in
+ * constant memory.
+ */
+export async function writeGeoJson(
+  db: Db,
+  out: Writable,
+  progress: Progress = noProgress,
+): Promise<number> {
+  const write = async (chunk: string) => {
+    if (!out.write(chunk)) await once(out, 'drain');
+  };
+  return withRawSession(db, 'read', async (s) => {
+    const [[poles]] = (await s.all('SELECT COUNT(*) FROM "Pole"')) as [[unknown]];
+    const [[boxes]] = (await s.all('SELECT COUNT(*) FROM "Box"')) as [[unknown]];
+    const [[regions]] = (await s.all('SELECT COUNT(*) FROM "Region"')) as [[unknown]];
+    progress.phase('exporting', Number(poles) + Number(boxes) + Number(regions), 'features');
+    let count = 0;
+    await write('{\n  "type": "FeatureCollection",\n  "features": [');
+    for await (const feature of inventoryFeatures(s)) {
+      const body = JSON.stringify(feature, null, 2).replaceAll('\n', '\n    ');
+      await write(`${count ? ',' : ''}\n    ${body}`);
+      count++;
+      progress.advance();
+    }
+    await write(count ? '\n  ]\n}\n' : ']\n}\n');
+    progress.end();
+    return count;
+  });
 }
 
 function geometryOf(polygonJson: string): RegionGeometry {

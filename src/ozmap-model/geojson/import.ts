@@ -1,15 +1,19 @@
 import { ValidationError } from '../../errors.js';
 import type { NetworkChanges } from '../../context.js';
 import type { Db } from '../db/client.js';
+import { withRawSession, type RawSession } from '../db/raw.js';
+import { noProgress, type Progress } from '../progress.js';
 import { applyPlan } from './apply.js';
 import { Planner, type PlanOptions } from './plan.js';
 import type { ImportReport } from './plan-types.js';
-import { heldPortsAbove, loadSnapshot, loadSplitters, type Tx } from './snapshot.js';
-import { inFileOrder, validateFile } from './validate.js';
+import { readGeoJson, type GeoJsonSource } from './read.js';
+import { heldPortsAbove, loadSnapshot, loadSplitters } from './snapshot.js';
+import { inFileOrder, type ValidatedFile } from './validate.js';
 
 export interface ImportOptions extends PlanOptions {
   /** Told about changed boxes and regions after the commit, so a running index stays current. */
   network?: NetworkChanges;
+  progress?: Progress;
 }
 
 /** The file cannot be imported; `problems` lists every reason, each with its place in the file. */
@@ -23,9 +27,6 @@ export class GeoJsonImportError extends ValidationError {
   }
 }
 
-// A whole network in one transaction: generous limits, SQLite holds its write lock meanwhile.
-const TRANSACTION = { timeout: 300_000, maxWait: 30_000 };
-
 /**
  * Imports boxes (with splitters and ports), poles and regions from a GeoJSON FeatureCollection
  * (docs/geojson.md). Everything is checked first and nothing is written unless all of it is
@@ -36,21 +37,43 @@ export async function importGeoJson(
   input: unknown,
   options: ImportOptions = {},
 ): Promise<ImportReport> {
-  const file = validateFile(input);
-  const plan = await db.$transaction(async (tx) => {
-    const planned = await planAll(tx, file, options);
+  return importFrom(db, { document: input }, options);
+}
+
+/** importGeoJson for a file, streamed: the file is never in memory as text or as one document. */
+export async function importGeoJsonFile(
+  db: Db,
+  path: string,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
+  return importFrom(db, { path }, options);
+}
+
+async function importFrom(
+  db: Db,
+  source: GeoJsonSource,
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const progress = options.progress ?? noProgress;
+  const file = await readGeoJson(source, progress);
+  // One transaction on a connection of its own, with no timeout: a killed import leaves the
+  // database as it was, and readers (a starting server) see it before or after, never half.
+  const plan = await withRawSession(db, 'write', async (s) => {
+    progress.phase('matching', undefined, 'features');
+    const planned = await planAll(s, file, options);
+    progress.end();
     if (planned.problems.length) throw new GeoJsonImportError(inFileOrder(planned.problems));
-    await applyPlan(tx, planned);
+    await applyPlan(s, planned, progress);
     return planned;
-  }, TRANSACTION);
+  });
   const { regions } = plan.report;
   if (plan.changedBoxIds.size) await options.network?.boxesChanged(plan.changedBoxIds);
   if (regions.created + regions.updated > 0) await options.network?.regionsChanged();
   return plan.report;
 }
 
-async function planAll(tx: Tx, file: ReturnType<typeof validateFile>, options: ImportOptions) {
-  const snapshot = await loadSnapshot(tx);
+async function planAll(s: RawSession, file: ValidatedFile, options: ImportOptions) {
+  const snapshot = await loadSnapshot(s);
   const planner = new Planner(snapshot, file.problems, options);
   planner.planPoles(file.poles);
   const boxes = planner.matchBoxes(file.boxes);
@@ -58,10 +81,10 @@ async function planAll(tx: Tx, file: ReturnType<typeof validateFile>, options: I
     (b.properties.splitters ?? []).flatMap((s) => (s.external_id ? [s.external_id] : [])),
   );
   const matchedBoxIds = boxes.flatMap((b) => (b.row ? [b.row.id] : []));
-  planner.planBoxes(boxes, await loadSplitters(tx, matchedBoxIds, splitterExternalIds));
+  planner.planBoxes(boxes, await loadSplitters(s, matchedBoxIds, splitterExternalIds));
   planner.planRegions(file.regions);
   for (const shrink of planner.shrinks) {
-    const held = await heldPortsAbove(tx, shrink.splitterId, shrink.keep);
+    const held = await heldPortsAbove(s, shrink.splitterId, shrink.keep);
     if (!held.length) continue;
     const list = held.map((h) => `${h.port}${h.clientCode ? ` (client ${h.clientCode})` : ''}`);
     planner.plan.problems.push(

@@ -54,7 +54,8 @@ export interface Plan {
   };
   splitters: { create: Array<Record<string, unknown> & { id: string }>; update: RowUpdate[] };
   ports: {
-    create: Array<{ splitterId: string; index: number; blocked: boolean }>;
+    /** Port rows to create, per splitter (kept compact: a million boxes have ~15M ports). */
+    create: Array<{ splitterId: string; indexes: number[]; blocked: number[] }>;
     setBlocked: Array<{ splitterId: string; indexes: number[]; blocked: boolean }>;
     removeAbove: Array<{ splitterId: string; keep: number }>;
   };

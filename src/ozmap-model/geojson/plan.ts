@@ -236,24 +236,30 @@ export class Planner {
         implanted: boxImplanted,
         ...desired,
       });
+      const created = { splitterId: id, indexes: [] as number[], blocked: [] as number[] };
       for (let i = 1; i <= s.ratio.output; i++) {
-        this.plan.ports.create.push({ splitterId: id, index: i, blocked: want(i) });
+        created.indexes.push(i);
+        if (want(i)) created.blocked.push(i);
       }
+      this.plan.ports.create.push(created);
       counts.created++;
       this.plan.changedBoxIds.add(boxId);
       return;
     }
     let portsChanged = false;
     const flips: Record<'true' | 'false', number[]> = { true: [], false: [] };
+    const added = { splitterId: id, indexes: [] as number[], blocked: [] as number[] };
     for (let i = 1; i <= s.ratio.output; i++) {
       if (!stored.has(i)) {
-        this.plan.ports.create.push({ splitterId: id, index: i, blocked: want(i) });
+        added.indexes.push(i);
+        if (want(i)) added.blocked.push(i);
         portsChanged = true;
       } else if (stored.get(i) !== want(i)) {
         flips[String(want(i)) as 'true' | 'false'].push(i);
         portsChanged = true;
       }
     }
+    if (added.indexes.length) this.plan.ports.create.push(added);
     for (const blocked of [true, false]) {
       const indexes = flips[String(blocked) as 'true' | 'false'];
       if (indexes.length) this.plan.ports.setBlocked.push({ splitterId: id, indexes, blocked });

@@ -1,6 +1,12 @@
-import type { Prisma } from '../../generated/sqlite/client.js';
-
-export type Tx = Prisma.TransactionClient;
+import { chunked } from '../db/chunks.js';
+import {
+  groupPairs,
+  placeholders,
+  textOrNull,
+  truthy,
+  type RawRow,
+  type RawSession,
+} from '../db/raw.js';
 
 export interface Identified {
   id: string;
@@ -58,59 +64,112 @@ export interface Snapshot {
   regions: RegionRow[];
 }
 
-const CHUNK = 500;
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
 
-function chunks<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+/** Every row of a query, page by page (a million boxes never come back as one result). */
+async function rowsOf(s: RawSession, sql: string, params: unknown[] = []): Promise<RawRow[]> {
+  const out: RawRow[] = [];
+  for await (const page of s.pages(sql, params, 20_000)) for (const row of page) out.push(row);
   return out;
 }
 
-const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
+/** Join-table rows (A, B) as A → sorted Bs. */
+async function links(s: RawSession, table: string): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for await (const page of s.pages(`SELECT "A", "B" FROM "${table}"`, [], 20_000)) {
+    groupPairs(out, page);
+  }
+  for (const list of out.values()) list.sort();
+  return out;
+}
 
-export async function loadSnapshot(tx: Tx): Promise<Snapshot> {
-  // One after the other: queries inside an interactive transaction share one connection.
-  const projects = await tx.project.findMany({
-    select: { id: true, name: true },
-    orderBy: { createdAt: 'asc' },
-  });
-  const boxTypes = await tx.boxType.findMany({
-    select: { id: true, code: true, defaultLevel: true },
-  });
-  const splitterTypes = await tx.splitterType.findMany({
-    select: { id: true, code: true, isDrop: true, ratioIn: true, ratioOut: true },
-  });
-  const regionTypes = await tx.regionType.findMany({ select: { id: true, name: true } });
-  const tags = await tx.tag.findMany({ select: { id: true, name: true } });
-  const poles = await tx.pole.findMany({
-    select: { id: true, externalId: true, name: true, lng: true, lat: true },
-  });
-  const boxes = await tx.box.findMany({
-    select: {
-      id: true,
-      externalId: true,
-      name: true,
-      lng: true,
-      lat: true,
-      draft: true,
-      implanted: true,
-      hierarchyLevel: true,
-      boxTypeId: true,
-      address: true,
-      poleId: true,
-      tags: { select: { id: true } },
-    },
-  });
-  const regions = await tx.region.findMany({
-    select: {
-      id: true,
-      externalId: true,
-      name: true,
-      polygonJson: true,
-      regionTypeId: true,
-      tags: { select: { id: true } },
-    },
-  });
+/** What is stored now, read in the import's own transaction with plain SQL. */
+export async function loadSnapshot(s: RawSession): Promise<Snapshot> {
+  const projects = (
+    await s.all('SELECT "id", "name" FROM "Project" ORDER BY "createdAt", "id"')
+  ).map(([id, name]) => ({ id: id as string, name: name as string }));
+  const boxTypes = (await s.all('SELECT "id", "code", "defaultLevel" FROM "BoxType"')).map(
+    ([id, code, level]) => ({
+      id: id as string,
+      code: code as string,
+      defaultLevel: level === null ? null : Number(level),
+    }),
+  );
+  const splitterTypes = (
+    await s.all('SELECT "id", "code", "isDrop", "ratioIn", "ratioOut" FROM "SplitterType"')
+  ).map(([id, code, isDrop, ratioIn, ratioOut]) => ({
+    id: id as string,
+    code: code as string,
+    isDrop: truthy(isDrop),
+    ratioIn: Number(ratioIn),
+    ratioOut: Number(ratioOut),
+  }));
+  const regionTypes = (await s.all('SELECT "id", "name" FROM "RegionType"')).map(([id, name]) => ({
+    id: id as string,
+    name: name as string,
+  }));
+  const tags = (await s.all('SELECT "id", "name" FROM "Tag"')).map(([id, name]) => ({
+    id: id as string,
+    name: name as string,
+  }));
+  const poles = (
+    await rowsOf(s, 'SELECT "id", "externalId", "name", "lng", "lat" FROM "Pole"')
+  ).map(([id, externalId, name, lng, lat]) => ({
+    id: id as string,
+    externalId: textOrNull(externalId),
+    name: textOrNull(name),
+    lng: Number(lng),
+    lat: Number(lat),
+  }));
+  const boxTags = await links(s, '_BoxToTag');
+  const boxes = (
+    await rowsOf(
+      s,
+      'SELECT "id", "externalId", "name", "lng", "lat", "draft", "implanted", "hierarchyLevel", "boxTypeId", "address", "poleId" FROM "Box"',
+    )
+  ).map(
+    ([
+      id,
+      externalId,
+      name,
+      lng,
+      lat,
+      draft,
+      implanted,
+      level,
+      boxTypeId,
+      address,
+      poleId,
+    ]): BoxRow => ({
+      id: id as string,
+      externalId: textOrNull(externalId),
+      name: textOrNull(name),
+      lng: Number(lng),
+      lat: Number(lat),
+      draft: truthy(draft),
+      implanted: truthy(implanted),
+      hierarchyLevel: Number(level),
+      boxTypeId: textOrNull(boxTypeId),
+      address: textOrNull(address),
+      poleId: textOrNull(poleId),
+      tagIds: boxTags.get(id as string) ?? [],
+    }),
+  );
+  boxTags.clear();
+  const regionTags = await links(s, '_RegionToTag');
+  const regions = (
+    await rowsOf(
+      s,
+      'SELECT "id", "externalId", "name", "polygonJson", "regionTypeId" FROM "Region"',
+    )
+  ).map(([id, externalId, name, polygonJson, regionTypeId]) => ({
+    id: id as string,
+    externalId: textOrNull(externalId),
+    name: textOrNull(name),
+    polygonJson: polygonJson as string,
+    regionTypeId: regionTypeId as string,
+    tagIds: regionTags.get(id as string) ?? [],
+  }));
   return {
     projects,
     boxTypes,
@@ -118,52 +177,73 @@ export async function loadSnapshot(tx: Tx): Promise<Snapshot> {
     regionTypes,
     tags,
     poles: poles.sort(byId),
-    boxes: boxes.map(({ tags: t, ...b }) => ({ ...b, tagIds: t.map((x) => x.id).sort() })),
-    regions: regions.map(({ tags: t, ...r }) => ({ ...r, tagIds: t.map((x) => x.id).sort() })),
+    boxes,
+    regions,
   };
 }
 
 /** The splitters of the given boxes, plus any stored under the given external ids. */
 export async function loadSplitters(
-  tx: Tx,
+  s: RawSession,
   boxIds: string[],
   externalIds: string[],
 ): Promise<SplitterRow[]> {
-  const select = {
-    id: true,
-    externalId: true,
-    name: true,
-    boxId: true,
-    splitterTypeId: true,
-    isDrop: true,
-    ratioIn: true,
-    ratioOut: true,
-    ports: { select: { index: true, blocked: true }, orderBy: { index: 'asc' as const } },
-  };
   const found = new Map<string, SplitterRow>();
-  for (const ids of chunks(boxIds)) {
-    for (const s of await tx.splitter.findMany({ where: { boxId: { in: ids } }, select })) {
-      found.set(s.id, s);
+  const columns =
+    'SELECT "id", "externalId", "name", "boxId", "splitterTypeId", "isDrop", "ratioIn", "ratioOut" FROM "Splitter"';
+  const keep = (rows: RawRow[]) => {
+    for (const [id, externalId, name, boxId, typeId, isDrop, ratioIn, ratioOut] of rows) {
+      found.set(id as string, {
+        id: id as string,
+        externalId: textOrNull(externalId),
+        name: textOrNull(name),
+        boxId: boxId as string,
+        splitterTypeId: typeId as string,
+        isDrop: truthy(isDrop),
+        ratioIn: Number(ratioIn),
+        ratioOut: Number(ratioOut),
+        ports: [],
+      });
     }
+  };
+  for (const ids of chunked([...new Set(boxIds)])) {
+    keep(await s.all(`${columns} WHERE "boxId" IN (${placeholders(ids.length)})`, ids));
   }
-  for (const ids of chunks(externalIds)) {
-    for (const s of await tx.splitter.findMany({ where: { externalId: { in: ids } }, select })) {
-      found.set(s.id, s);
-    }
+  for (const ids of chunked([...new Set(externalIds)])) {
+    keep(await s.all(`${columns} WHERE "externalId" IN (${placeholders(ids.length)})`, ids));
   }
+  await readPorts(s, [...found.keys()], (splitterId, port) =>
+    found.get(splitterId)?.ports.push(port),
+  );
   return [...found.values()].sort(byId);
+}
+
+/** The port rows of the given splitters, in (splitter, index) order, in chunks. */
+export async function readPorts(
+  s: RawSession,
+  splitterIds: string[],
+  each: (splitterId: string, port: { index: number; blocked: boolean }) => void,
+): Promise<void> {
+  for (const ids of chunked(splitterIds)) {
+    const rows = await s.all(
+      `SELECT "splitterId", "index", "blocked" FROM "SplitterPort" WHERE "splitterId" IN (${placeholders(ids.length)}) ORDER BY "splitterId", "index"`,
+      ids,
+    );
+    for (const [splitterId, index, blocked] of rows) {
+      each(splitterId as string, { index: Number(index), blocked: truthy(blocked) });
+    }
+  }
 }
 
 /** Ports above `keep` that a property holds, so an import never strands a customer. */
 export async function heldPortsAbove(
-  tx: Tx,
+  s: RawSession,
   splitterId: string,
   keep: number,
 ): Promise<Array<{ port: number; clientCode: string | null }>> {
-  const rows = await tx.property.findMany({
-    where: { splitterId, port: { gt: keep } },
-    select: { port: true, client: { select: { code: true } } },
-    orderBy: { port: 'asc' },
-  });
-  return rows.map((r) => ({ port: r.port ?? 0, clientCode: r.client?.code ?? null }));
+  const rows = await s.all(
+    'SELECT p."port", c."code" FROM "Property" p LEFT JOIN "FtthClient" c ON c."id" = p."clientId" WHERE p."splitterId" = ? AND p."port" > ? ORDER BY p."port"',
+    [splitterId, keep],
+  );
+  return rows.map(([port, code]) => ({ port: Number(port), clientCode: textOrNull(code) }));
 }

@@ -64,12 +64,26 @@ export function validateFile(input: unknown): ValidatedFile {
     return out;
   }
   input.features.forEach((feature: unknown, index) => validateFeature(feature, index, out));
+  return finishValidation(out);
+}
+
+export const emptyValidatedFile = (): ValidatedFile => ({
+  identities: [],
+  boxes: [],
+  poles: [],
+  regions: [],
+  problems: [],
+});
+
+/** The checks across features (duplicates), once every feature went through validateFeature. */
+export function finishValidation(out: ValidatedFile): ValidatedFile {
   checkDuplicates(out);
   out.problems = inFileOrder(out.problems);
   return out;
 }
 
-function validateFeature(feature: unknown, index: number, out: ValidatedFile): void {
+/** Checks one feature (the `index`-th of the file) and keeps it in `out` when it is valid. */
+export function validateFeature(feature: unknown, index: number, out: ValidatedFile): void {
   const path = `features[${index}]`;
   const problems = out.problems;
   if (!isObject(feature) || feature.type !== 'Feature') {

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../../context.js';
 import { ValidationError } from '../../../errors.js';
 import type { Doc } from '../mappers/common.js';
-import type { ResourceDef } from '../resources/resource.js';
+import type { FindArgs, ResourceDef } from '../resources/resource.js';
 import { OPEN_VIEW, present, within, type View } from '../resources/view.js';
 import { applySelect, envelope, type Envelope } from './envelope.js';
 import { orderByOf, type ListQuery } from './list-query.js';
@@ -78,13 +78,14 @@ export async function runList(
   if (post.length === 0 && !near) {
     [total, rows] = await Promise.all([
       def.count(ctx.db, where),
-      def.findMany(ctx.db, { where, orderBy, skip: query.start, take: query.limit, populate }),
+      window(ctx, def, { where, orderBy, skip: query.start, take: query.limit, populate }),
     ]);
   } else {
     await checkCandidates(ctx, def, where);
-    let all = (await def.findMany(ctx.db, { where, orderBy, populate })).filter((row) =>
-      post.every((keep) => keep(row)),
-    );
+    let all: Row[] = [];
+    for await (const page of pagesOf(ctx, def, where, orderBy, populate)) {
+      for (const row of page) if (post.every((keep) => keep(row))) all.push(row);
+    }
     if (near && query.sort.length === 0) {
       all = all
         .map((row) => ({ row, d: distanceFrom(near, row) }))
@@ -98,6 +99,49 @@ export async function runList(
     applySelect(present(view, def.toJson(row, populate)), query.select),
   );
   return envelope(`/api/v2/${def.route}`, query, total, docs);
+}
+
+const PAGE = 500;
+
+/**
+ * `take` rows from `skip`, read PAGE at a time: a page of up to 1 000 rows whose relations Prisma
+ * reads with one parameter per row would pass SQLite's 999.
+ */
+async function window(ctx: AppContext, def: ResourceDef, args: FindArgs): Promise<Row[]> {
+  const { skip = 0, take = PAGE } = args;
+  if (take <= PAGE) return def.findMany(ctx.db, args);
+  const orderBy = [...args.orderBy, { id: 'asc' as const }];
+  const rows: Row[] = [];
+  for (let at = skip; at < skip + take; at += PAGE) {
+    const part = await def.findMany(ctx.db, {
+      ...args,
+      orderBy,
+      skip: at,
+      take: Math.min(PAGE, skip + take - at),
+    });
+    rows.push(...part);
+    if (part.length < PAGE) break;
+  }
+  return rows;
+}
+
+/**
+ * Every row matching `where`, in pages of 500 (in `orderBy`, then id): the relations a page
+ * includes are read for at most 500 rows, whatever the size of the inventory.
+ */
+export async function* pagesOf(
+  ctx: AppContext,
+  def: ResourceDef,
+  where: Where,
+  orderBy: FindArgs['orderBy'],
+  populate: ReadonlySet<string>,
+): AsyncGenerator<Row[]> {
+  const order = [...orderBy, { id: 'asc' as const }];
+  for (let skip = 0; ; skip += PAGE) {
+    const page = await def.findMany(ctx.db, { where, orderBy: order, skip, take: PAGE, populate });
+    if (page.length) yield page;
+    if (page.length < PAGE) return;
+  }
 }
 
 /** One document by id, or null. */

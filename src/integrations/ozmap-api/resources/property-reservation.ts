@@ -59,13 +59,16 @@ export async function replayedReservation(
   return sameCaller && sameClient && sameBox ? property.id : undefined;
 }
 
-/** `auto_connect` with coordinates and no box: reserve at the nearest viable box. */
+/**
+ * `auto_connect` with coordinates and no box: reserve at the nearest viable box. `created` is
+ * false when the code already held a reservation (the caller decides whether that is a replay).
+ */
 export async function reserveNearest(
   ctx: AppContext,
   body: PropertyInput,
   client: NestedClient,
   profile: IntegrationProfile,
-): Promise<string | undefined> {
+): Promise<{ propertyId: string; created: boolean } | undefined> {
   if (body.box || body.connector || body.auto_connect !== true) return undefined;
   const point = pointOf(body);
   if (!point) return undefined;
@@ -84,5 +87,5 @@ export async function reserveNearest(
     reservedBy: profile.name,
     expiresInDays: profile.reservationDays,
   });
-  return r.propertyId;
+  return { propertyId: r.propertyId, created: r.created };
 }

@@ -92,10 +92,13 @@ export async function createProperty(
   const reserving = reservationClient(body);
   const profile = reserving && (await reservingProfile(ctx, principal));
   if (reserving && profile) {
+    // Nearest box: reserve first and look for a replay only when the code was taken, so the
+    // common case costs no extra read.
+    const nearest = await reserveNearest(ctx, body, reserving, profile);
+    if (nearest?.created) return nearest.propertyId;
     const replayed = await replayedReservation(ctx, body, reserving, profile);
     if (replayed) return replayed;
-    const nearest = await reserveNearest(ctx, body, reserving, profile);
-    if (nearest) return nearest;
+    if (nearest) throw new ConflictError('code: a client with this code already exists', 'code');
   }
   const refs = await resolveReferences(ctx.db, body);
   const projectId = body.project ?? refs.box?.projectId ?? refs.connector?.projectId;

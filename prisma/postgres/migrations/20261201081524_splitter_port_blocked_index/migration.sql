@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "SplitterPort_blocked_idx" ON "SplitterPort"("blocked");

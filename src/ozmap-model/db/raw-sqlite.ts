@@ -1,0 +1,89 @@
+import Database from 'better-sqlite3';
+import { sqlitePath } from './client.js';
+import type { Inserter, RawRow, RawSession, SessionMode } from './raw.js';
+
+// better-sqlite3 binds numbers, strings, bigints, buffers and null: booleans and dates are stored
+// the way Prisma stores them (0/1, ISO text).
+function bindable(value: unknown): unknown {
+  if (value === true) return 1;
+  if (value === false) return 0;
+  if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');
+  return value ?? null;
+}
+
+const bindAll = (params: readonly unknown[]) => params.map(bindable);
+
+export async function sqliteSession<T>(
+  url: string,
+  mode: SessionMode,
+  fn: (session: RawSession) => Promise<T>,
+): Promise<T> {
+  const db = new Database(sqlitePath(url), { readonly: mode === 'read' });
+  db.pragma('busy_timeout = 10000');
+  db.pragma('foreign_keys = ON');
+  if (mode === 'write') db.pragma('cache_size = -200000');
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string) => {
+    let st = statements.get(sql);
+    if (!st) statements.set(sql, (st = db.prepare(sql)));
+    return st;
+  };
+  const session: RawSession = {
+    provider: 'sqlite',
+    all: (sql, params = []) => {
+      const st = prepare(sql);
+      return Promise.resolve(st.reader ? (st.raw().all(...bindAll(params)) as RawRow[]) : []);
+    },
+    async *pages(sql, params = [], pageSize = 10_000) {
+      let page: RawRow[] = [];
+      for (const row of prepare(sql)
+        .raw()
+        .iterate(...bindAll(params)) as Iterable<RawRow>) {
+        page.push(row);
+        if (page.length >= pageSize) {
+          yield page;
+          page = [];
+        }
+      }
+      if (page.length) yield page;
+    },
+    run: (sql, params = []) => Promise.resolve(prepare(sql).run(...bindAll(params)).changes),
+    inserter: (table, columns) => sqliteInserter(db, table, columns),
+  };
+  // A deferred read transaction takes its snapshot at the first read and keeps it to the end.
+  db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+  try {
+    const result = await fn(session);
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
+  } finally {
+    db.close();
+  }
+}
+
+// Inside one transaction a prepared single-row INSERT is SQLite's fastest path (no batching
+// needed): each add() writes at once.
+function sqliteInserter(
+  db: Database.Database,
+  table: string,
+  columns: readonly string[],
+): Inserter {
+  const st = db.prepare(
+    `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+  );
+  let count = 0;
+  return {
+    add(values) {
+      st.run(...bindAll(values));
+      count++;
+      return false;
+    },
+    flush: () => Promise.resolve(),
+    get count() {
+      return count;
+    },
+  };
+}
