@@ -40,7 +40,7 @@ export function translateContext(ctx: AppContext, def: ResourceDef): TranslateCo
  * `point-intersect`, tags `all`, a `like` with % or _). Loading and testing more would hold the
  * process (on SQLite, every other request) for too long; the SQL part is counted first.
  */
-export const MAX_CHECKED_ROWS = 2000;
+export const MAX_CHECKED_ROWS = 25_000;
 
 /** Refuses, before loading them, more rows than the in-memory test may look through. */
 export async function checkCandidates(
