@@ -14,11 +14,14 @@ declare module 'autocannon' {
       /** Stop after this many requests instead of after `duration`. */
       amount?: number;
       connections?: number;
+      /** Requests per second over all connections (fixed-rate load). */
+      overallRate?: number;
       headers?: Record<string, string>;
       requests?: Request[];
     }
     interface Histogram {
       average: number;
+      total: number;
       p50: number;
       p99: number;
     }
@@ -27,6 +30,7 @@ declare module 'autocannon' {
       latency: Histogram;
       errors: number;
       non2xx: number;
+      statusCodeStats?: Record<string, { count: number }>;
       '2xx': number;
     }
   }

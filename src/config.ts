@@ -116,9 +116,26 @@ const EnvSchema = z.object({
   MAP_SATELLITE_TILE_ATTRIBUTION: z
     .string()
     .default('Imagens © Esri, Maxar, Earthstar Geographics'),
+  // Operations (issue 15): metrics, change-log sync, migrations, WhatsApp failover.
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,256}$/, '16-256 printable characters, no spaces')
+    .optional(),
+  NETWORK_SYNC_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(30).default(5),
+  NETWORK_CHANGE_RETENTION_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 90)
+    .default(72),
+  MIGRATE_ON_START: bool.default(true),
+  WHATSAPP_LOCK_TTL_SECONDS: z.coerce.number().min(1).max(300).default(30),
+  WHATSAPP_STANDBY_RETRY_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** Every environment variable the service reads (deploy/.env.example lists them all). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
 export interface Config {
   http: { port: number; host: string; bodyLimit: string; trustProxy: boolean; publicUrl?: string };
@@ -127,6 +144,8 @@ export interface Config {
     provider: 'sqlite' | 'postgresql';
     /** PostgreSQL statement_timeout; SQLite lock wait (see createDb). */
     statementTimeoutMs: number;
+    /** Apply pending migrations at start (else refuse to start until `alcance migrate` ran). */
+    migrateOnStart: boolean;
   };
   logLevel: Env['LOG_LEVEL'];
   viability: { defaultRadiusMeters: number; maxRadiusMeters: number };
@@ -167,7 +186,18 @@ export interface Config {
   /** Present when TELEGRAM_BOT_TOKEN is set. Webhook mode when `webhook` is present, else polling. */
   telegram?: { token: string; apiRoot: string; webhook?: { url: string; secret: string } };
   /** Present when WHATSAPP_ENABLED is true. */
-  whatsapp?: { session: string; pairingPhone?: string };
+  whatsapp?: {
+    session: string;
+    pairingPhone?: string;
+    /** The socket lock's lease: a dead owner's number is taken over within about this long. */
+    lockTtlMs?: number;
+    /** How often a standby instance tries to take the lock. */
+    standbyRetryMs?: number;
+  };
+  /** Prometheus metrics at GET /metrics, for `Authorization: Bearer <token>`; no token = off. */
+  metrics: { token?: string };
+  /** The versioned inventory change log every instance reads to keep its index exact. */
+  networkSync: { intervalMs: number; retentionMs: number };
   /** Nominatim-compatible geocoder behind the FindME proxy; no `url` → address search is off. */
   geocoder: { url?: string; userAgent: string; minIntervalMs: number; timeoutMs: number };
   findme: {
@@ -229,6 +259,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       url: e.DATABASE_URL,
       provider: e.DATABASE_URL.startsWith('file:') ? 'sqlite' : 'postgresql',
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      migrateOnStart: e.MIGRATE_ON_START,
     },
     logLevel: e.LOG_LEVEL,
     viability: {
@@ -276,8 +307,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         }
       : undefined,
     whatsapp: e.WHATSAPP_ENABLED
-      ? { session: e.WHATSAPP_SESSION, pairingPhone: e.WHATSAPP_PAIRING_PHONE }
+      ? {
+          session: e.WHATSAPP_SESSION,
+          pairingPhone: e.WHATSAPP_PAIRING_PHONE,
+          lockTtlMs: e.WHATSAPP_LOCK_TTL_SECONDS * 1000,
+          standbyRetryMs: e.WHATSAPP_STANDBY_RETRY_SECONDS * 1000,
+        }
       : undefined,
+    metrics: { token: e.METRICS_TOKEN },
+    networkSync: {
+      intervalMs: Math.round(e.NETWORK_SYNC_INTERVAL_SECONDS * 1000),
+      retentionMs: e.NETWORK_CHANGE_RETENTION_HOURS * 3_600_000,
+    },
     geocoder: {
       url: e.GEOCODER_URL,
       userAgent: e.GEOCODER_USER_AGENT,

@@ -8,8 +8,11 @@ import type { ReservationService } from './services/reservations.js';
 import type { Integrations } from './services/integrations.js';
 import type { Geocoder } from './findme/geocoder.js';
 import type { RateLimits } from './http/rate-limits.js';
+import type { Metrics } from './http/metrics.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { JobScheduler } from './jobs/scheduler.js';
+import type { SyncRunStore } from './integrations/sync-runs/store.js';
+import type { SyncRegistry } from './integrations/sync-runs/registry.js';
 
 /**
  * Every writer of inventory reports what it changed, so the viability index reflects it in the
@@ -43,6 +46,12 @@ export interface AppContext {
   secrets: SecretBox;
   /** Scheduled work, once per slot across instances; started by startServer only. */
   jobs: JobScheduler;
+  /** Reports of sync runs (SGP, Geogrid): GET /admin/sync-runs, `alcance sync runs`. */
+  syncRuns: SyncRunStore;
+  /** Syncs by kind, for starting a run on demand (POST /admin/sync-runs). */
+  syncs: SyncRegistry;
   /** The clock; tests replace it to control expiry. */
   now: () => Date;
+  /** Prometheus metrics of this instance (GET /metrics). */
+  metrics: Metrics;
 }

@@ -2,6 +2,7 @@
 import { loadConfig, ConfigError } from './config.js';
 import { createLogger } from './logger.js';
 import { runCli } from './cli/run.js';
+import { MigrationError } from './ozmap-model/db/migrate.js';
 import { TextsError } from './bot/conversation/catalogue.js';
 
 try {
@@ -12,6 +13,10 @@ try {
   if (err instanceof ConfigError || err instanceof TextsError) {
     console.error(err.message);
     process.exitCode = 2;
+  } else if (err instanceof MigrationError) {
+    // A different migration level than this code: refuse to start, saying what to do.
+    console.error(`alcance: cannot start: ${err.message}`);
+    process.exitCode = 3;
   } else {
     throw err;
   }

@@ -19,6 +19,7 @@ import { JobScheduler } from './jobs/scheduler.js';
 import { SecretBox } from './security/secret-box.js';
 import { loadSecretsKey } from './security/secrets-key.js';
 import { createChatSystem, type ChatSystem } from './bot/chat-system.js';
+import type { ConnectSocket } from './bot/whatsapp/baileys.js';
 import { Integrations } from './services/integrations.js';
 import { adminRouter } from './integrations/admin-router.js';
 import { createGeocoder } from './findme/index.js';
@@ -28,6 +29,20 @@ import { answerClientError } from './http/client-error.js';
 import { InFlight } from './http/in-flight.js';
 import { guardRouter, publicRateLimit } from './http/public-limit.js';
 import type { RateLimits } from './http/rate-limits.js';
+import { Metrics } from './http/metrics.js';
+import { checkReadiness, type ChannelReport } from './http/readiness.js';
+import {
+  databaseGauges,
+  observeJobs,
+  observeReservations,
+  observeViability,
+} from './services/observed.js';
+import { NetworkSync, pruneNetworkChanges } from './services/network-sync.js';
+import { SyncRunStore } from './integrations/sync-runs/store.js';
+import { SyncRegistry } from './integrations/sync-runs/registry.js';
+import { syncRunsRouter } from './integrations/sync-runs/routes.js';
+import { SgpSync } from './integrations/sgp/sync.js';
+import { SgpSchedules } from './integrations/sgp/schedule.js';
 
 export interface ContextOptions {
   now?: () => Date;
@@ -38,6 +53,9 @@ export interface ContextOptions {
 export interface BuiltContext {
   ctx: AppContext;
   redis?: Redis;
+  /** Reads the inventory change log so this instance's index stays exact (see network-sync.ts). */
+  networkSync: NetworkSync;
+  migrations: { latest?: string; count: number };
   close(): Promise<void>;
 }
 
@@ -47,7 +65,9 @@ export async function buildContext(
   logger: Logger,
   options: ContextOptions = {},
 ): Promise<BuiltContext> {
-  const migrations = await applyMigrations(config.database.url);
+  const migrations = await applyMigrations(config.database.url, {
+    apply: config.database.migrateOnStart,
+  });
   if (migrations.applied.length) logger.info({ applied: migrations.applied }, 'database migrated');
   const db = createDb(config.database.url, {
     statementTimeoutMs: config.database.statementTimeoutMs,
@@ -56,6 +76,9 @@ export async function buildContext(
 
   const settings = new Settings(db, config.viability.defaultRadiusMeters);
   await settings.reload();
+  const metrics = new Metrics();
+  // Read before the index loads: whatever changes while it loads is applied from the log after.
+  const loadedVersion = await NetworkSync.currentVersion(db);
   const viability = await ViabilityService.load(db, {
     defaultRadiusMeters: () => settings.defaultRadiusMeters,
     maxBoxes: () => settings.maxBoxesInRadius,
@@ -77,6 +100,24 @@ export async function buildContext(
   // With Redis, every instance hears about the others' inventory writes.
   const broadcast = redis ? await NetworkBroadcast.start(viability, redis, logger) : undefined;
   const network = broadcast ?? viability;
+  const secrets = SecretBox.fromKey(secretsKey.key);
+  const networkSync = new NetworkSync({
+    db,
+    local: viability,
+    logger: logger.child({ component: 'network-sync' }),
+    from: loadedVersion,
+    intervalMs: config.networkSync.intervalMs,
+    onApplied: (count, lagMs) => {
+      metrics.syncApplied.inc({ via: 'log' }, count);
+      metrics.syncLag.set(lagMs / 1000);
+    },
+  }).start();
+  // Back from a Redis outage: broadcasts were missed meanwhile, so catch up from the log at once.
+  redis?.on('ready', () => void networkSync.pollNow().catch(() => undefined));
+  observeViability(viability, metrics);
+  databaseGauges(db, metrics);
+  const reservations = new ReservationService({ db, network, finder: viability, now });
+  observeReservations(reservations, metrics);
   const ctx: AppContext = {
     config,
     logger,
@@ -85,18 +126,26 @@ export async function buildContext(
     network,
     settings,
     viability,
-    reservations: new ReservationService({ db, network, finder: viability, now }),
-    integrations: new Integrations(db, config.reservations.chatbotDays),
+    reservations,
+    integrations: new Integrations(db, config.reservations.chatbotDays, { secrets }),
     geocoder: createGeocoder(config.geocoder, redis),
     rateLimits: createRateLimits(config.rateLimits, redis),
-    secrets: SecretBox.fromKey(secretsKey.key),
+    secrets,
     jobs: new JobScheduler({ db, logger, now, leaseMs: config.scheduler.leaseMs }),
+    syncRuns: new SyncRunStore(db, { now }),
+    syncs: new SyncRegistry(),
     now,
+    metrics,
   };
+  observeJobs(ctx.jobs, metrics);
+  const known = [...migrations.alreadyApplied, ...migrations.applied].sort();
   return {
     ctx,
     redis,
+    networkSync,
+    migrations: { latest: known.at(-1), count: known.length },
     async close() {
+      networkSync.stop();
       await ctx.jobs.stop();
       broadcast?.stop();
       redis?.disconnect();
@@ -139,6 +188,8 @@ export interface StartOptions extends ContextOptions {
   routers?: Array<{ path: string; router: Router }>;
   /** Where the built web pages are (default web/dist); tests build into a temp folder. */
   webDist?: string;
+  /** Opens WhatsApp sockets instead of Baileys (the multi-instance suite's simulated WhatsApp). */
+  whatsappConnect?: ConnectSocket;
 }
 
 /** Builds the context, wires the HTTP surface and the chat channels, and listens. */
@@ -149,7 +200,18 @@ export async function startServer(
 ): Promise<RunningServer> {
   const built = await buildContext(config, logger, options);
   const { ctx } = built;
-  const chat = await createChatSystem(ctx, built.redis);
+  const chat = await createChatSystem(ctx, built.redis, {
+    whatsappConnect: options.whatsappConnect,
+  });
+  const sgp = new SgpSync({
+    ...ctx,
+    runs: ctx.syncRuns,
+    owner: ctx.jobs.ownerId,
+    leaseMs: config.scheduler.leaseMs,
+  });
+  ctx.syncs.register('sgp', sgp);
+  const sgpSchedules = new SgpSchedules(ctx.jobs, ctx.integrations, sgp, logger);
+  if (options.jobs !== false) await sgpSchedules.refresh();
   ctx.jobs.register(
     'reservation-expiry',
     { everyMs: config.reservations.expiryJobIntervalMs },
@@ -157,6 +219,14 @@ export async function startServer(
       await releaseExpiredReservations(ctx.db, ctx.network, logger, ctx.now());
     },
   );
+  ctx.jobs.register('network-change-prune', { everyMs: 3_600_000 }, async ({ logger: log }) => {
+    const pruned = await pruneNetworkChanges(
+      ctx.db,
+      ctx.now().getTime(),
+      config.networkSync.retentionMs,
+    );
+    if (pruned) log.info({ pruned }, 'forgot change-log rows of deleted boxes');
+  });
 
   const inFlight = new InFlight();
   const app = createApp({
@@ -164,10 +234,15 @@ export async function startServer(
     inFlight,
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
-    isReady: async () => {
-      await ctx.db.$queryRawUnsafe('SELECT 1');
-      return true;
-    },
+    readiness: () =>
+      checkReadiness({
+        database: () => ctx.db.$queryRawUnsafe('SELECT 1'),
+        databaseDetails: { provider: config.database.provider, migrations: built.migrations },
+        redis: built.redis ? redisProbe(built.redis) : undefined,
+        channels: () => channelReports(config, chat),
+        details: () => ({ networkSync: built.networkSync.status() }),
+      }),
+    metrics: { metrics: ctx.metrics, token: config.metrics.token },
     // Public surfaces take small bodies: the app-wide limit is for the API's batch writes.
     bodyLimits: [
       { path: '/chat', limit: '16kb' },
@@ -179,10 +254,23 @@ export async function startServer(
       { path: '/api/v2/ftth-viability', router: viabilityRouter(ctx) },
       { path: '/api/v2', router: ozmapApiRouter(ctx) },
       { path: '/', router: adminRouter(ctx) },
+      { path: '/', router: syncRunsRouter(ctx) },
       { path: '/ozloc', router: ozlocRouter(ctx, { webDist: options.webDist }) },
       ...chat.routers,
     ],
   });
+
+  ctx.metrics.gauge(
+    'alcance_channel_up',
+    'Chat channel state on this instance: 1 connected, 0.5 standing by (another instance holds it), 0 down',
+    ['channel'],
+    function () {
+      this.reset();
+      const value = { up: 1, standby: 0.5, down: 0, disabled: -1 } as const;
+      for (const [channel, report] of Object.entries(channelReports(config, chat)))
+        if (report.status !== 'disabled') this.set({ channel }, value[report.status]);
+    },
+  );
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.http.port, config.http.host, () => resolve(s));
@@ -196,7 +284,10 @@ export async function startServer(
   const url = `http://${host}:${port}`;
   logger.info({ url, database: config.database.provider }, 'listening');
   await chat.start();
-  if (options.jobs !== false) ctx.jobs.start();
+  if (options.jobs !== false) {
+    ctx.jobs.start();
+    sgpSchedules.start();
+  }
 
   let closing: Promise<void> | undefined;
   // The whole shutdown fits in SHUTDOWN_TIMEOUT_MS: requests get that long to finish, then their
@@ -206,6 +297,7 @@ export async function startServer(
       const deadline = Date.now() + config.shutdownTimeoutMs;
       inFlight.close();
       // Running jobs get their abort signal now and the same deadline as requests.
+      sgpSchedules.stop();
       const jobsStopped = ctx.jobs.stop();
       const listening = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections go idle as their last request finishes: close them as they do.
@@ -246,4 +338,35 @@ async function withDeadline(
   );
   clearTimeout(timer);
   if (result === 'late') logger.warn(`shutdown: gave up waiting for ${what}`);
+}
+
+/** Redis answers PING; a client that is not connected is down at once (its queue would wait). */
+function redisProbe(redis: Redis): () => Promise<unknown> {
+  return async () => {
+    if (redis.status !== 'ready') throw new Error(`redis connection is ${redis.status}`);
+    return redis.ping();
+  };
+}
+
+/** Each configured chat channel's state, for /ready and the channel gauge. */
+function channelReports(config: Config, chat: ChatSystem): Record<string, ChannelReport> {
+  const reports: Record<string, ChannelReport> = {
+    web: { status: config.chatbot.webChat ? 'up' : 'disabled' },
+  };
+  if (chat.telegram) {
+    reports.telegram = {
+      status: chat.telegram.isRunning ? 'up' : 'down',
+      mode: chat.telegram.webhookPath ? 'webhook' : 'polling',
+    };
+  } else reports.telegram = { status: 'disabled' };
+  if (chat.whatsapp) {
+    const status = chat.whatsapp.status();
+    reports.whatsapp = {
+      status: status.state === 'open' ? 'up' : status.state === 'standby' ? 'standby' : 'down',
+      state: status.state,
+      session: status.session,
+      ...(status.lastDisconnect ? { lastDisconnect: status.lastDisconnect } : {}),
+    };
+  } else reports.whatsapp = { status: 'disabled' };
+  return reports;
 }

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       url: 'file:./data/alcance.db',
       provider: 'sqlite',
       statementTimeoutMs: 5000,
+      migrateOnStart: true,
     });
     expect(c.rateLimits.apiPerKey).toEqual({ points: 3000, seconds: 60 });
     expect(c.viability).toEqual({ defaultRadiusMeters: 300, maxRadiusMeters: 5000 });

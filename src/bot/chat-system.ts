@@ -19,6 +19,8 @@ import { telegramWebhookRouter } from './telegram/webhook-router.js';
 import { createWhatsAppChannel, type WhatsAppChannel } from './whatsapp/channel.js';
 import { whatsappAdminRouter } from './whatsapp/admin-router.js';
 import { qrTerminal } from './whatsapp/qr-render.js';
+import type { ConnectSocket } from './whatsapp/baileys.js';
+import { observeConversations } from '../services/observed.js';
 
 export interface ChatSystem {
   engine: ConversationEngine;
@@ -58,6 +60,8 @@ export interface ChatSystemOptions {
   senders?: ChannelSender[];
   /** The hand-off port (the sales workspace's queue); default: log only, bot stays quiet. */
   handoff?: HandoffListener;
+  /** Opens WhatsApp sockets (Baileys unless a test's simulated WhatsApp is given). */
+  whatsappConnect?: ConnectSocket;
 }
 
 /**
@@ -80,9 +84,12 @@ export async function createChatSystem(
   const ttlSeconds = Math.ceil(
     Math.max(config.chatbot.idleTimeoutMs * 2, config.chatbot.resumeMs) / 1000,
   );
-  const store = redis
-    ? new RedisConversationStore(redis, ttlSeconds)
-    : new DatabaseConversationStore(db, ttlSeconds, ctx.now);
+  const store = observeConversations(
+    redis
+      ? new RedisConversationStore(redis, ttlSeconds)
+      : new DatabaseConversationStore(db, ttlSeconds, ctx.now),
+    ctx.metrics,
+  );
   const senders: ChannelSender[] = [...(options.senders ?? [])];
   // The FindME routes need the hand-back before the engine exists; it is set right after.
   const late: { handBack?: ReturnType<typeof findMeHandBack> } = {};
@@ -128,6 +135,7 @@ export async function createChatSystem(
       handler: engine,
       logger,
       redis,
+      connect: options.whatsappConnect,
       // The operator pairs by scanning this in the service's output (or GET /admin/whatsapp/qr.svg).
       onQr: (qr) => {
         void qrTerminal(qr).then((drawing) =>

@@ -1,6 +1,8 @@
 import type { Config } from '../config.js';
 import { ValidationError } from '../errors.js';
 import type { Db } from '../ozmap-model/db/client.js';
+import { SecretBox } from '../security/secret-box.js';
+import { loadSecretsKey } from '../security/secrets-key.js';
 import {
   Integrations,
   type IntegrationInput,
@@ -19,7 +21,41 @@ function numberFlag(flags: Flags, name: string): number | null | undefined {
   return n;
 }
 
-/** Flags shared by create and update: --kind, --reservation-days, --radius, --prospect-tags, --may-reserve. */
+function textFlag(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
+  if (v === true) throw new ValidationError(`--${name} needs a value`, name);
+  return v;
+}
+
+function boolFlag(flags: Flags, name: string): boolean | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  if (v !== 'true' && v !== 'false')
+    throw new ValidationError(`--${name} must be true or false`, name);
+  return v === 'true';
+}
+
+/** Sync flags: --url, --token, --app, --user, --password, --enabled, --update-minutes, --cancel-minutes. */
+function syncInput(flags: Flags): IntegrationInput {
+  const settings: Record<string, unknown> = {};
+  const app = textFlag(flags, 'app');
+  const user = textFlag(flags, 'user');
+  if (app !== undefined) settings.app = app;
+  if (user !== undefined) settings.user = user;
+  const update = numberFlag(flags, 'update-minutes');
+  const cancel = numberFlag(flags, 'cancel-minutes');
+  if (update !== undefined) settings.updateEveryMinutes = update;
+  if (cancel !== undefined) settings.cancelEveryMinutes = cancel;
+  return {
+    url: textFlag(flags, 'url'),
+    token: textFlag(flags, 'token'),
+    password: textFlag(flags, 'password'),
+    enabled: boolFlag(flags, 'enabled'),
+    settings: Object.keys(settings).length ? settings : undefined,
+  };
+}
+
+/** Flags shared by create and update: --kind, --reservation-days, --radius, --prospect-tags, --may-reserve, and the sync flags. */
 export function integrationInput(flags: Flags): IntegrationInput {
   const mayReserve = flags['may-reserve'];
   if (mayReserve !== undefined && mayReserve !== 'true' && mayReserve !== 'false') {
@@ -38,10 +74,29 @@ export function integrationInput(flags: Flags): IntegrationInput {
             .filter(Boolean)
         : undefined,
     mayReserve: mayReserve === undefined ? undefined : mayReserve === 'true',
+    ...syncInput(flags),
   };
 }
 
+/** A sync profile in one line: never a secret, only whether one is stored. */
+function describeSync(p: IntegrationProfile): string {
+  const s = Object.fromEntries(
+    Object.entries(p.settings).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+  );
+  const auth = p.credentials.token
+    ? `app=${s.app}  token=stored (sealed)`
+    : p.credentials.password
+      ? `user=${s.user}  password=stored (sealed)`
+      : 'no credentials';
+  const cycles =
+    s.updateEveryMinutes !== undefined
+      ? `  updates every ${s.updateEveryMinutes} min  cancellations every ${s.cancelEveryMinutes} min`
+      : '';
+  return `${p.name}  kind=${p.kind}  enabled=${p.enabled}  url=${p.url ?? '-'}  ${auth}${cycles}`;
+}
+
 export function describeProfile(p: IntegrationProfile): string {
+  if (p.url !== undefined) return describeSync(p);
   const days = p.reservationDays === null ? 'no expiry' : `${p.reservationDays} days`;
   const radius =
     p.defaultRadiusMeters === undefined ? 'system radius' : `${p.defaultRadiusMeters} m`;
@@ -57,7 +112,8 @@ export async function integrationCommand(
   name: string | undefined,
   flags: Flags,
 ): Promise<number> {
-  const integrations = new Integrations(db, config.reservations.chatbotDays);
+  const secrets = SecretBox.fromKey(loadSecretsKey(config.secrets).key);
+  const integrations = new Integrations(db, config.reservations.chatbotDays, { secrets });
   switch (sub) {
     case 'create': {
       const created = await integrations.create({
@@ -85,6 +141,8 @@ export async function integrationCommand(
   }
   console.error(
     'usage: alcance integration create --name NAME --kind KIND [--reservation-days D] [--radius M] [--prospect-tags a,b] [--may-reserve true|false]\n' +
+      '       alcance integration create --name NAME --kind sgp --url URL --token TOKEN --app APP\n' +
+      '              [--update-minutes 10] [--cancel-minutes 30] [--enabled true|false]   (or --user U --password P)\n' +
       '       alcance integration list | update NAME [flags] | delete NAME',
   );
   return 2;

@@ -9,6 +9,7 @@ import { runLocalChat } from '../bot/local/chat-command.js';
 import { textsCommand } from '../bot/texts-command.js';
 import { parseArgs } from './args.js';
 import { integrationCommand } from './integration.js';
+import { syncCommand } from './sync.js';
 import { Integrations } from '../services/integrations.js';
 import { DEFAULT_SCOPES, parseScopes } from '../security/principal.js';
 import { ValidationError } from '../errors.js';
@@ -23,7 +24,13 @@ const USAGE = `alcance <command>
   apikey revoke <id|name|prefix>
   integration create --name NAME --kind conecteai|ispbox|fivehub|generic|admin
               [--reservation-days D] [--radius M] [--prospect-tags a,b] [--may-reserve true|false]
+  integration create --name NAME --kind sgp --url URL --token TOKEN --app APP
+              [--update-minutes 10] [--cancel-minutes 30] [--enabled true|false]
   integration list | update NAME [flags] | delete NAME
+  sync sgp --name NAME [--dry-run] [--only create|update|cancel]
+                                          run one SGP cycle now (progress per page, then a summary)
+  sync runs [--name NAME] [--limit N] | --id RUN_ID [--outcome O]
+                                          sync run reports
   chat                                    try the sales chat in the terminal (/loc LAT LNG sends a location)
   texts defaults                          print the chatbot's pt-BR texts (the CHATBOT_TEXTS_FILE format)
   texts check [FILE]                      validate a texts file (default: CHATBOT_TEXTS_FILE)
@@ -57,6 +64,8 @@ export async function runCli(argv: string[], config: Config, logger: Logger): Pr
         return await withDb(config, (db) =>
           integrationCommand(db, config, sub, positional[2], flags),
         );
+      case 'sync':
+        return await syncCommand(config, logger, sub, flags);
       case 'chat':
         return await chat(config, logger);
       case 'texts':

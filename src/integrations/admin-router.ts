@@ -14,8 +14,25 @@ export const ProfileBody = z
     defaultRadiusMeters: int32.nullable(),
     prospectTags: z.array(text).max(50),
     mayReserve: z.boolean(),
+    // Syncs (sgp): the same fields as `alcance integration create --kind sgp`.
+    url: z.string(),
+    token: z.string(),
+    password: z.string(),
+    enabled: z.boolean(),
+    app: z.string(),
+    user: z.string(),
+    updateEveryMinutes: z.number().int(),
+    cancelEveryMinutes: z.number().int(),
+    settings: z.record(z.string(), z.unknown()),
   })
-  .partial();
+  .partial()
+  .transform(({ app, user, updateEveryMinutes, cancelEveryMinutes, settings, ...rest }) => {
+    const top = Object.entries({ app, user, updateEveryMinutes, cancelEveryMinutes }).filter(
+      ([, v]) => v !== undefined,
+    );
+    const merged = { ...settings, ...Object.fromEntries(top) };
+    return { ...rest, ...(Object.keys(merged).length ? { settings: merged } : {}) };
+  });
 
 export const ApiKeyBody = z.object({
   name: text.min(1, 'is required'),

@@ -36,10 +36,7 @@ export async function withFreePort<T>(
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.$transaction(async (tx) => {
-        const slot =
-          target.kind === 'box'
-            ? await firstFreePort(tx, target, onPostgres)
-            : await exactPort(tx, target, onPostgres);
+        const slot = await choosePortInTx(tx, target, onPostgres);
         return write(tx, slot);
       }, TX_OPTIONS);
     } catch (err) {
@@ -49,8 +46,23 @@ export async function withFreePort<T>(
   }
 }
 
-async function lockBox(tx: Tx, boxId: string): Promise<void> {
+/** PostgreSQL: holds the box row for the transaction, so its ports change one writer at a time. */
+export async function lockBox(tx: Tx, boxId: string): Promise<void> {
   await tx.$queryRawUnsafe('SELECT 1 FROM "Box" WHERE "id" = $1 FOR UPDATE', boxId);
+}
+
+/**
+ * Picks a port for `target` inside the caller's transaction, as `withFreePort` does (locking the
+ * box on PostgreSQL), for writers that change more than the port in that transaction.
+ */
+export async function choosePortInTx(
+  tx: Tx,
+  target: PortTarget,
+  onPostgres: boolean,
+): Promise<AllocatedPort> {
+  return target.kind === 'box'
+    ? firstFreePort(tx, target, onPostgres)
+    : exactPort(tx, target, onPostgres);
 }
 
 interface PortRow {

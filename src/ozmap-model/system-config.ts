@@ -1,4 +1,4 @@
-import type { Db } from './db/client.js';
+import { isUniqueViolation, type Db } from './db/client.js';
 
 export const SYSTEM_CONFIG_ID = '000000000000000000000001';
 
@@ -16,10 +16,17 @@ export async function getSystemConfig(
   db: Db,
   defaultRadiusMeters: number,
 ): Promise<SystemConfigValues> {
-  const row = await db.systemConfig.upsert({
-    where: { id: SYSTEM_CONFIG_ID },
-    create: { id: SYSTEM_CONFIG_ID, defaultRadiusMeters },
-    update: {},
+  const upsert = () =>
+    db.systemConfig.upsert({
+      where: { id: SYSTEM_CONFIG_ID },
+      create: { id: SYSTEM_CONFIG_ID, defaultRadiusMeters },
+      update: {},
+    });
+  // Prisma's upsert reads then inserts: instances starting together on an empty database race to
+  // create the row, and the losers find it on a second try.
+  const row = await upsert().catch((err: unknown) => {
+    if (isUniqueViolation(err)) return upsert();
+    throw err;
   });
   return {
     id: row.id,

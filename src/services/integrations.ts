@@ -2,8 +2,17 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Db } from '../ozmap-model/db/client.js';
 import { isUniqueViolation } from '../ozmap-model/db/client.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { isSyncKind, SYNC_KINDS, syncUrl } from './sync-settings.js';
 
-export const INTEGRATION_KINDS = ['conecteai', 'ispbox', 'fivehub', 'generic', 'admin'] as const;
+export const INTEGRATION_KINDS = [
+  'conecteai',
+  'ispbox',
+  'fivehub',
+  'generic',
+  'admin',
+  'sgp',
+] as const;
 export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
 
 /** The longest reservation a profile may give: ten years (a larger one overflows the dates). */
@@ -19,6 +28,14 @@ export interface IntegrationProfile {
   /** Tags added to every prospect this caller records. */
   prospectTags: string[];
   mayReserve: boolean;
+  /** Syncs (sgp): whether the server runs it on its schedule. */
+  enabled: boolean;
+  /** Syncs: the remote system's base URL. */
+  url?: string;
+  /** Which secrets are stored, sealed; their values are never shown again. */
+  credentials: { token: boolean; password: boolean };
+  /** The kind's own settings (sgp: app, user, updateEveryMinutes, cancelEveryMinutes). */
+  settings: Record<string, unknown>;
 }
 
 export interface IntegrationInput {
@@ -28,6 +45,25 @@ export interface IntegrationInput {
   defaultRadiusMeters?: number | null;
   prospectTags?: string[];
   mayReserve?: boolean;
+  enabled?: boolean;
+  url?: string;
+  /** Sealed at rest with SecretBox; never returned or logged. */
+  token?: string;
+  /** Sealed at rest with SecretBox; never returned or logged. */
+  password?: string;
+  /** Merged into the stored settings, then checked by the kind (sync-settings.ts). */
+  settings?: Record<string, unknown>;
+}
+
+/** What a sync needs to reach its remote system: secrets opened. Only sync code asks for it. */
+export interface SyncTarget {
+  name: string;
+  kind: IntegrationKind;
+  enabled: boolean;
+  url: string;
+  token?: string;
+  password?: string;
+  settings: Record<string, unknown>;
 }
 
 /** What each kind of caller gets unless its profile says otherwise (seeds 001, 003, 004). */
@@ -45,6 +81,9 @@ export function kindDefaults(
     case 'generic':
     case 'admin':
       return { reservationDays: null, mayReserve: true };
+    case 'sgp':
+      // A sync pulls from the ERP; a key bound to it has no reason to reserve ports.
+      return { reservationDays: null, mayReserve: false };
   }
 }
 
@@ -62,12 +101,19 @@ type Row = Awaited<ReturnType<Db['integration']['findMany']>>[number];
 export class Integrations {
   private cache = new Map<string, { profile: IntegrationProfile; until: number }>();
 
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private readonly secrets?: SecretBox;
+
   constructor(
     private readonly db: Db,
     private readonly chatbotDays: number,
-    private readonly ttlMs = 5_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: { secrets?: SecretBox; ttlMs?: number; now?: () => number } = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 5_000;
+    this.now = options.now ?? Date.now;
+    this.secrets = options.secrets;
+  }
 
   async profile(name: string): Promise<IntegrationProfile> {
     const cached = this.cache.get(name);
@@ -92,7 +138,11 @@ export class Integrations {
     if (!kind || !isKind(kind)) {
       throw new ValidationError(`kind must be one of ${INTEGRATION_KINDS.join(', ')}`, 'kind');
     }
-    const data = this.validated(input);
+    const data = {
+      mayReserve: kindDefaults(kind, this.chatbotDays).mayReserve,
+      ...this.validated(input),
+      ...this.syncFields(name, kind, input),
+    };
     try {
       const row = await this.db.integration.create({ data: { id: newId(), name, kind, ...data } });
       this.cache.delete(name);
@@ -110,9 +160,17 @@ export class Integrations {
     if (input.kind !== undefined && !isKind(input.kind)) {
       throw new ValidationError(`kind must be one of ${INTEGRATION_KINDS.join(', ')}`, 'kind');
     }
+    if (input.kind !== undefined && input.kind !== existing.kind && isSyncKind(existing.kind)) {
+      throw new ValidationError('the kind of a sync integration cannot change', 'kind');
+    }
+    const kind = input.kind ?? existing.kind;
     const row = await this.db.integration.update({
       where: { name },
-      data: { ...this.validated(input), ...(input.kind ? { kind: input.kind } : {}) },
+      data: {
+        ...this.validated(input),
+        ...this.syncFields(name, kind, input, existing),
+        ...(input.kind ? { kind: input.kind } : {}),
+      },
     });
     this.cache.delete(name);
     return this.toProfile(row);
@@ -143,6 +201,89 @@ export class Integrations {
       if (err instanceof ConflictError) return this.profile(name);
       throw err;
     });
+  }
+
+  /** Enabled sync integrations of a kind, secrets opened (for the scheduler and the CLI). */
+  async syncTargets(kind: IntegrationKind): Promise<SyncTarget[]> {
+    const rows = await this.db.integration.findMany({ where: { kind, enabled: true } });
+    return rows.map((r) => this.target(r));
+  }
+
+  /** One sync integration, secrets opened; NotFoundError when absent or not a sync. */
+  async syncTarget(name: string): Promise<SyncTarget> {
+    const row = await this.db.integration.findUnique({ where: { name } });
+    if (!row || !isSyncKind(row.kind)) throw new NotFoundError('sync integration', name);
+    return this.target(row);
+  }
+
+  private target(row: Row): SyncTarget {
+    const open = (sealed: string | null, what: string) =>
+      sealed ? this.box().open(sealed, `integration:${row.name}:${what}`) : undefined;
+    return {
+      name: row.name,
+      kind: row.kind as IntegrationKind,
+      enabled: row.enabled,
+      url: row.url ?? '',
+      token: open(row.tokenSealed, 'token'),
+      password: open(row.passwordSealed, 'password'),
+      settings: JSON.parse(row.settingsJson) as Record<string, unknown>,
+    };
+  }
+
+  private box(): SecretBox {
+    if (!this.secrets) throw new Error('Integrations was built without a SecretBox');
+    return this.secrets;
+  }
+
+  /** The url, sealed secrets and settings of a sync kind; refused on other kinds. */
+  private syncFields(name: string, kind: string, input: IntegrationInput, existing?: Row) {
+    const given = (['url', 'token', 'password', 'settings', 'enabled'] as const).filter(
+      (k) => input[k] !== undefined,
+    );
+    const spec = SYNC_KINDS[kind];
+    if (!spec) {
+      if (given.length) {
+        throw new ValidationError(
+          `${given[0]} applies to sync integrations (${Object.keys(SYNC_KINDS).join(', ')}) only`,
+          given[0],
+        );
+      }
+      return {};
+    }
+    for (const k of ['token', 'password'] as const) {
+      const v = input[k];
+      if (v !== undefined && (typeof v !== 'string' || !v.trim() || v.length > 512)) {
+        throw new ValidationError(`${k} must be text of 1-512 characters`, k);
+      }
+    }
+    if (input.enabled !== undefined && typeof input.enabled !== 'boolean') {
+      throw new ValidationError('enabled must be true or false', 'enabled');
+    }
+    if (
+      input.settings !== undefined &&
+      (typeof input.settings !== 'object' || input.settings === null)
+    ) {
+      throw new ValidationError('settings must be an object', 'settings');
+    }
+    const before = existing ? (JSON.parse(existing.settingsJson) as Record<string, unknown>) : {};
+    const settings = spec.settings({ ...before, ...input.settings });
+    const url = syncUrl(input.url ?? existing?.url, spec);
+    spec.credentials({
+      token: input.token !== undefined || !!existing?.tokenSealed,
+      password: input.password !== undefined || !!existing?.passwordSealed,
+      settings,
+    });
+    const seal = (v: string | undefined, what: string) =>
+      v === undefined
+        ? {}
+        : { [`${what}Sealed`]: this.box().seal(v.trim(), `integration:${name}:${what}`) };
+    return {
+      url,
+      settingsJson: JSON.stringify(settings),
+      ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+      ...seal(input.token, 'token'),
+      ...seal(input.password, 'password'),
+    };
   }
 
   private validated(input: IntegrationInput) {
@@ -211,11 +352,23 @@ export class Integrations {
       defaultRadiusMeters: row.defaultRadiusMeters ?? undefined,
       prospectTags: JSON.parse(row.prospectTagsJson) as string[],
       mayReserve: row.mayReserve,
+      enabled: row.enabled,
+      ...(row.url ? { url: row.url } : {}),
+      credentials: { token: !!row.tokenSealed, password: !!row.passwordSealed },
+      settings: JSON.parse(row.settingsJson) as Record<string, unknown>,
     };
   }
 
   private implicit(name: string): IntegrationProfile {
     const kind = isKind(name) ? name : 'generic';
-    return { name, kind, ...kindDefaults(kind, this.chatbotDays), prospectTags: [] };
+    return {
+      name,
+      kind,
+      ...kindDefaults(kind, this.chatbotDays),
+      prospectTags: [],
+      enabled: true,
+      credentials: { token: false, password: false },
+      settings: {},
+    };
   }
 }

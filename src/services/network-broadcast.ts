@@ -25,11 +25,33 @@ export class NetworkBroadcast implements PortChanges {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Subscribes whenever the connection is (again) ready, so an instance started while Redis is
+   * down, or cut off for a while, listens as soon as Redis is back (what it missed meanwhile comes
+   * from the change log, see network-sync.ts). Waits for the first subscription only while Redis
+   * answers; a Redis that is down does not hold up the start.
+   */
   static async start(local: PortChanges, redis: Redis, logger: Logger): Promise<NetworkBroadcast> {
-    const subscriber = redis.duplicate();
+    const subscriber = redis.duplicate({ maxRetriesPerRequest: null });
     const broadcast = new NetworkBroadcast(local, redis, subscriber, logger);
     subscriber.on('message', (_channel: string, text: string) => broadcast.receive(text));
-    await subscriber.subscribe(CHANNEL);
+    subscriber.on('error', () => undefined); // the main client logs Redis errors
+    let first: Promise<unknown> | undefined;
+    const subscribe = () =>
+      (first = subscriber.subscribe(CHANNEL).catch((err: unknown) => {
+        logger.warn({ err }, 'could not subscribe to network changes');
+      }));
+    subscriber.on('ready', () => void subscribe());
+    if (subscriber.status === 'ready') void subscribe();
+    const connected = await Promise.race([
+      new Promise<boolean>((resolve) => subscriber.once('ready', () => resolve(true))),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref()),
+    ]);
+    if (connected) await first;
+    else
+      logger.error(
+        'redis is unreachable: starting without network broadcasts (GET /ready reports it)',
+      );
     return broadcast;
   }
 

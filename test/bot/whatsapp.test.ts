@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type {
   ConversationHandler,
   InboundMessage,
@@ -260,11 +260,22 @@ describe('WhatsAppChannel messages', () => {
       { kind: 'text', text: 'primeira' },
       { kind: 'text', text: 'segunda' },
     ];
-    socket().emit('messages.upsert', upsert({ conversation: 'oi' }));
-    await channel.whenIdle();
-    const [first, second] = socket().sent;
-    expect([first?.content, second?.content]).toEqual([{ text: 'primeira' }, { text: 'segunda' }]);
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(149);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    try {
+      socket().emit('messages.upsert', upsert({ conversation: 'oi' }));
+      await vi.advanceTimersByTimeAsync(1000);
+      await channel.whenIdle();
+      const [first, second] = socket().sent;
+      expect([first?.content, second?.content]).toEqual([
+        { text: 'primeira' },
+        { text: 'segunda' },
+      ]);
+      // On the fake clock the gap is exact: the per-chat gap plus at most the jitter.
+      expect(second!.at - first!.at).toBeGreaterThanOrEqual(150);
+      expect(second!.at - first!.at).toBeLessThanOrEqual(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('answers with an apology when the handler throws, and logs no phone numbers', async () => {

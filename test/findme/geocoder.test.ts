@@ -194,13 +194,14 @@ describe('NominatimGeocoder against the simulated Nominatim', () => {
 
   it('gives up after the timeout with GeocoderTimeoutError (504), and does not cache it', async () => {
     fake.mode = 'slow';
-    fake.slowMs = 2000;
+    fake.slowMs = 20_000;
     const geocoder = make({ timeoutMs: 300 });
     const started = Date.now();
     const err = await geocoder.search('avenida brasil').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GeocoderTimeoutError);
     expect((err as GeocoderTimeoutError).status).toBe(504);
-    expect(Date.now() - started).toBeLessThan(1500);
+    // Gave up long before the upstream would answer (a wide margin: the machine may be loaded).
+    expect(Date.now() - started).toBeLessThan(10_000);
     fake.mode = 'ok';
     expect(await geocoder.search('avenida brasil')).toHaveLength(1);
   });

@@ -41,7 +41,12 @@ describe('operations', () => {
     const ready = await fetch(`${s.url}/ready`, { headers: { 'x-request-id': 'abc-123' } });
     expect(ready.status).toBe(200);
     expect(ready.headers.get('x-request-id')).toBe('abc-123');
-    expect(await ready.json()).toEqual({ status: 'ready', database: true });
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      database: { status: 'up', provider: 'sqlite' },
+      redis: { status: 'disabled' },
+      channels: { web: { status: 'up' }, telegram: { status: 'disabled' } },
+    });
     const logged = lines
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.path === '/ready');
@@ -60,7 +65,10 @@ describe('operations', () => {
     db.$queryRawUnsafe = () => Promise.reject(new Error('database unreachable'));
     const ready = await fetch(`${s.url}/ready`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ status: 'unavailable', database: false });
+    expect(await ready.json()).toMatchObject({
+      status: 'unavailable',
+      database: { status: 'down', error: 'database unreachable' },
+    });
   });
 
   it('answers unknown routes, bad JSON and oversized bodies with a 4xx message', async () => {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { safeError, type SafeError } from '../../logger.js';
-import type { Db } from '../../ozmap-model/db/client.js';
+import { dbProvider, type Db } from '../../ozmap-model/db/client.js';
 import type {
   ChannelSender,
   ConversationHandler,
@@ -21,8 +21,14 @@ import {
 } from './baileys.js';
 import { fromBaileysMessage } from './from-baileys-message.js';
 import { decideReconnect } from './reconnect.js';
-import { InProcessSessionLock, RedisSessionLock, type SessionLock } from './session-lock.js';
+import {
+  DatabaseSessionLock,
+  InProcessSessionLock,
+  RedisSessionLock,
+  type SessionLock,
+} from './session-lock.js';
 import { toBaileysContent } from './to-baileys-content.js';
+import { WhatsAppRelay } from './relay.js';
 
 export type WhatsAppConfig = NonNullable<Config['whatsapp']>;
 
@@ -69,6 +75,8 @@ export interface WhatsAppChannelOptions {
   apologyText?: string;
   /** Called with each new pairing QR (the composition root prints it for the operator). */
   onQr?: (qr: string) => void;
+  /** Hands messages from instances without the socket to the one that holds it. */
+  relay?: WhatsAppRelay;
 }
 
 const DEFAULT_APOLOGY = 'Desculpe, tive um problema para responder agora. Pode tentar de novo?';
@@ -174,6 +182,11 @@ export class WhatsAppChannel implements ChannelSender {
   }
 
   async send(chatId: string, messages: OutboundMessage[]): Promise<void> {
+    // Another instance holds this number's socket: it sends them.
+    if (this.state === 'standby' && this.options.relay) {
+      await this.options.relay.push(chatId, messages);
+      return;
+    }
     const contents = messages.flatMap(toBaileysContent);
     await Promise.all(
       contents.map((content) => this.outbox.run(chatId, () => this.deliver(chatId, content))),
@@ -280,6 +293,7 @@ export class WhatsAppChannel implements ChannelSender {
     this.connectedAs = me ? maskChatId(me.replace(/:\d+@/, '@')) : undefined;
     this.setState('open');
     this.options.logger.info({ connectedAs: this.connectedAs }, 'WhatsApp connected');
+    this.options.relay?.startDraining((chatId, messages) => this.send(chatId, messages));
     const waiters = this.openWaiters;
     this.openWaiters = [];
     for (const wake of waiters) wake();
@@ -404,6 +418,7 @@ export class WhatsAppChannel implements ChannelSender {
   }
 
   private closeSocket(): void {
+    this.options.relay?.stopDraining();
     const socket = this.socket;
     this.socket = undefined;
     this.generation++;
@@ -460,10 +475,23 @@ export function createWhatsAppChannel(
     loadAuthState: () => useDatabaseAuthState(deps.db, config.session),
     connect: deps.connect,
     onQr: deps.onQr,
-    lock: deps.redis
-      ? new RedisSessionLock(deps.redis, lockKey)
-      : new InProcessSessionLock(lockKey),
+    lock: sessionLock(config, deps, lockKey),
+    lockRetryMs: config.standbyRetryMs,
+    relay: deps.redis
+      ? new WhatsAppRelay(deps.redis, config.session, deps.logger.child({ channel: 'whatsapp' }))
+      : undefined,
   });
+}
+
+/**
+ * One socket per number across instances: on Redis when configured, else on the database's lease
+ * table when that is PostgreSQL (instances may share it), else within this process.
+ */
+function sessionLock(config: WhatsAppConfig, deps: WhatsAppChannelDeps, key: string): SessionLock {
+  const ttlMs = config.lockTtlMs ?? 30_000;
+  if (deps.redis) return new RedisSessionLock(deps.redis, key, ttlMs);
+  if (dbProvider(deps.db) === 'postgresql') return new DatabaseSessionLock(deps.db, key, { ttlMs });
+  return new InProcessSessionLock(key);
 }
 
 /** Baileys closes with a Boom error: its HTTP-like status code is the DisconnectReason. */

@@ -7,6 +7,7 @@ import { GeocoderTimeoutError } from '../../findme/geocoder.js';
 import { insideBrazilBounds } from '../../findme/routes.js';
 import { builtAssets, builtPageTemplate, pageSecurityHeaders } from '../../http/built-page.js';
 import { mapPageCsp } from '../../http/map-page-csp.js';
+import { allowFraming } from '../../http/security.js';
 import type { Logger } from '../../logger.js';
 import type { GeoPoint } from '../../services/geo-input.js';
 import type { IntegrationProfile } from '../../services/integrations.js';
@@ -205,6 +206,7 @@ export function ozlocRouter(ctx: AppContext, options: OzlocOptions = {}): Router
   router.get('/', async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Security-Policy', csp);
+    allowFraming(res);
     try {
       const key =
         keyFromHeader(req.headers.authorization) ?? keyFromHeader(param(req, 'authorization'));

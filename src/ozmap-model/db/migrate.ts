@@ -49,6 +49,32 @@ interface AppliedRow {
   rolled_back_at: unknown;
 }
 
+export interface MigrateOptions {
+  /** Apply pending migrations (default); false only checks, and refuses a database behind this code. */
+  apply?: boolean;
+}
+
+/**
+ * The database and this code must agree on the migration level: a database that has migrations
+ * this code does not know was migrated by a newer version (running this older one against it
+ * could write what the newer schema forbids); with `apply: false`, pending ones are refused too.
+ */
+function checkLevel(done: Set<string>, migrations: Migration[], apply: boolean): void {
+  const local = new Set(migrations.map((m) => m.name));
+  const unknown = [...done].filter((name) => !local.has(name)).sort();
+  if (unknown.length) {
+    throw new MigrationError(
+      `the database is at a newer migration level than this version of Alcance: it has ${unknown.join(', ')}, which this version does not know. Run the version that migrated it (upgrade this instance) instead of starting an older one.`,
+    );
+  }
+  const pending = migrations.filter((m) => !done.has(m.name)).map((m) => m.name);
+  if (!apply && pending.length) {
+    throw new MigrationError(
+      `the database lacks migration(s) ${pending.join(', ')} and MIGRATE_ON_START is false: run \`alcance migrate\` first`,
+    );
+  }
+}
+
 function checkHistory(applied: AppliedRow[], migrations: Migration[]): Set<string> {
   const done = new Set<string>();
   for (const row of applied) {
@@ -90,7 +116,7 @@ const PG_HISTORY = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
 )`;
 
-function migrateSqlite(url: string, migrations: Migration[]): MigrationResult {
+function migrateSqlite(url: string, migrations: Migration[], apply: boolean): MigrationResult {
   const db = new Database(sqlitePath(url));
   try {
     db.pragma('journal_mode = WAL');
@@ -100,6 +126,7 @@ function migrateSqlite(url: string, migrations: Migration[]): MigrationResult {
       .prepare('SELECT * FROM "_prisma_migrations" ORDER BY started_at')
       .all() as AppliedRow[];
     const done = checkHistory(rows, migrations);
+    checkLevel(done, migrations, apply);
     const result: MigrationResult = { applied: [], alreadyApplied: [...done] };
     for (const m of migrations) {
       if (done.has(m.name)) continue;
@@ -123,7 +150,11 @@ function migrateSqlite(url: string, migrations: Migration[]): MigrationResult {
 // Prisma's own advisory lock key, so our start-up and `prisma migrate` never run concurrently.
 const PG_LOCK = 72707369;
 
-async function migratePostgres(url: string, migrations: Migration[]): Promise<MigrationResult> {
+async function migratePostgres(
+  url: string,
+  migrations: Migration[],
+  apply: boolean,
+): Promise<MigrationResult> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -133,6 +164,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<Mi
       'SELECT * FROM "_prisma_migrations" ORDER BY started_at',
     );
     const done = checkHistory(rows, migrations);
+    checkLevel(done, migrations, apply);
     const result: MigrationResult = { applied: [], alreadyApplied: [...done] };
     for (const m of migrations) {
       if (done.has(m.name)) continue;
@@ -159,8 +191,13 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<Mi
 }
 
 /** Applies the committed migrations that the database has not seen yet; no Prisma CLI needed. */
-export async function applyMigrations(url: string): Promise<MigrationResult> {
+export async function applyMigrations(
+  url: string,
+  { apply = true }: MigrateOptions = {},
+): Promise<MigrationResult> {
   const provider = providerOf(url);
   const migrations = readMigrations(provider);
-  return provider === 'sqlite' ? migrateSqlite(url, migrations) : migratePostgres(url, migrations);
+  return provider === 'sqlite'
+    ? migrateSqlite(url, migrations, apply)
+    : migratePostgres(url, migrations, apply);
 }
