@@ -61,6 +61,17 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
+/**
+ * The HTTP client went away before its answer was ready: the work left (more pages of a list
+ * filtered in memory) is dropped. Nobody reads the answer, so it is not an application error.
+ */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('the client closed the connection before the answer was ready');
+    this.name = 'ClientGoneError';
+  }
+}
+
 /** No free port where the caller asked for one (a full box, or one that filled meanwhile). */
 export class NoFreePortError extends AppError {
   constructor(message = 'no free port available') {

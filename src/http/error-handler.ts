@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError } from '../errors.js';
+import { AppError, ClientGoneError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { isDatabaseBusy } from '../ozmap-model/db/client.js';
 import { abortedByShutdown } from './in-flight.js';
@@ -24,6 +24,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (abortedByShutdown(res.locals)) {
       // Its client is gone and the database is closing: the failure is the shutdown's, not a bug.
       logger.debug({ err, requestId }, 'request aborted by the shutdown');
+      res.destroy();
+      return;
+    }
+    if (err instanceof ClientGoneError) {
+      logger.debug({ requestId, method: req.method, path: req.path }, 'client gone: work dropped');
       res.destroy();
       return;
     }

@@ -16,6 +16,7 @@ export async function batchWhere(
   def: ResourceDef,
   rawFilter: unknown,
   view: View,
+  signal?: AbortSignal,
 ): Promise<BatchTarget> {
   const items = parseFilterParam(rawFilter);
   if (items.length === 0) {
@@ -27,7 +28,7 @@ export async function batchWhere(
   if (post.length === 0) return { where };
   await checkCandidates(ctx, def, where);
   const ids: string[] = [];
-  for await (const page of pagesOf(ctx, def, where, [], new Set())) {
+  for await (const page of pagesOf(ctx, def, where, [], new Set(), signal)) {
     for (const row of page) if (post.every((keep) => keep(row))) ids.push(row.id as string);
   }
   return { ids };

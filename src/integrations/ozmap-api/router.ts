@@ -20,6 +20,7 @@ import { splitterTypes } from './resources/splitter-types.js';
 import { tags } from './resources/tags.js';
 import { systemConfigsRouter } from './resources/system-configs.js';
 import { present, viewOf, within } from './resources/view.js';
+import { clientGone } from '../../http/client-gone.js';
 
 export const RESOURCES: readonly ResourceDef[] = [
   boxes,
@@ -71,7 +72,7 @@ export function ozmapApiRouter(ctx: AppContext): Router {
   router.post('/ftth-clients/batch-update', requireAction('write'), async (req, res) => {
     const body = parseBody(BatchUpdateFtthClients, req.body);
     const view = viewOf(ftthClients, req.principal);
-    const target = await batchWhere(ctx, ftthClients, body.filter, view);
+    const target = await batchWhere(ctx, ftthClients, body.filter, view, clientGone(req, res));
     const { implanted, certified, status } = body.update;
     await updateBatch(target, (where) =>
       ctx.db.ftthClient.updateMany({
@@ -90,7 +91,7 @@ export function ozmapApiRouter(ctx: AppContext): Router {
   router.post('/properties/batch-update', requireAction('write'), async (req, res) => {
     const body = parseBody(BatchUpdateProperties, req.body);
     const view = viewOf(properties, req.principal);
-    const target = await batchWhere(ctx, properties, body.filter, view);
+    const target = await batchWhere(ctx, properties, body.filter, view, clientGone(req, res));
     await updateBatch(target, (where) =>
       ctx.db.property.updateMany({ where, data: { potencyRead: body.update.potencyRead } }),
     );

@@ -67,6 +67,7 @@ export async function runList(
   def: ResourceDef,
   query: ListQuery,
   view: View = OPEN_VIEW,
+  signal?: AbortSignal,
 ): Promise<Envelope<Doc>> {
   const translated = await translateFilters(query.filter, translateContext(ctx, def));
   const { post, near } = translated;
@@ -83,7 +84,7 @@ export async function runList(
   } else {
     await checkCandidates(ctx, def, where);
     let all: Row[] = [];
-    for await (const page of pagesOf(ctx, def, where, orderBy, populate)) {
+    for await (const page of pagesOf(ctx, def, where, orderBy, populate, signal)) {
       for (const row of page) if (post.every((keep) => keep(row))) all.push(row);
     }
     if (near && query.sort.length === 0) {
@@ -127,7 +128,8 @@ async function window(ctx: AppContext, def: ResourceDef, args: FindArgs): Promis
 
 /**
  * Every row matching `where`, in pages of 500 (in `orderBy`, then id): the relations a page
- * includes are read for at most 500 rows, whatever the size of the inventory.
+ * includes are read for at most 500 rows, whatever the size of the inventory. Once `signal` is
+ * aborted (the client went away), no further page is read: it throws the signal's reason.
  */
 export async function* pagesOf(
   ctx: AppContext,
@@ -135,9 +137,11 @@ export async function* pagesOf(
   where: Where,
   orderBy: FindArgs['orderBy'],
   populate: ReadonlySet<string>,
+  signal?: AbortSignal,
 ): AsyncGenerator<Row[]> {
   const order = [...orderBy, { id: 'asc' as const }];
   for (let skip = 0; ; skip += PAGE) {
+    signal?.throwIfAborted();
     const page = await def.findMany(ctx.db, { where, orderBy: order, skip, take: PAGE, populate });
     if (page.length) yield page;
     if (page.length < PAGE) return;

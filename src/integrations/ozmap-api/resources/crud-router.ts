@@ -6,6 +6,7 @@ import { requireAction } from '../auth.js';
 import { parseListQuery } from '../query/list-query.js';
 import { findOne, runList } from '../query/run-list.js';
 import { applySelect } from '../query/envelope.js';
+import { clientGone } from '../../../http/client-gone.js';
 import type { ResourceDef } from './resource.js';
 import { requireVisible, viewOf } from './view.js';
 
@@ -25,7 +26,7 @@ export function crudRouter(ctx: AppContext, def: ResourceDef): Router {
   const writes = requireAction(def.writeAction ?? 'inventory:write');
   router.get('/', requireAction('read'), async (req, res) => {
     const query = parseListQuery(req.query, req.body, def.fields, def.populatable);
-    res.json(await runList(ctx, def, query, viewOf(def, req.principal)));
+    res.json(await runList(ctx, def, query, viewOf(def, req.principal), clientGone(req, res)));
   });
   router.get('/:id', requireAction('read'), async (req, res) => {
     const id = idParam(req, def);
