@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { adminAuth } from '../http/admin-auth.js';
-import { parseBody } from '../integrations/ozmap-api/validation.js';
+import { parseBody, text } from '../integrations/ozmap-api/validation.js';
 import { createFindMe, findMeHandBack, FINDME_PATH, type FindMe } from '../findme/index.js';
 import { ConversationEngine } from './conversation/engine.js';
 import { DatabaseConversationStore } from './conversation/db-store.js';
@@ -50,9 +50,9 @@ export function chatSalesPort(ctx: AppContext): SalesPort {
   });
 }
 
-const Release = z.object({
+export const Release = z.object({
   channel: z.enum(['telegram', 'whatsapp', 'web', 'terminal']),
-  chatId: z.string().min(1),
+  chatId: text.min(1),
 });
 
 export interface ChatSystemOptions {

@@ -10,6 +10,8 @@ import { BatchUpdateFtthClients } from '../../src/integrations/ozmap-api/resourc
 import { UpdateSystemConfig } from '../../src/integrations/ozmap-api/resources/system-configs.js';
 import { OPERATORS } from '../../src/integrations/ozmap-api/query/filter-syntax.js';
 import { MessageBody } from '../../src/bot/local/web-chat.js';
+import { Release } from '../../src/bot/chat-system.js';
+import { StartBody } from '../../src/integrations/sync-runs/routes.js';
 import { createApiKey } from '../../src/ozmap-model/api-keys.js';
 import type { Db } from '../../src/ozmap-model/db/client.js';
 import { testProviders } from '../support/db.js';
@@ -171,6 +173,13 @@ describe.each(testProviders())('fuzzing every route on %s', (provider) => {
       }),
       bodyRoute('PATCH /admin/integrations', 'PATCH', '/admin/integrations/admin', ProfileBody, {}),
       bodyRoute('POST /admin/api-keys', 'POST', '/admin/api-keys', ApiKeyBody, { name: 'fz-key' }),
+      bodyRoute('POST /admin/sync-runs', 'POST', '/admin/sync-runs', StartBody, {
+        integration: 'fz-no-such-sync',
+      }),
+      bodyRoute('POST /admin/chat/release', 'POST', '/admin/chat/release', Release, {
+        channel: 'web',
+        chatId: 'fuzz-chat',
+      }),
       bodyRoute('POST /chat/messages', 'POST', '/chat/messages', MessageBody, {
         sessionId: 'fuzz-session-1',
         text: 'oi',
