@@ -1,5 +1,8 @@
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ClientGoneError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { cancelStatements, type Db } from '../ozmap-model/db/client.js';
+import { StatementScope, withStatementScope } from '../ozmap-model/db/cancel.js';
 
 /**
  * A signal aborted (with a ClientGoneError) when the client closes the connection before the
@@ -14,4 +17,23 @@ export function clientGone(req: Request, res: Response): AbortSignal {
   if (req.socket.destroyed) gone();
   else res.once('close', gone);
   return controller.signal;
+}
+
+/**
+ * Runs the rest of the request in a StatementScope: when the client goes away before the answer,
+ * the PostgreSQL statements it still runs are cancelled (pg_cancel_backend) instead of running on
+ * until the statement timeout. Mount it after the body parsers, so the scope covers the handlers.
+ */
+export function cancelStatementsOnClientGone(db: Db, logger?: Logger): RequestHandler {
+  return (_req, res, next) => {
+    const scope = new StatementScope();
+    res.once('close', () => {
+      if (res.writableFinished || scope.running.size === 0) return;
+      cancelStatements(db, scope).then(
+        (count) => logger?.debug({ count }, 'client gone: statements cancelled'),
+        (err: unknown) => logger?.warn({ err }, 'could not cancel the statements of a client gone'),
+      );
+    });
+    withStatementScope(scope, next);
+  };
 }

@@ -27,7 +27,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
-    if (err instanceof ClientGoneError) {
+    // Nobody reads the answer: the work was dropped (or its statement cancelled) for that reason.
+    if (err instanceof ClientGoneError || (req.socket.destroyed && isDatabaseBusy(err))) {
       logger.debug({ requestId, method: req.method, path: req.path }, 'client gone: work dropped');
       res.destroy();
       return;

@@ -1,10 +1,10 @@
 import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import express from 'express';
+import express, { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientGoneError } from '../../src/errors.js';
-import { clientGone } from '../../src/http/client-gone.js';
+import { cancelStatementsOnClientGone, clientGone } from '../../src/http/client-gone.js';
 import { errorHandler } from '../../src/http/error-handler.js';
 import { newId } from '../../src/ids.js';
 import { createLogger } from '../../src/logger.js';
@@ -157,5 +157,52 @@ describe('clientGone', () => {
     expect(await res.json()).toEqual({ ok: true });
     await expect.poll(() => seen.length).toBe(1);
     expect(seen[0]!.aborted).toBe(false);
+  });
+});
+
+describe.skipIf(!process.env.TEST_POSTGRES_URL)('PostgreSQL statements of a client gone', () => {
+  let server: TestServer;
+  const probe = (tag: string) =>
+    server.ctx.db.$queryRawUnsafe<Array<{ n: bigint }>>(
+      `SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%${tag}%' AND query NOT LIKE '%pg_stat_activity%'`,
+    );
+  const running = async (tag: string) => Number((await probe(tag))[0]!.n);
+
+  beforeAll(async () => {
+    const slow = Router();
+    // The API router's own middleware, around a statement that would run 20 s.
+    slow.use((req, res, next) => cancelStatementsOnClientGone(server.ctx.db)(req, res, next));
+    slow.get('/sleep/:tag/:seconds', async (req, res) => {
+      await server.ctx.db.$queryRawUnsafe(
+        `SELECT 1 AS one FROM pg_sleep(${Number(req.params.seconds)}) /* ${req.params.tag} */`,
+      );
+      res.json({ slept: true });
+    });
+    server = await startTestServer(
+      'postgresql',
+      { DATABASE_STATEMENT_TIMEOUT_MS: '60000' },
+      { routers: [{ path: '/t', router: slow }] },
+    );
+  });
+  afterAll(async () => server?.close());
+
+  it('cancels the statement when the client disconnects; others run on', async () => {
+    const leaving = new AbortController();
+    const gone = fetch(`${server.url}/t/sleep/probe_gone/20`, { signal: leaving.signal }).catch(
+      () => 'aborted',
+    );
+    // A client that stays, meanwhile: its statement is not touched.
+    const staying = fetch(`${server.url}/t/sleep/probe_stays/2`).then((r) => r.status);
+    await expect.poll(() => running('probe_gone'), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => running('probe_stays'), { timeout: 10_000 }).toBe(1);
+    const abortedAt = Date.now();
+    leaving.abort();
+    expect(await gone).toBe('aborted');
+    await expect.poll(() => running('probe_gone'), { timeout: 5_000, interval: 50 }).toBe(0);
+    // Gone well before its 20 s (and its 60 s statement timeout).
+    expect(Date.now() - abortedAt).toBeLessThan(5_000);
+    expect(await staying).toBe(200);
+    // The pool goes on.
+    expect((await fetch(`${server.url}/t/sleep/probe_after/0`)).status).toBe(200);
   });
 });

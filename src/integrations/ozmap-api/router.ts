@@ -20,7 +20,7 @@ import { splitterTypes } from './resources/splitter-types.js';
 import { tags } from './resources/tags.js';
 import { systemConfigsRouter } from './resources/system-configs.js';
 import { present, viewOf, within } from './resources/view.js';
-import { clientGone } from '../../http/client-gone.js';
+import { cancelStatementsOnClientGone, clientGone } from '../../http/client-gone.js';
 
 export const RESOURCES: readonly ResourceDef[] = [
   boxes,
@@ -54,6 +54,8 @@ export function ozmapApiRouter(ctx: AppContext): Router {
   });
 
   router.use(apiKeyAuth(ctx));
+  // A client that disconnects stops what its request still runs in PostgreSQL.
+  router.use(cancelStatementsOnClientGone(ctx.db, ctx.logger));
 
   router.get('/authenticated', (req, res) => {
     const p = req.principal!;

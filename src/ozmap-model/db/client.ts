@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
+import { cancellablePool, cancelScope, type StatementScope } from './cancel.js';
 import { PrismaClient as SqliteClient, type Prisma } from '../../generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from '../../generated/postgres/client.js';
 
@@ -25,6 +27,16 @@ export function sqlitePath(url: string): string {
 
 const providers = new WeakMap<object, DbProvider>();
 const urls = new WeakMap<object, string>();
+const pools = new WeakMap<object, pg.Pool>();
+
+/**
+ * Cancels the PostgreSQL statements `scope` still runs (see withStatementScope), e.g. when the
+ * HTTP client that asked for them is gone; nothing on SQLite. Returns how many were asked to stop.
+ */
+export function cancelStatements(db: Db, scope: StatementScope): Promise<number> {
+  const pool = pools.get(db);
+  return pool ? cancelScope(pool, scope) : Promise.resolve(0);
+}
 
 // 'minimal' keeps Prisma's messages to the error itself: the default also prints the failing
 // call's source, and error logs must never carry customers' data.
@@ -51,7 +63,7 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     });
     db = new SqliteClient({ adapter, errorFormat: 'minimal' });
   } else {
-    const adapter = new PrismaPg({
+    const pool = cancellablePool({
       connectionString: url,
       max: 10,
       // Sent at connection start-up: the server cancels any statement running longer.
@@ -59,7 +71,9 @@ export function createDb(url: string, options: DbOptions = {}): Db {
         ? { statement_timeout: timeoutMs, idle_in_transaction_session_timeout: 4 * timeoutMs }
         : {}),
     });
+    const adapter = new PrismaPg(pool, { disposeExternalPool: true });
     db = new PostgresClient({ adapter, errorFormat: 'minimal' }) as unknown as Db;
+    pools.set(db, pool);
   }
   providers.set(db, providerOf(url));
   urls.set(db, url);
