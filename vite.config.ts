@@ -30,7 +30,11 @@ export default defineConfig({
     target: 'es2020',
     assetsInlineLimit: 4096,
     rollupOptions: {
-      input: { findme: web('findme/index.html'), ozloc: web('ozloc/index.html') },
+      input: {
+        findme: web('findme/index.html'),
+        ozloc: web('ozloc/index.html'),
+        sales: web('sales/index.html'),
+      },
     },
   },
   experimental: {

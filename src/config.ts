@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { BusinessHoursError, parseBusinessHours } from './sales/business-hours.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
@@ -130,6 +131,31 @@ const EnvSchema = z.object({
   MIGRATE_ON_START: bool.default(true),
   WHATSAPP_LOCK_TTL_SECONDS: z.coerce.number().min(1).max(300).default(30),
   WHATSAPP_STANDBY_RETRY_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
+  SALES_SESSION_HOURS: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 7)
+    .default(12),
+  SALES_PASSWORD_COST: z.coerce.number().int().min(10).max(20).default(15),
+  SALES_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(5),
+  SALES_BUSINESS_HOURS: z.string().default('seg-sex 08:00-18:00; sab 08:00-12:00'),
+  SALES_TIME_ZONE: z.string().default('America/Sao_Paulo'),
+  SALES_HANDOFF_ESCALATE_MINUTES: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 60)
+    .default(10),
+  SALES_EXPIRING_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(10),
+  WEBHOOK_GIVE_UP_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 30)
+    .default(72),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -218,6 +244,20 @@ export interface Config {
     satelliteTileUrl: string;
     satelliteAttribution: string;
   };
+  /** The sales workspace (/sales), the hand-off queue and the webhooks. */
+  sales: {
+    sessionHours: number;
+    /** log2 of scrypt's N for new password hashes. */
+    passwordCost: number;
+    loginMaxAttempts: number;
+    /** As written, e.g. "seg-sex 08:00-18:00; sab 08:00-12:00" (validated). */
+    businessHours: string;
+    timeZone: string;
+    handoffEscalateMs: number;
+    expiringWithinMs: number;
+    webhookTimeoutMs: number;
+    webhookGiveUpMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -243,6 +283,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const mapCenter = parseLatLng(e.FINDME_MAP_CENTER);
   if (mapCenter && (Math.abs(mapCenter.lat) > 90 || Math.abs(mapCenter.lng) > 180)) {
     throw new ConfigError(['FINDME_MAP_CENTER: latitude or longitude out of range']);
+  }
+  try {
+    parseBusinessHours(e.SALES_BUSINESS_HOURS, e.SALES_TIME_ZONE);
+  } catch (err) {
+    if (!(err instanceof BusinessHoursError)) throw err;
+    throw new ConfigError([`SALES_BUSINESS_HOURS / SALES_TIME_ZONE: ${err.message}`]);
   }
   if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_WEBHOOK_SECRET) {
     throw new ConfigError(['TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set']);
@@ -340,6 +386,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       tileAttribution: e.MAP_TILE_ATTRIBUTION,
       satelliteTileUrl: e.MAP_SATELLITE_TILE_URL,
       satelliteAttribution: e.MAP_SATELLITE_TILE_ATTRIBUTION,
+    },
+    sales: {
+      sessionHours: e.SALES_SESSION_HOURS,
+      passwordCost: e.SALES_PASSWORD_COST,
+      loginMaxAttempts: e.SALES_LOGIN_MAX_ATTEMPTS,
+      businessHours: e.SALES_BUSINESS_HOURS,
+      timeZone: e.SALES_TIME_ZONE,
+      handoffEscalateMs: e.SALES_HANDOFF_ESCALATE_MINUTES * 60_000,
+      expiringWithinMs: e.SALES_EXPIRING_HOURS * 3_600_000,
+      webhookTimeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000,
+      webhookGiveUpMs: e.WEBHOOK_GIVE_UP_HOURS * 3_600_000,
     },
   };
 }

@@ -15,11 +15,13 @@ import { ViabilityService } from './services/viability-service.js';
 import { NetworkBroadcast } from './services/network-broadcast.js';
 import { ReservationService } from './services/reservations.js';
 import { releaseExpiredReservations } from './jobs/reservation-expiry.js';
-import { JobScheduler } from './jobs/scheduler.js';
+import { JobScheduler, processOwner } from './jobs/scheduler.js';
 import { SecretBox } from './security/secret-box.js';
 import { loadSecretsKey } from './security/secrets-key.js';
 import { createChatSystem, type ChatSystem } from './bot/chat-system.js';
 import type { ConnectSocket } from './bot/whatsapp/baileys.js';
+import { createSalesWorkspace, SalesChangeRelay, type SalesWorkspace } from './sales/index.js';
+import { withLease } from './jobs/lease.js';
 import { Integrations } from './services/integrations.js';
 import { adminRouter } from './integrations/admin-router.js';
 import { createGeocoder } from './findme/index.js';
@@ -56,6 +58,8 @@ export interface BuiltContext {
   /** Reads the inventory change log so this instance's index stays exact (see network-sync.ts). */
   networkSync: NetworkSync;
   migrations: { latest?: string; count: number };
+  /** Inventory writers call it after changes that matter to sales; the workspace listens. */
+  salesChanges: SalesChangeRelay;
   close(): Promise<void>;
 }
 
@@ -116,7 +120,14 @@ export async function buildContext(
   redis?.on('ready', () => void networkSync.pollNow().catch(() => undefined));
   observeViability(viability, metrics);
   databaseGauges(db, metrics);
-  const reservations = new ReservationService({ db, network, finder: viability, now });
+  const salesChanges = new SalesChangeRelay();
+  const reservations = new ReservationService({
+    db,
+    network,
+    finder: viability,
+    now,
+    events: salesChanges,
+  });
   observeReservations(reservations, metrics);
   const ctx: AppContext = {
     config,
@@ -144,6 +155,7 @@ export async function buildContext(
     redis,
     networkSync,
     migrations: { latest: known.at(-1), count: known.length },
+    salesChanges,
     async close() {
       networkSync.stop();
       await ctx.jobs.stop();
@@ -176,6 +188,7 @@ function publicGuards(limits: RateLimits): Array<{ path: string; router: Router 
 export interface RunningServer {
   ctx: AppContext;
   chat: ChatSystem;
+  sales: SalesWorkspace;
   server: Server;
   url: string;
   close(): Promise<void>;
@@ -200,8 +213,29 @@ export async function startServer(
 ): Promise<RunningServer> {
   const built = await buildContext(config, logger, options);
   const { ctx } = built;
+  const leaseOwner = processOwner();
+  const sales = await createSalesWorkspace(ctx, {
+    redis: built.redis,
+    secrets: ctx.secrets,
+    lease: (key, fn) =>
+      withLease(ctx.db, key, { owner: leaseOwner, ttlMs: 60_000, now: ctx.now }, fn),
+    changes: built.salesChanges,
+    webDist: options.webDist,
+  });
   const chat = await createChatSystem(ctx, built.redis, {
+    ...sales.chatHooks,
     whatsappConnect: options.whatsappConnect,
+  });
+  sales.attachChat({
+    send: (channel, chatId, messages) => chat.send(channel, chatId, messages),
+    release: (channel, chatId) => chat.engine.release(channel, chatId),
+    telegram: chat.telegram,
+  });
+  ctx.jobs.register('sales-webhooks', { everyMs: 15_000 }, async ({ signal }) => {
+    await sales.delivery.run(signal);
+  });
+  ctx.jobs.register('sales-handoff-escalation', { everyMs: 60_000 }, async () => {
+    await sales.handoffs.escalate();
   });
   const sgp = new SgpSync({
     ...ctx,
@@ -217,6 +251,7 @@ export async function startServer(
     { everyMs: config.reservations.expiryJobIntervalMs },
     async () => {
       await releaseExpiredReservations(ctx.db, ctx.network, logger, ctx.now());
+      built.salesChanges.changed();
     },
   );
   ctx.jobs.register('network-change-prune', { everyMs: 3_600_000 }, async ({ logger: log }) => {
@@ -257,6 +292,7 @@ export async function startServer(
       { path: '/', router: syncRunsRouter(ctx) },
       { path: '/ozloc', router: ozlocRouter(ctx, { webDist: options.webDist }) },
       ...chat.routers,
+      ...sales.routers,
     ],
   });
 
@@ -287,6 +323,7 @@ export async function startServer(
   if (options.jobs !== false) {
     ctx.jobs.start();
     sgpSchedules.start();
+    sales.start();
   }
 
   let closing: Promise<void> | undefined;
@@ -296,6 +333,8 @@ export async function startServer(
     (closing ??= (async () => {
       const deadline = Date.now() + config.shutdownTimeoutMs;
       inFlight.close();
+      // Live streams never go idle: end them so the server can drain.
+      await withDeadline(sales.stop(), deadline, logger, 'live streams');
       // Running jobs get their abort signal now and the same deadline as requests.
       sgpSchedules.stop();
       const jobsStopped = ctx.jobs.stop();
@@ -316,7 +355,7 @@ export async function startServer(
       logger.info('stopped');
     })());
 
-  return { ctx, chat, server, url, close };
+  return { ctx, chat, sales, server, url, close };
 }
 
 /** Waits for `work` until `deadline` (plus a short grace to close cleanly), then goes on. */

@@ -8,7 +8,12 @@ import { createFindMe, findMeHandBack, FINDME_PATH, type FindMe } from '../findm
 import { ConversationEngine } from './conversation/engine.js';
 import { DatabaseConversationStore } from './conversation/db-store.js';
 import { RedisConversationStore } from './conversation/redis-store.js';
-import type { ChannelSender } from './conversation/messages.js';
+import type {
+  Channel,
+  ChannelSender,
+  ConversationHandler,
+  OutboundMessage,
+} from './conversation/messages.js';
 import type { HandoffListener, SalesPort } from './conversation/ports.js';
 import type { Texts } from './conversation/texts.js';
 import { loadTexts } from './texts-file.js';
@@ -25,6 +30,8 @@ import { observeConversations } from '../services/observed.js';
 export interface ChatSystem {
   engine: ConversationEngine;
   texts: Texts;
+  /** Sends to a customer through their own channel (an agent's reply from the workspace). */
+  send(channel: Channel, chatId: string, messages: OutboundMessage[]): Promise<void>;
   findme: FindMe;
   telegram?: TelegramChannel;
   whatsapp?: WhatsAppChannel;
@@ -62,6 +69,12 @@ export interface ChatSystemOptions {
   handoff?: HandoffListener;
   /** Opens WhatsApp sockets (Baileys unless a test's simulated WhatsApp is given). */
   whatsappConnect?: ConnectSocket;
+  /** Wraps the handler the channels call (the workspace records what comes in and goes out). */
+  wrapHandler?: (handler: ConversationHandler) => ConversationHandler;
+  /** Wraps the senders the system uses on its own (FindME hand-back). */
+  wrapSender?: (sender: ChannelSender) => ChannelSender;
+  /** Told after the bot recorded a reservation or prospect, so the sales side looks at once. */
+  changed?: () => void;
 }
 
 /**
@@ -110,9 +123,10 @@ export async function createChatSystem(
       viable: ctx.viability.check({ ...point, radius: config.chatbot.radiusMeters }).viable,
     }),
   });
+  const sales = chatSalesPort(ctx);
   const engine = new ConversationEngine({
     store,
-    sales: chatSalesPort(ctx),
+    sales: options.changed ? notifying(sales, options.changed) : sales,
     findme: findme.links,
     geocoder: findme.geocoder,
     handoff: options.handoff,
@@ -122,17 +136,20 @@ export async function createChatSystem(
     handoffTimeoutMs: config.chatbot.handoffTimeoutMs,
     logger: logger.child({ component: 'conversation' }),
   });
-  late.handBack = findMeHandBack({ conversation: engine, senders, now: ctx.now });
+  const handler = options.wrapHandler ? options.wrapHandler(engine) : engine;
+  const wrapSender = options.wrapSender ?? ((s: ChannelSender) => s);
+  const recorded: ChannelSender[] = [];
+  late.handBack = findMeHandBack({ conversation: handler, senders: recorded, now: ctx.now });
 
   const outbox = new WebChatOutbox();
   senders.push(outbox);
-  const telegram = config.telegram && createTelegramChannel(config.telegram, engine, logger);
+  const telegram = config.telegram && createTelegramChannel(config.telegram, handler, logger);
   if (telegram) senders.push(telegram);
   const whatsapp =
     config.whatsapp &&
     createWhatsAppChannel(config.whatsapp, {
       db,
-      handler: engine,
+      handler,
       logger,
       redis,
       connect: options.whatsappConnect,
@@ -144,6 +161,7 @@ export async function createChatSystem(
       },
     });
   if (whatsapp) senders.push(whatsapp);
+  recorded.push(...senders.map(wrapSender));
 
   const admin = Router();
   admin.use('/admin', adminAuth(ctx));
@@ -157,13 +175,18 @@ export async function createChatSystem(
   const routers = [
     { path: FINDME_PATH, router: findme.router },
     ...(config.chatbot.webChat
-      ? [{ path: '/', router: webChatRouter(engine, { outbox, texts }) }]
+      ? [{ path: '/', router: webChatRouter(handler, { outbox, texts }) }]
       : []),
     ...(telegram?.webhookPath ? [{ path: '/', router: telegramWebhookRouter(telegram) }] : []),
     { path: '/', router: admin },
   ];
   return {
     engine,
+    async send(channel, chatId, messages) {
+      const sender = senders.find((s) => s.channel === channel);
+      if (!sender) throw new Error(`channel ${channel} is not configured`);
+      await sender.send(chatId, messages);
+    },
     texts,
     findme,
     telegram: telegram || undefined,
@@ -177,5 +200,23 @@ export async function createChatSystem(
       await telegram?.stop();
       await whatsapp?.stop();
     },
+  };
+}
+
+/** The bot's SalesPort, telling `changed` after each reservation, move or prospect it records. */
+function notifying(port: SalesPort, changed: () => void): SalesPort {
+  const after =
+    <A, R>(fn: (arg: A) => Promise<R>) =>
+    async (arg: A): Promise<R> => {
+      const answer = await fn(arg);
+      changed();
+      return answer;
+    };
+  return {
+    checkCoverage: (point) => port.checkCoverage(point),
+    findReservation: (document) => port.findReservation(document),
+    reserve: after((r) => port.reserve(r)),
+    moveReservation: after((r) => port.moveReservation(r)),
+    createProspect: after((r) => port.createProspect(r)),
   };
 }

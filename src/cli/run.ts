@@ -10,6 +10,7 @@ import { textsCommand } from '../bot/texts-command.js';
 import { parseArgs } from './args.js';
 import { integrationCommand } from './integration.js';
 import { syncCommand } from './sync.js';
+import { userCommand, webhookCommand } from './sales.js';
 import { Integrations } from '../services/integrations.js';
 import { DEFAULT_SCOPES, parseScopes } from '../security/principal.js';
 import { ValidationError } from '../errors.js';
@@ -31,6 +32,10 @@ const USAGE = `alcance <command>
                                           run one SGP cycle now (progress per page, then a summary)
   sync runs [--name NAME] [--limit N] | --id RUN_ID [--outcome O]
                                           sync run reports
+  user create --username U --role admin|sales [--password-stdin]
+  user list | disable U | enable U | reset-password U [--password-stdin]
+  webhook create --url URL --events a,b --secret S [--pii]   (or --telegram-chat ID --events a,b)
+  webhook list | delete ID | deliveries ID
   chat                                    try the sales chat in the terminal (/loc LAT LNG sends a location)
   texts defaults                          print the chatbot's pt-BR texts (the CHATBOT_TEXTS_FILE format)
   texts check [FILE]                      validate a texts file (default: CHATBOT_TEXTS_FILE)
@@ -66,6 +71,10 @@ export async function runCli(argv: string[], config: Config, logger: Logger): Pr
         );
       case 'sync':
         return await syncCommand(config, logger, sub, flags);
+      case 'user':
+        return await withDb(config, (db) => userCommand(db, config, sub, positional[2], flags));
+      case 'webhook':
+        return await withDb(config, (db) => webhookCommand(db, config, sub, positional[2], flags));
       case 'chat':
         return await chat(config, logger);
       case 'texts':

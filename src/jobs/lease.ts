@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../ozmap-model/db/client.js';
 import { isUniqueViolation } from '../ozmap-model/db/client.js';
 
@@ -15,7 +16,8 @@ export type LeaseOutcome<T> = { ran: true; value: T } | { ran: false; holder: st
  * Runs `fn` while holding the lease `key`, so no other instance sharing the database runs it at
  * the same time; when someone else holds it, returns at once with the holder. The lease is
  * renewed while `fn` runs; if a renewal finds it lost (this process stalled past the ttl and
- * another took over), `signal` aborts so `fn` can stop before doing more.
+ * another took over), `signal` aborts so `fn` can stop before doing more. Each call holds the
+ * lease under its own token, so two calls in one process exclude each other too.
  */
 export async function withLease<T>(
   db: Db,
@@ -24,12 +26,13 @@ export async function withLease<T>(
   fn: (signal: AbortSignal) => Promise<T>,
 ): Promise<LeaseOutcome<T>> {
   const now = options.now ?? (() => new Date());
-  const holder = await acquireLease(db, key, options.owner, options.ttlMs, now());
-  if (holder !== options.owner) return { ran: false, holder };
+  const token = `${options.owner}~${randomBytes(4).toString('hex')}`;
+  const holder = await acquireLease(db, key, token, options.ttlMs, now());
+  if (holder !== token) return { ran: false, holder: holder.replace(/~[0-9a-f]{8}$/, '') };
   const lost = new AbortController();
   const renew = setInterval(
     () => {
-      renewLease(db, key, options.owner, options.ttlMs, now())
+      renewLease(db, key, token, options.ttlMs, now())
         .then((held) => {
           if (!held) lost.abort(new Error(`lease ${key} was lost`));
         })
@@ -44,7 +47,7 @@ export async function withLease<T>(
     return { ran: true, value: await fn(lost.signal) };
   } finally {
     clearInterval(renew);
-    await releaseLease(db, key, options.owner).catch(() => {
+    await releaseLease(db, key, token).catch(() => {
       // Unreleased, it simply expires after ttlMs.
     });
   }

@@ -70,6 +70,8 @@ export interface ReservationDeps {
   network: PortChanges;
   finder: ViableBoxFinder;
   now: () => Date;
+  /** Told after each new reservation so the sales side records its event at once. */
+  events?: { changed(): void };
 }
 
 const DAY_MS = 86_400_000;
@@ -125,6 +127,7 @@ export class ReservationService {
           this.write(tx, slot, req, code),
         );
         await this.deps.network.portsTaken(reservation.boxId, 1);
+        this.deps.events?.changed();
         return reservation;
       } catch (err) {
         // The nearest box may have filled up since the index answered: try the next one.

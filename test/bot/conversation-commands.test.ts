@@ -112,10 +112,36 @@ describe('conversation: commands at any step', () => {
     expect(h.handoff.calls[0]).toMatchObject({ channel: 'telegram', chatId: 'chat-1' });
     expect(await c.text('alô?')).toEqual([]);
     expect(await c.location(-23.1, -51.1)).toEqual([]);
-    expect(await c.text('menu')).toEqual([]);
     expect(await h.engine.release('telegram', 'chat-1')).toBe(true);
     expect(textOf(await c.text('oi'))).toContain('Como posso te ajudar?');
     expect(await h.engine.release('telegram', 'chat-1')).toBe(false);
+  });
+
+  it.each(['menu', 'Cancelar'])(
+    '"%s" still works while waiting for a person, and the listener hears the customer left',
+    async (word) => {
+      const h = harness();
+      const c = new Customer(h.engine, 'chat-2', 'telegram');
+      await c.text('oi');
+      await c.text('atendente');
+      expect(await c.text('alguém aí?')).toEqual([]);
+      const reply = textOf(await c.text(word));
+      expect(reply).toContain(word === 'menu' ? 'Como posso te ajudar?' : 'encerrei por aqui');
+      expect(h.handoff.left).toEqual([{ channel: 'telegram', chatId: 'chat-2' }]);
+      expect(await h.engine.release('telegram', 'chat-2')).toBe(false);
+    },
+  );
+
+  it('the customer is told the queue position, or when the team opens, as the queue answers', async () => {
+    const h = harness();
+    h.handoff.outcome = { position: 3 };
+    const c = new Customer(h.engine, 'chat-3', 'telegram');
+    await c.text('oi');
+    expect(textOf(await c.text('atendente'))).toContain('Você é o 3º da fila');
+    h.handoff.outcome = { opensAt: new Date('2026-12-07T11:00:00Z') };
+    const d = new Customer(h.engine, 'chat-4', 'telegram');
+    await d.text('oi');
+    expect(textOf(await d.text('atendente'))).toMatch(/Nossa equipe volta a atender segunda-feira/);
   });
 
   it('menu option 2 hands off too, and the hand-off times out if nobody releases it', async () => {

@@ -18,6 +18,7 @@ import type {
   FindMeLinkPort,
   MoveFromChat,
   HandoffListener,
+  HandoffOutcome,
   HandoffRequest,
   ProspectFromChat,
   ReservationAnswer,
@@ -111,8 +112,16 @@ export class RecordingFindMe implements FindMeLinkPort {
 
 export class RecordingHandoff implements HandoffListener {
   readonly calls: HandoffRequest[] = [];
-  handedOff(request: HandoffRequest): Promise<void> {
+  /** Chats whose customer left the hand-off (menu, cancelar). */
+  readonly left: Array<{ channel: string; chatId: string }> = [];
+  /** What handedOff answers (none: the generic "someone will answer" text). */
+  outcome?: HandoffOutcome;
+  handedOff(request: HandoffRequest): Promise<HandoffOutcome | void> {
     this.calls.push(request);
+    return Promise.resolve(this.outcome);
+  }
+  ended(chat: { channel: string; chatId: string }): Promise<void> {
+    this.left.push(chat);
     return Promise.resolve();
   }
 }

@@ -227,4 +227,28 @@ describe.each(testProviders())('the job scheduler on %s', (provider) => {
       holder: 'b',
     });
   });
+
+  it('excludes a second call from the same process while the first holds the lease', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered = 0;
+    const first = withLease(t.db, 'y', { owner: 'a', ttlMs: 60_000, now }, async () => {
+      entered++;
+      await gate;
+      return 'first';
+    });
+    await vi.waitFor(() => expect(entered).toBe(1));
+    const second = await withLease(t.db, 'y', { owner: 'a', ttlMs: 60_000, now }, async () => {
+      entered++;
+      return 'second';
+    });
+    expect(second).toEqual({ ran: false, holder: 'a' });
+    release();
+    expect(await first).toEqual({ ran: true, value: 'first' });
+    expect(await withLease(t.db, 'y', { owner: 'a', ttlMs: 60_000, now }, async () => 3)).toEqual({
+      ran: true,
+      value: 3,
+    });
+    expect(entered).toBe(1);
+  });
 });

@@ -6,6 +6,7 @@ import { createLogger } from '../../src/logger.js';
 import type { DbProvider } from '../../src/ozmap-model/db/client.js';
 import { createApiKey } from '../../src/ozmap-model/api-keys.js';
 import { startServer, type StartOptions } from '../../src/server.js';
+import type { SalesWorkspace } from '../../src/sales/index.js';
 import { freshDatabase } from './db.js';
 
 /** A parsed JSON response body: tests read it freely and assert on its shape. */
@@ -18,6 +19,8 @@ export interface TestServer {
   /** A valid API key (integration "generic"). */
   apiKey: string;
   ctx: AppContext;
+  /** The sales workspace (its watch, outbox, delivery worker, hand-off queue...). */
+  sales: SalesWorkspace;
   close(): Promise<void>;
 }
 
@@ -56,6 +59,7 @@ export async function startTestServer(
     url: running.url,
     apiKey: key,
     ctx: running.ctx,
+    sales: running.sales,
     close: async () => {
       await running.close();
       await database.drop();

@@ -45,7 +45,10 @@ export function createMap(setup: MapSetup): L.Map {
   map.attributionControl.setPrefix(false);
   // The sheet below the map grows and shrinks with its messages: keep Leaflet's idea of the
   // map size (and its centre) in step.
-  new ResizeObserver(() => map.invalidateSize()).observe(byId('map'));
+  const resized = new ResizeObserver(() => map.invalidateSize());
+  resized.observe(byId('map'));
+  // A page that removes the map (the sales workspace leaving its map view) stops watching it.
+  map.on('unload', () => resized.disconnect());
   const satellite = L.tileLayer(setup.tiles.satellite.url, {
     maxZoom: 19,
     maxNativeZoom: 18,

@@ -123,6 +123,12 @@ export class ConversationEngine implements ConversationHandler {
       t = step(t.state, result, ctx);
       replies.push(...t.replies);
     }
+    // The customer left while waiting for a person ("menu", "cancelar"), or the hand-off timed out.
+    if (before?.handedOffAt && !t.state?.handedOffAt) {
+      await this.o.handoff
+        ?.ended?.(chat)
+        .catch((err: unknown) => this.o.logger.warn({ err }, 'hand-off listener failed'));
+    }
     const silentOnPurpose = t.state?.handedOffAt !== undefined;
     if (replies.length === 0 && !silentOnPurpose) {
       this.o.logger.warn({ step: t.state?.step }, 'flow produced no reply');

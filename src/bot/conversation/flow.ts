@@ -27,8 +27,13 @@ function onInbound(
   let state = current;
   let notes: OutboundMessage[] = [];
   if (state?.handedOffAt) {
-    // A person owns the chat: stay quiet until released (or the hand-off itself times out).
-    if (elapsed(state.handedOffAt, ctx) < ctx.handoffTimeoutMs) return { state, replies: [] };
+    // A person owns the chat: stay quiet until released (or the hand-off itself times out);
+    // "menu" and "cancelar" still work while waiting.
+    const command = message.kind === 'text' ? parseCommand(message.text) : undefined;
+    const leaving = command === 'menu' || command === 'cancel';
+    if (!leaving && elapsed(state.handedOffAt, ctx) < ctx.handoffTimeoutMs) {
+      return { state, replies: [] };
+    }
     state = undefined;
   } else if (state && elapsed(state.updatedAt, ctx) > ctx.idleTimeoutMs) {
     if (resumable(state)) return offerResume(touch(state, ctx), message, ctx);

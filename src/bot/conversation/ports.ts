@@ -177,4 +177,6 @@ export interface HandoffOutcome {
  */
 export interface HandoffListener {
   handedOff(request: HandoffRequest): Promise<HandoffOutcome | void>;
+  /** The customer left while waiting ("menu", "cancelar") or the hand-off timed out. */
+  ended?(chat: { channel: Channel; chatId: string }): Promise<void>;
 }

@@ -1,0 +1,325 @@
+import type { Logger } from '../logger.js';
+import type { Db } from '../ozmap-model/db/client.js';
+import { Coalesced } from './coalesce.js';
+import { claimed, recordEvents, type SalesChangePort, type SalesEventInput } from './events.js';
+import {
+  loadProspectSnapshot,
+  loadReservationSnapshot,
+  loadReservationSnapshots,
+  type ReservationSnapshot,
+} from './snapshots.js';
+
+export interface SalesWatchOptions {
+  db: Db;
+  now: () => Date;
+  logger: Logger;
+  /** A reservation this close to its expiry gets `reservation.expiring` (once per expiry date). */
+  expiringWithinMs: number;
+  /** Told when events were recorded (the dispatcher sends them on). */
+  onEvents: () => void;
+}
+
+const BATCH = 500;
+const BASELINE = { namespace: 'sales', key: 'watch-baseline' };
+
+// Reservation clients the watch has not seen yet.
+const NEW_RESERVATIONS = `
+SELECT c."id" AS id FROM "FtthClient" c
+  LEFT JOIN "SalesReservationWatch" w ON w."clientId" = c."id"
+ WHERE c."reservedBy" IS NOT NULL AND w."clientId" IS NULL
+ LIMIT ${BATCH}`;
+// Watched reservations whose client was confirmed (or un-confirmed) or got a new expiry.
+const CHANGED_RESERVATIONS = `
+SELECT c."id" AS id FROM "SalesReservationWatch" w
+  JOIN "FtthClient" c ON c."id" = w."clientId"
+ WHERE w."releasedAt" IS NULL
+   AND (c."implanted" <> w."implanted"
+        OR (c."implanted" = false AND c."reservationExpiresAt" IS DISTINCT FROM w."expiresAt"))
+ LIMIT ${BATCH}`;
+// Reservations (not confirmed) whose client is gone: released, whoever deleted it.
+const VANISHED_RESERVATIONS = `
+SELECT w."clientId" AS id FROM "SalesReservationWatch" w
+  LEFT JOIN "FtthClient" c ON c."id" = w."clientId"
+ WHERE w."releasedAt" IS NULL AND w."implanted" = false AND c."id" IS NULL
+ LIMIT ${BATCH}`;
+const NEW_PROSPECTS = `
+SELECT p."id" AS id FROM "Prospect" p
+  LEFT JOIN "SalesProspectStatus" s ON s."prospectId" = p."id"
+ WHERE s."prospectId" IS NULL
+ LIMIT ${BATCH}`;
+
+/**
+ * Notices what happened to reservations and prospects by comparing the inventory with what it
+ * last knew (SalesReservationWatch, SalesProspectStatus), and records one event per fact. Every
+ * writer is covered (the API, chat, OZloc, ERP syncs, the expiry job, SQL by hand); writers that
+ * call `changed()` get their events at once, the rest on the next sweep. Safe on many instances
+ * at once: each fact is claimed by a conditional write and its event deduplicated.
+ */
+export class SalesWatch implements SalesChangePort {
+  private readonly sweeps = new Coalesced(
+    () => this.sweepOnce(),
+    (a, b) => a + b,
+  );
+  private baselined = false;
+
+  constructor(private readonly o: SalesWatchOptions) {}
+
+  /** Schedules a sweep now (coalesced with one that is running). */
+  changed(): void {
+    void this.sweep().catch((err: unknown) =>
+      this.o.logger.warn({ err }, 'sales watch sweep failed'),
+    );
+  }
+
+  /** Resolves when no sweep is in progress here. */
+  settle(): Promise<void> {
+    return this.sweeps.settle();
+  }
+
+  /** One full comparison; returns how many events it recorded. */
+  sweep(): Promise<number> {
+    return this.sweeps.run();
+  }
+
+  private async sweepOnce(): Promise<number> {
+    await this.baseline();
+    let recorded = 0;
+    recorded += await this.each(NEW_RESERVATIONS, (id) => this.seen(id));
+    recorded += await this.each(CHANGED_RESERVATIONS, (id) => this.updated(id));
+    recorded += await this.each(VANISHED_RESERVATIONS, (id) => this.released(id));
+    recorded += await this.each(NEW_PROSPECTS, (id) => this.prospect(id));
+    recorded += await this.expiring();
+    if (recorded > 0) this.o.onEvents();
+    return recorded;
+  }
+
+  private async each(sql: string, fn: (id: string) => Promise<number>): Promise<number> {
+    let recorded = 0;
+    const done = new Set<string>();
+    for (;;) {
+      const rows = await this.o.db.$queryRawUnsafe<Array<{ id: string }>>(sql);
+      const fresh = rows.filter((r) => !done.has(r.id));
+      for (const { id } of fresh) {
+        done.add(id);
+        recorded += await fn(id);
+      }
+      if (rows.length < BATCH || fresh.length === 0) return recorded;
+    }
+  }
+
+  /**
+   * On a database that had reservations and prospects before the sales workspace existed, they
+   * are taken as known: no flood of "created" events for last year's reservations.
+   */
+  async baseline(): Promise<void> {
+    if (this.baselined) return;
+    const { db } = this.o;
+    const done = await db.keyValue.findUnique({ where: { namespace_key: BASELINE } });
+    if (!done) {
+      const at = this.o.now();
+      // One scan for the ids, then batches: a provider upgrading has tens of thousands.
+      const known = await db.$queryRawUnsafe<Array<{ id: string }>>(
+        NEW_RESERVATIONS.replace(/LIMIT \d+/, ''),
+      );
+      for (let i = 0; i < known.length; i += BATCH) {
+        const snaps = await loadReservationSnapshots(
+          db,
+          known.slice(i, i + BATCH).map((r) => r.id),
+        );
+        await claimed(async () => {
+          await db.salesReservationWatch.createMany({
+            data: snaps.map((snap) => watchRow(snap, at)),
+          });
+          return snaps.length;
+        });
+      }
+      for (;;) {
+        const rows = await db.$queryRawUnsafe<Array<{ id: string }>>(NEW_PROSPECTS);
+        await claimed(async () => {
+          await db.salesProspectStatus.createMany({
+            data: rows.map(({ id }) => ({ prospectId: id, status: 'new', updatedAt: at })),
+          });
+          return rows.length;
+        });
+        if (rows.length < BATCH) break;
+      }
+      await db.keyValue.upsert({
+        where: { namespace_key: BASELINE },
+        create: { ...BASELINE, value: at.toISOString() },
+        update: {},
+      });
+    }
+    this.baselined = true;
+  }
+
+  private async seen(clientId: string): Promise<number> {
+    const snap = await loadReservationSnapshot(this.o.db, clientId);
+    if (!snap || !snap.reservedBy) return 0;
+    const at = this.o.now();
+    return claimed(() =>
+      this.o.db.$transaction(async (tx) => {
+        if (
+          await tx.salesReservationWatch.findUnique({
+            where: { clientId },
+            select: { clientId: true },
+          })
+        )
+          return 0;
+        await tx.salesReservationWatch.create({ data: watchRow(snap, at) });
+        const events: SalesEventInput[] = [reservationEvent('reservation.created', snap)];
+        if (snap.implanted) events.push(reservationEvent('reservation.confirmed', snap));
+        return recordEvents(tx, events, at);
+      }),
+    );
+  }
+
+  private async updated(clientId: string): Promise<number> {
+    const { db } = this.o;
+    const [snap, known] = await Promise.all([
+      loadReservationSnapshot(db, clientId),
+      db.salesReservationWatch.findUnique({ where: { clientId } }),
+    ]);
+    if (!snap || !known) return 0;
+    const at = this.o.now();
+    const expiresAt = snap.expiresAt ? new Date(snap.expiresAt) : null;
+    return claimed(() =>
+      db.$transaction(async (tx) => {
+        // Conditional on what we read: a concurrent sweep that got here first wins.
+        const { count } = await tx.salesReservationWatch.updateMany({
+          where: {
+            clientId,
+            implanted: known.implanted,
+            expiresAt: known.expiresAt,
+            releasedAt: null,
+          },
+          data: {
+            implanted: snap.implanted,
+            expiresAt,
+            snapshotJson: JSON.stringify(snap),
+            ...(snap.implanted && !known.implanted ? { confirmedAt: at } : {}),
+          },
+        });
+        if (count === 0 || !snap.implanted || known.implanted) return 0;
+        return recordEvents(tx, [reservationEvent('reservation.confirmed', snap)], at);
+      }),
+    );
+  }
+
+  private async released(clientId: string): Promise<number> {
+    const at = this.o.now();
+    return claimed(() =>
+      this.o.db.$transaction(async (tx) => {
+        const known = await tx.salesReservationWatch.findUnique({ where: { clientId } });
+        if (!known || known.releasedAt) return 0;
+        const { count } = await tx.salesReservationWatch.updateMany({
+          where: { clientId, releasedAt: null },
+          data: { releasedAt: at },
+        });
+        if (count === 0) return 0;
+        const snap = JSON.parse(known.snapshotJson) as ReservationSnapshot;
+        return recordEvents(tx, [reservationEvent('reservation.released', snap)], at);
+      }),
+    );
+  }
+
+  private async prospect(prospectId: string): Promise<number> {
+    const snap = await loadProspectSnapshot(this.o.db, prospectId);
+    if (!snap) return 0;
+    const at = this.o.now();
+    return claimed(() =>
+      this.o.db.$transaction(async (tx) => {
+        if (
+          await tx.salesProspectStatus.findUnique({
+            where: { prospectId },
+            select: { prospectId: true },
+          })
+        )
+          return 0;
+        await tx.salesProspectStatus.create({ data: { prospectId, status: 'new', updatedAt: at } });
+        return recordEvents(
+          tx,
+          [
+            {
+              type: 'prospect.created',
+              subjectKey: `prospect:${prospectId}`,
+              dedupeKey: `prospect.created:${prospectId}`,
+              payload: { prospect: snap },
+            },
+          ],
+          at,
+        );
+      }),
+    );
+  }
+
+  /** Reservations entering the expiring window, once per expiry date (an extension re-arms it). */
+  private async expiring(): Promise<number> {
+    const { db } = this.o;
+    const at = this.o.now();
+    const until = new Date(at.getTime() + this.o.expiringWithinMs);
+    const due = await db.salesReservationWatch.findMany({
+      where: { releasedAt: null, implanted: false, expiresAt: { gt: at, lte: until } },
+      orderBy: { expiresAt: 'asc' },
+      take: 2000,
+    });
+    let recorded = 0;
+    for (const w of due) {
+      if (!w.expiresAt || w.expiringNotifiedFor?.getTime() === w.expiresAt.getTime()) continue;
+      recorded += await claimed(() =>
+        db.$transaction(async (tx) => {
+          const { count } = await tx.salesReservationWatch.updateMany({
+            where: {
+              clientId: w.clientId,
+              expiresAt: w.expiresAt,
+              expiringNotifiedFor: w.expiringNotifiedFor,
+            },
+            data: { expiringNotifiedFor: w.expiresAt },
+          });
+          if (count === 0) return 0;
+          const snap = JSON.parse(w.snapshotJson) as ReservationSnapshot;
+          const expiry = w.expiresAt!.toISOString();
+          return recordEvents(
+            tx,
+            [
+              {
+                ...reservationEvent('reservation.expiring', { ...snap, expiresAt: expiry }),
+                dedupeKey: `reservation.expiring:${w.clientId}:${expiry}`,
+              },
+            ],
+            at,
+          );
+        }),
+      );
+    }
+    return recorded;
+  }
+}
+
+function watchRow(snap: ReservationSnapshot, at: Date) {
+  return {
+    clientId: snap.clientId,
+    code: snap.code,
+    reservedBy: snap.reservedBy,
+    implanted: snap.implanted,
+    expiresAt: snap.expiresAt ? new Date(snap.expiresAt) : null,
+    snapshotJson: JSON.stringify(snap),
+    firstSeenAt: at,
+    confirmedAt: snap.implanted ? at : null,
+  };
+}
+
+function reservationEvent(
+  type:
+    | 'reservation.created'
+    | 'reservation.confirmed'
+    | 'reservation.released'
+    | 'reservation.expiring',
+  snap: ReservationSnapshot,
+): SalesEventInput {
+  return {
+    type,
+    subjectKey: `reservation:${snap.clientId}`,
+    dedupeKey: `${type}:${snap.clientId}`,
+    payload: { reservation: snap },
+  };
+}
