@@ -33,6 +33,9 @@ export function cancellablePool(config: pg.PoolConfig): pg.Pool {
     const scope = scopes.getStore();
     if (!scope || typeof c !== 'object') return plain(c);
     const client = await pool.connect();
+    // A connection the server ends while it is checked out must fail its query, not the process.
+    const onError = () => undefined;
+    client.on('error', onError);
     const pid = (client as unknown as { processID?: number }).processID;
     const entry = { doomed: false };
     if (pid) scope.running.set(pid, entry);
@@ -40,6 +43,7 @@ export function cancellablePool(config: pg.PoolConfig): pg.Pool {
       return await client.query(c);
     } finally {
       if (pid) scope.running.delete(pid);
+      client.removeListener('error', onError);
       // A connection asked to cancel is closed: its pid must never cancel another's statement.
       client.release(
         entry.doomed ? new Error('statement cancelled: its client is gone') : undefined,
