@@ -86,6 +86,50 @@ const EnvSchema = z.object({
     .string()
     .regex(/^\d{10,15}$/, 'digits only, with country code (5511987654321)')
     .optional(),
+  WHATSAPP_CLOUD_ACCESS_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{20,}$/, 'must be a Meta access token (EAA...)')
+    .optional(),
+  WHATSAPP_CLOUD_PHONE_NUMBER_ID: z
+    .string()
+    .regex(/^\d{5,20}$/, 'digits only')
+    .optional(),
+  WHATSAPP_CLOUD_APP_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9]{16,}$/, 'the app secret from App settings > Basic')
+    .optional(),
+  WHATSAPP_CLOUD_VERIFY_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{8,256}$/, '8-256 visible ASCII characters')
+    .optional(),
+  WHATSAPP_CLOUD_API_ROOT: z
+    .string()
+    .url()
+    .regex(/\/v\d+\.\d+\/?$/, 'must end with the Graph API version, e.g. /v23.0')
+    .default('https://graph.facebook.com/v23.0'),
+  WHATSAPP_CLOUD_BUSINESS_ACCOUNT_ID: z
+    .string()
+    .regex(/^\d{5,20}$/, 'digits only')
+    .optional(),
+  WHATSAPP_CLOUD_TEMPLATE_LANGUAGE: z
+    .string()
+    .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'a template language code such as pt_BR')
+    .default('pt_BR'),
+  WHATSAPP_CLOUD_TEMPLATE_RESERVATION_EXPIRING: z
+    .string()
+    .default('alcance_reserva_expirando:name,expires_at'),
+  WHATSAPP_CLOUD_TEMPLATE_HANDOFF_REPLY: z
+    .string()
+    .default('alcance_resposta_atendimento:name,message'),
+  WHATSAPP_CLOUD_TEMPLATE_FIBRE_AVAILABLE: z.string().default('alcance_fibra_disponivel:name'),
+  WHATSAPP_CLOUD_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(80),
+  WHATSAPP_CLOUD_REMINDER_HOURS: z.coerce.number().min(0).max(720).default(24),
+  WHATSAPP_CLOUD_COVERAGE_CHECK_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(60),
   GEOCODER_URL: z.string().url().optional(),
   GEOCODER_USER_AGENT: z.string().min(3).default('Alcance-FindME/0.1'),
   GEOCODER_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
@@ -224,6 +268,8 @@ export interface Config {
   metrics: { token?: string };
   /** The versioned inventory change log every instance reads to keep its index exact. */
   networkSync: { intervalMs: number; retentionMs: number };
+  /** Present when WHATSAPP_CLOUD_ACCESS_TOKEN is set: the official WhatsApp Cloud API channel. */
+  whatsappCloud?: WhatsAppCloudConfig;
   /** Nominatim-compatible geocoder behind the FindME proxy; no `url` → address search is off. */
   geocoder: { url?: string; userAgent: string; minIntervalMs: number; timeoutMs: number };
   findme: {
@@ -260,6 +306,55 @@ export interface Config {
   };
 }
 
+/** An approved message template: its name and, in order, what fills its {{1}}, {{2}}... */
+export interface TemplateSpec {
+  name: string;
+  parameters: string[];
+}
+
+/** Why the bot writes outside the 24-hour window, each purpose with its own template. */
+export const TEMPLATE_PURPOSES = {
+  reservationExpiring: {
+    variable: 'WHATSAPP_CLOUD_TEMPLATE_RESERVATION_EXPIRING',
+    parameters: ['name', 'expires_at', 'address'],
+    required: [],
+  },
+  handoffReply: {
+    variable: 'WHATSAPP_CLOUD_TEMPLATE_HANDOFF_REPLY',
+    parameters: ['name', 'message'],
+    // Without the message the agent's answer would never reach the customer.
+    required: ['message'],
+  },
+  fibreAvailable: {
+    variable: 'WHATSAPP_CLOUD_TEMPLATE_FIBRE_AVAILABLE',
+    parameters: ['name', 'address'],
+    required: [],
+  },
+} as const satisfies Record<
+  string,
+  { variable: string; parameters: readonly string[]; required: readonly string[] }
+>;
+export type TemplatePurpose = keyof typeof TEMPLATE_PURPOSES;
+
+export interface WhatsAppCloudConfig {
+  accessToken: string;
+  phoneNumberId: string;
+  appSecret: string;
+  verifyToken: string;
+  /** Graph API base URL without the version (https://graph.facebook.com). */
+  apiBaseUrl: string;
+  /** Graph API version, e.g. v23.0 (the last segment of WHATSAPP_CLOUD_API_ROOT). */
+  apiVersion: string;
+  /** The WhatsApp Business Account that owns the number and its templates. */
+  businessAccountId: string;
+  templates: { language: string } & Record<TemplatePurpose, TemplateSpec>;
+  messagesPerSecond: number;
+  /** Remind customers this long before their chat reservation expires; 0 = never. */
+  reminderHours: number;
+  /** How often prospects from this channel are re-checked for coverage; 0 = never. */
+  coverageCheckMinutes: number;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -293,6 +388,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_WEBHOOK_SECRET) {
     throw new ConfigError(['TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set']);
   }
+  const whatsappCloud = whatsappCloudConfig(e);
   return {
     http: {
       port: e.PORT,
@@ -365,6 +461,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       intervalMs: Math.round(e.NETWORK_SYNC_INTERVAL_SECONDS * 1000),
       retentionMs: e.NETWORK_CHANGE_RETENTION_HOURS * 3_600_000,
     },
+    whatsappCloud,
     geocoder: {
       url: e.GEOCODER_URL,
       userAgent: e.GEOCODER_USER_AGENT,
@@ -399,6 +496,74 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       webhookGiveUpMs: e.WEBHOOK_GIVE_UP_HOURS * 3_600_000,
     },
   };
+}
+
+const CLOUD_REQUIRED = [
+  'WHATSAPP_CLOUD_PHONE_NUMBER_ID',
+  'WHATSAPP_CLOUD_APP_SECRET',
+  'WHATSAPP_CLOUD_VERIFY_TOKEN',
+  'WHATSAPP_CLOUD_BUSINESS_ACCOUNT_ID',
+] as const;
+
+/** The Cloud API channel's slice, or undefined when WHATSAPP_CLOUD_ACCESS_TOKEN is unset. */
+function whatsappCloudConfig(e: Env): WhatsAppCloudConfig | undefined {
+  const accessToken = e.WHATSAPP_CLOUD_ACCESS_TOKEN;
+  if (!accessToken) return undefined;
+  const problems = CLOUD_REQUIRED.filter((name) => !e[name]).map(
+    (name) => `${name}: required when WHATSAPP_CLOUD_ACCESS_TOKEN is set`,
+  );
+  const templates: Partial<Record<TemplatePurpose, TemplateSpec>> = {};
+  for (const [purpose, rule] of Object.entries(TEMPLATE_PURPOSES) as Array<
+    [TemplatePurpose, (typeof TEMPLATE_PURPOSES)[TemplatePurpose]]
+  >) {
+    const parsed = parseTemplateSpec(e[rule.variable], rule.parameters, rule.required);
+    if (typeof parsed === 'string') problems.push(`${rule.variable}: ${parsed}`);
+    else templates[purpose] = parsed;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const root = e.WHATSAPP_CLOUD_API_ROOT.replace(/\/+$/, '');
+  const cut = root.lastIndexOf('/');
+  return {
+    accessToken,
+    phoneNumberId: e.WHATSAPP_CLOUD_PHONE_NUMBER_ID!,
+    appSecret: e.WHATSAPP_CLOUD_APP_SECRET!,
+    verifyToken: e.WHATSAPP_CLOUD_VERIFY_TOKEN!,
+    apiBaseUrl: root.slice(0, cut),
+    apiVersion: root.slice(cut + 1),
+    businessAccountId: e.WHATSAPP_CLOUD_BUSINESS_ACCOUNT_ID!,
+    templates: {
+      language: e.WHATSAPP_CLOUD_TEMPLATE_LANGUAGE,
+      ...(templates as Record<TemplatePurpose, TemplateSpec>),
+    },
+    messagesPerSecond: e.WHATSAPP_CLOUD_MESSAGES_PER_SECOND,
+    reminderHours: e.WHATSAPP_CLOUD_REMINDER_HOURS,
+    coverageCheckMinutes: e.WHATSAPP_CLOUD_COVERAGE_CHECK_MINUTES,
+  };
+}
+
+/**
+ * `name:param,param` → the template and what fills its {{1}}, {{2}}... in order, or the problem.
+ * `name` alone is a template without parameters.
+ */
+export function parseTemplateSpec(
+  text: string,
+  allowed: readonly string[],
+  required: readonly string[] = [],
+): TemplateSpec | string {
+  const [name = '', list, ...rest] = text.split(':').map((part) => part.trim());
+  if (rest.length > 0) return 'write it as template_name:param,param';
+  if (!/^[a-z0-9_]{1,512}$/.test(name)) {
+    return `"${name}" is not a template name (lower case letters, digits and _)`;
+  }
+  const parameters = list ? list.split(',').map((p) => p.trim()) : [];
+  const unknown = parameters.filter((p) => !allowed.includes(p));
+  if (unknown.length > 0) {
+    return `unknown parameter ${unknown.join(', ')} (use ${allowed.join(', ')})`;
+  }
+  if (new Set(parameters).size !== parameters.length) return 'a parameter is listed twice';
+  const missing = required.filter((p) => !parameters.includes(p));
+  if (missing.length > 0) return `must include ${missing.join(', ')}`;
+  return { name, parameters };
 }
 
 /** Beside the SQLite file for the embedded default; ./data otherwise. */

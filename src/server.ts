@@ -226,6 +226,12 @@ export async function startServer(
     ...sales.chatHooks,
     whatsappConnect: options.whatsappConnect,
   });
+  try {
+    await chat.prepare();
+  } catch (err) {
+    await built.close();
+    throw err;
+  }
   sales.attachChat({
     send: (channel, chatId, messages) => chat.send(channel, chatId, messages),
     release: (channel, chatId) => chat.engine.release(channel, chatId),
@@ -283,6 +289,7 @@ export async function startServer(
       { path: '/chat', limit: '16kb' },
       { path: '/ozloc', limit: '8kb' },
     ],
+    rawBodyRouters: chat.rawBodyRouters,
     routers: [
       ...(options.routers ?? []),
       ...publicGuards(ctx.rateLimits),
@@ -407,5 +414,13 @@ function channelReports(config: Config, chat: ChatSystem): Record<string, Channe
       ...(status.lastDisconnect ? { lastDisconnect: status.lastDisconnect } : {}),
     };
   } else reports.whatsapp = { status: 'disabled' };
+  if (chat.whatsappCloud) {
+    const status = chat.whatsappCloud.status();
+    reports['whatsapp-cloud'] = {
+      status: status.state === 'ready' ? 'up' : 'down',
+      state: status.state,
+      templates: status.templates,
+    };
+  } else reports['whatsapp-cloud'] = { status: 'disabled' };
   return reports;
 }

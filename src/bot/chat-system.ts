@@ -26,6 +26,13 @@ import { whatsappAdminRouter } from './whatsapp/admin-router.js';
 import { qrTerminal } from './whatsapp/qr-render.js';
 import type { ConnectSocket } from './whatsapp/baileys.js';
 import { observeConversations } from '../services/observed.js';
+import {
+  createWhatsAppCloud,
+  registerWhatsAppCloudJobs,
+  whatsappCloudAdminRouter,
+  whatsappCloudWebhookRouter,
+  type WhatsAppCloudChannel,
+} from './whatsapp-cloud/index.js';
 
 export interface ChatSystem {
   engine: ConversationEngine;
@@ -35,7 +42,12 @@ export interface ChatSystem {
   findme: FindMe;
   telegram?: TelegramChannel;
   whatsapp?: WhatsAppChannel;
+  whatsappCloud?: WhatsAppCloudChannel;
   routers: Array<{ path: string; router: Router }>;
+  /** Routers that must see the raw request body (signed webhooks), mounted before the parsers. */
+  rawBodyRouters: Array<{ path: string; router: Router }>;
+  /** Checks what must hold before taking traffic (the WhatsApp Cloud API templates). */
+  prepare(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -58,7 +70,7 @@ export function chatSalesPort(ctx: AppContext): SalesPort {
 }
 
 export const Release = z.object({
-  channel: z.enum(['telegram', 'whatsapp', 'web', 'terminal']),
+  channel: z.enum(['telegram', 'whatsapp', 'whatsapp-cloud', 'web', 'terminal']),
   chatId: text.min(1),
 });
 
@@ -161,6 +173,10 @@ export async function createChatSystem(
       },
     });
   if (whatsapp) senders.push(whatsapp);
+  const cloud =
+    config.whatsappCloud &&
+    createWhatsAppCloud(config.whatsappCloud, { db, handler, logger, now: ctx.now });
+  if (cloud) senders.push(cloud.channel);
   recorded.push(...senders.map(wrapSender));
 
   const admin = Router();
@@ -171,6 +187,7 @@ export async function createChatSystem(
     res.json({ released });
   });
   if (whatsapp) admin.use(whatsappAdminRouter(whatsapp));
+  if (cloud) admin.use(whatsappCloudAdminRouter(cloud.channel));
 
   const routers = [
     { path: FINDME_PATH, router: findme.router },
@@ -191,14 +208,40 @@ export async function createChatSystem(
     findme,
     telegram: telegram || undefined,
     whatsapp: whatsapp || undefined,
+    whatsappCloud: cloud ? cloud.channel : undefined,
     routers,
+    rawBodyRouters: cloud
+      ? [
+          {
+            path: '/',
+            router: whatsappCloudWebhookRouter(cloud.channel, {
+              logger,
+              bodyLimit: config.http.bodyLimit,
+            }),
+          },
+        ]
+      : [],
+    async prepare() {
+      if (cloud) await cloud.channel.prepare();
+    },
     async start() {
       await telegram?.start();
       await whatsapp?.start();
+      if (cloud && config.whatsappCloud) {
+        registerWhatsAppCloudJobs(ctx.jobs, cloud, config.whatsappCloud, {
+          db,
+          logger,
+          now: ctx.now,
+          isViable: (point) =>
+            ctx.viability.check({ ...point, radius: config.chatbot.radiusMeters }).viable,
+        });
+        await cloud.channel.start();
+      }
     },
     async stop() {
       await telegram?.stop();
       await whatsapp?.stop();
+      await cloud?.channel.stop();
     },
   };
 }

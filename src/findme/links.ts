@@ -57,7 +57,13 @@ export interface FindMeLinksOptions {
   limiter?: RateLimiter;
 }
 
-const CHANNELS = ['telegram', 'whatsapp', 'web', 'terminal'] as const satisfies readonly Channel[];
+const CHANNELS = [
+  'telegram',
+  'whatsapp',
+  'whatsapp-cloud',
+  'web',
+  'terminal',
+] as const satisfies readonly Channel[];
 // A claim outlives the link by this much, so a used link never reads as merely expired-and-free.
 const CLAIM_GRACE_MS = 24 * 60 * 60 * 1000;
 

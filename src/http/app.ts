@@ -21,6 +21,8 @@ export interface AppOptions {
   metrics?: { metrics: Metrics; token?: string };
   /** Routers mounted in order, each at its own path. */
   routers: Array<{ path: string; router: Router }>;
+  /** Routers that read the raw body themselves (signed webhooks): mounted before the parsers. */
+  rawBodyRouters?: Array<{ path: string; router: Router }>;
   /**
    * Smaller body limits by path prefix (public pages and the web chat), applied before the
    * app-wide `bodyLimit` parser, which then leaves those bodies alone.
@@ -108,6 +110,7 @@ export function createApp(options: AppOptions): express.Express {
       .json(report);
   });
   if (options.metrics) app.use(metricsRouter(options.metrics.metrics, options.metrics.token));
+  for (const { path, router } of options.rawBodyRouters ?? []) app.use(path, router);
   app.use(requireKnownBody);
   for (const { path, limit } of options.bodyLimits ?? []) app.use(path, ...parsers(limit));
   app.use(...parsers(options.bodyLimit));

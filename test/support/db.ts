@@ -56,6 +56,7 @@ export async function freshDatabase(provider: DbProvider): Promise<TestDatabase>
 
 async function adminQuery(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query(sql);

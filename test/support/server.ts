@@ -2,10 +2,12 @@
 import { request } from 'node:http';
 import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import type { DbProvider } from '../../src/ozmap-model/db/client.js';
 import { createApiKey } from '../../src/ozmap-model/api-keys.js';
 import { startServer, type StartOptions } from '../../src/server.js';
+import type { ChatSystem } from '../../src/bot/chat-system.js';
+import type { ConnectSocket } from '../../src/bot/whatsapp/baileys.js';
 import type { SalesWorkspace } from '../../src/sales/index.js';
 import { freshDatabase } from './db.js';
 
@@ -19,6 +21,8 @@ export interface TestServer {
   /** A valid API key (integration "generic"). */
   apiKey: string;
   ctx: AppContext;
+  /** The chat channels, to wait for them (e.g. `chat.whatsappCloud?.whenIdle()`). */
+  chat: ChatSystem;
   /** The sales workspace (its watch, outbox, delivery worker, hand-off queue...). */
   sales: SalesWorkspace;
   close(): Promise<void>;
@@ -37,6 +41,10 @@ export async function startTestServer(
     webDist?: string;
     /** Extra routers mounted before the built-in ones. */
     routers?: StartOptions['routers'];
+    /** Instead of a silent logger (e.g. one that captures the lines, to assert on the log). */
+    logger?: Logger;
+    /** The Baileys socket factory (e.g. `hubConnector` of test/support/fake-whatsapp.ts). */
+    whatsappConnect?: ConnectSocket;
   } = {},
 ): Promise<TestServer> {
   const database = await freshDatabase(provider);
@@ -48,17 +56,23 @@ export async function startTestServer(
     DEMO_NETWORK: 'off',
     ...env,
   });
-  const running = await startServer(config, createLogger(config.logLevel), {
+  const running = await startServer(config, options.logger ?? createLogger(config.logLevel), {
     jobs: false,
     now: options.now,
     webDist: options.webDist,
     routers: options.routers,
+    whatsappConnect: options.whatsappConnect,
+  }).catch(async (err: unknown) => {
+    // A server that refused to start leaves no database behind.
+    await database.drop();
+    throw err;
   });
   const { key } = await createApiKey(running.ctx.db, 'test');
   return {
     url: running.url,
     apiKey: key,
     ctx: running.ctx,
+    chat: running.chat,
     sales: running.sales,
     close: async () => {
       await running.close();

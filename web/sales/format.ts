@@ -78,8 +78,13 @@ export function origin(value: string | null | undefined): string {
 
 export function channelName(channel: string): string {
   return (
-    { telegram: 'Telegram', whatsapp: 'WhatsApp', web: 'Web', terminal: 'Terminal' }[channel] ??
-    channel
+    {
+      telegram: 'Telegram',
+      whatsapp: 'WhatsApp',
+      'whatsapp-cloud': 'WhatsApp (API oficial)',
+      web: 'Web',
+      terminal: 'Terminal',
+    }[channel] ?? channel
   );
 }
 

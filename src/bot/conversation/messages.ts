@@ -1,7 +1,8 @@
 // The only message shapes the conversation engine sees. Channel adapters convert vendor payloads
 // to and from these at the edge (fromTelegrafUpdate, fromBaileysMessage, toTelegramReply, ...).
 
-export type Channel = 'telegram' | 'whatsapp' | 'web' | 'terminal';
+/** `whatsapp` is Baileys, `whatsapp-cloud` the official Cloud API: a customer's chats never mix. */
+export type Channel = 'telegram' | 'whatsapp' | 'whatsapp-cloud' | 'web' | 'terminal';
 
 export interface GeoPoint {
   lat: number;

@@ -35,7 +35,10 @@ export function locationRequest(state: ConversationState, ctx: FlowContext): Out
   const message: OutboundMessage = {
     kind: 'request-location',
     text,
-    ...(ctx.channel === 'whatsapp' ? { howTo: t.shareLocationHowTo } : {}),
+    // whatsapp-cloud shows a native button and uses the how-to only in its plain-text fallback.
+    ...(ctx.channel === 'whatsapp' || ctx.channel === 'whatsapp-cloud'
+      ? { howTo: t.shareLocationHowTo }
+      : {}),
   };
   return url ? { ...message, findmeUrl: url, findmeText: t.mapLinkIntro } : message;
 }

@@ -156,6 +156,9 @@ async function migratePostgres(
   apply: boolean,
 ): Promise<MigrationResult> {
   const client = new pg.Client({ connectionString: url });
+  // A connection the server ends (restart, database dropped) fails the query that is running;
+  // unheard, the client's 'error' event would crash the process instead.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PG_LOCK]);

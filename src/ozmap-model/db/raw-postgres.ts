@@ -25,6 +25,9 @@ export async function postgresSession<T>(
   fn: (session: RawSession) => Promise<T>,
 ): Promise<T> {
   const client = new pg.Client({ connectionString: url, types });
+  // A connection the server ends (restart, database dropped) fails the query that is running;
+  // unheard, the client's 'error' event would crash the process instead.
+  client.on('error', () => undefined);
   await client.connect();
   let cursors = 0;
   const query = async (sql: string, params: readonly unknown[]) =>
