@@ -240,7 +240,10 @@ describe.each(testProviders())('bounded flood on %s', (provider) => {
       // runs each statement on the service's own thread: the limits bound how long each one
       // may hold it (before them, one filter held it for seconds).
       expect(Object.keys(legit.statuses)).toEqual(['200']);
-      const bound = provider === 'postgresql' ? percentile(baseline.ms, 95) * 10 + 100 : 2_000;
+      // The bounds leave room for other test files sharing the two cores (npm test runs files in
+      // parallel); before the limits, SQLite's p95 here was 5.7 s and PostgreSQL froze outright.
+      const bound =
+        provider === 'postgresql' ? Math.max(percentile(baseline.ms, 95) * 10 + 100, 1_000) : 3_000;
       expect(percentile(legit.ms, 95)).toBeLessThan(bound);
       // Rate limits held: wrong keys and the over-used key were turned away with 429.
       expect(wrongKeys.statuses[401]).toBe(20);
