@@ -158,7 +158,12 @@ async function run(label: string, url: string): Promise<void> {
     db,
     now,
     logger,
-    network: { boxesChanged: async () => {}, regionsChanged: async () => {} },
+    network: {
+      boxesChanged: async () => {},
+      regionsChanged: async () => {},
+      polesChanged: async () => {},
+      condosChanged: async () => {},
+    },
     watch,
     live: new MemoryLiveBus(),
     transcript: new Transcript(db, logger),

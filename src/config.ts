@@ -56,6 +56,10 @@ const EnvSchema = z.object({
     .default(24),
   CHATBOT_PROSPECT_TAGS: z.string().default('chatbot,sem-cobertura'),
   CHATBOT_RADIUS_METERS: z.coerce.number().int().min(1).max(50_000).optional(),
+  CHATBOT_INTEGRATION: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, '1-64 characters from A-Z a-z 0-9 _ . -')
+    .default('chatbot'),
   PROVIDER_NAME: z.string().trim().min(1).max(60).default('Alcance'),
   CHATBOT_TEXTS_FILE: z.string().min(1).optional(),
   CHATBOT_SERVICE_AREA_KM: z.coerce.number().min(0.1).max(500).default(5),
@@ -240,6 +244,8 @@ export interface Config {
     prospectTags: string[];
     /** The bot's own viability radius; unset = the system default. */
     radiusMeters?: number;
+    /** The integration profile whose viability settings the bot uses (when it exists). */
+    integration: string;
     /** Serve the web chat page at /chat (the local channel for trying the flow). */
     webChat: boolean;
     /** The provider's name as customers read it ({provider} in the texts). */
@@ -431,6 +437,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .map((t) => t.trim())
         .filter(Boolean),
       radiusMeters: e.CHATBOT_RADIUS_METERS,
+      integration: e.CHATBOT_INTEGRATION,
       webChat: e.WEB_CHAT_ENABLED,
       providerName: e.PROVIDER_NAME,
       textsFile: e.CHATBOT_TEXTS_FILE,

@@ -23,6 +23,13 @@ export interface NetworkChanges {
   boxesChanged(boxIds: Iterable<string>): Promise<void>;
   /** Regions (polygons or tags) changed. */
   regionsChanged(): Promise<void>;
+  /**
+   * Poles whose position, existence, spans or boxes changed (pole-mode viability); `all` reloads
+   * the whole pole network (e.g. a project's maximum drop size changed).
+   */
+  polesChanged(poleIds: Iterable<string> | 'all'): Promise<void>;
+  /** Horizontal condominiums changed. */
+  condosChanged(): Promise<void>;
 }
 
 /** What the composition root hands to routers and jobs. Built once in src/server.ts. */

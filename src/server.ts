@@ -12,6 +12,8 @@ import { ozmapApiRouter } from './integrations/ozmap-api/router.js';
 import { viabilityRouter } from './integrations/ozmap-api/viability-route.js';
 import { Settings } from './services/settings.js';
 import { ViabilityService } from './services/viability-service.js';
+import { PoleNetwork } from './services/pole-network.js';
+import { CondoAreas } from './services/condo-areas.js';
 import { NetworkBroadcast } from './services/network-broadcast.js';
 import { ReservationService } from './services/reservations.js';
 import { releaseExpiredReservations } from './jobs/reservation-expiry.js';
@@ -88,6 +90,11 @@ export async function buildContext(
     maxBoxes: () => settings.maxBoxesInRadius,
     maxRadiusMeters: config.viability.maxRadiusMeters,
     logger,
+    viabilitySettings: () => settings.viability,
+  });
+  viability.attach({
+    poles: await PoleNetwork.load(db, logger),
+    condos: await CondoAreas.load(db),
   });
   const now = options.now ?? (() => new Date());
   const secretsKey = loadSecretsKey(config.secrets);
@@ -225,6 +232,7 @@ export async function startServer(
   const chat = await createChatSystem(ctx, built.redis, {
     ...sales.chatHooks,
     whatsappConnect: options.whatsappConnect,
+    webDist: options.webDist,
   });
   try {
     await chat.prepare();

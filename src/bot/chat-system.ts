@@ -15,6 +15,7 @@ import type {
   OutboundMessage,
 } from './conversation/messages.js';
 import type { HandoffListener, SalesPort } from './conversation/ports.js';
+import type { ViabilityOverrides } from '../services/viability-settings.js';
 import type { Texts } from './conversation/texts.js';
 import { loadTexts } from './texts-file.js';
 import { WebChatOutbox, webChatRouter } from './local/web-chat.js';
@@ -64,9 +65,18 @@ export function chatSalesPort(ctx: AppContext): SalesPort {
       radiusMeters: ctx.config.chatbot.radiusMeters,
       serviceAreaMeters: ctx.config.chatbot.serviceAreaMeters,
       outOfAreaProspects: ctx.config.chatbot.outOfAreaProspects,
+      viability: () => chatViability(ctx),
     },
     now: ctx.now,
   });
+}
+
+/**
+ * The chatbot's viability settings: those of the integration profile named CHATBOT_INTEGRATION
+ * ("chatbot" by default), when it exists; else the system's.
+ */
+export async function chatViability(ctx: AppContext): Promise<ViabilityOverrides> {
+  return (await ctx.integrations.profile(ctx.config.chatbot.integration)).viability;
 }
 
 export const Release = z.object({
@@ -79,6 +89,8 @@ export interface ChatSystemOptions {
   senders?: ChannelSender[];
   /** The hand-off port (the sales workspace's queue); default: log only, bot stays quiet. */
   handoff?: HandoffListener;
+  /** Where the built FindME page is (default web/dist). */
+  webDist?: string;
   /** Opens WhatsApp sockets (Baileys unless a test's simulated WhatsApp is given). */
   whatsappConnect?: ConnectSocket;
   /** Wraps the handler the channels call (the workspace records what comes in and goes out). */
@@ -131,9 +143,22 @@ export async function createChatSystem(
       if (!late.handBack) throw new Error('chat system not ready');
       return late.handBack(confirmed);
     },
-    previewViability: async (point) => ({
-      viable: ctx.viability.check({ ...point, radius: config.chatbot.radiusMeters }).viable,
-    }),
+    ...(options.webDist ? { webDist: options.webDist } : {}),
+    previewViability: async (point) => {
+      const answer = ctx.viability.check({
+        ...point,
+        radius: config.chatbot.radiusMeters,
+        settings: [await chatViability(ctx)],
+        routes: true,
+      });
+      // Pole mode: the drop's way to the nearest box, for the page to draw (no names, no ids).
+      const nearest = answer.boxes[0];
+      const route = nearest?.route?.coordinates;
+      return {
+        viable: answer.viable,
+        ...(route ? { route, routeLength: nearest.distance } : {}),
+      };
+    },
   });
   const sales = chatSalesPort(ctx);
   const engine = new ConversationEngine({

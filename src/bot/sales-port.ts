@@ -5,6 +5,8 @@ import {
   type ReservationService,
 } from '../services/reservations.js';
 import type { ViabilityService } from '../services/viability-service.js';
+import type { ViabilityOverrides } from '../services/viability-settings.js';
+import type { PortPolicy } from '../viability/index.js';
 import { createProspect } from '../services/prospects.js';
 import {
   DocumentHasReservationError,
@@ -26,6 +28,8 @@ export interface ChatSalesSettings {
   serviceAreaMeters: number;
   /** Record prospects from outside the area (flagged), or not at all. */
   outOfAreaProspects: boolean;
+  /** The bot's viability settings (its integration profile's overrides): mode, drop, ports... */
+  viability?: () => Promise<ViabilityOverrides | undefined>;
 }
 
 export interface ChatSalesDeps {
@@ -57,9 +61,25 @@ export function createSalesPort(deps: ChatSalesDeps): SalesPort {
     };
   };
 
+  /** The bot's settings layers, and the ports they let it take. */
+  const viabilityOf = async () => {
+    const layers = [await settings.viability?.()];
+    const s = deps.viability.effective(layers);
+    const ports: PortPolicy = {
+      blockedAsFree: s.blockedPortsFree,
+      vacantAsFree: s.propertyPortsFree,
+    };
+    return { layers, ports };
+  };
+
   return {
     async checkCoverage(point: GeoPoint): Promise<CoverageAnswer> {
-      const answer = deps.viability.check({ ...point, radius: settings.radiusMeters });
+      const { layers } = await viabilityOf();
+      const answer = deps.viability.check({
+        ...point,
+        radius: settings.radiusMeters,
+        settings: layers,
+      });
       const nearest = answer.boxes[0];
       const outOfArea =
         !answer.viable && !deps.viability.anyBoxWithin(point, settings.serviceAreaMeters);
@@ -87,12 +107,14 @@ export function createSalesPort(deps: ChatSalesDeps): SalesPort {
           address: await addressOf(deps.db, existing.propertyId),
         });
       }
+      const { layers, ports } = await viabilityOf();
       const r = await deps.reservations.reserve({
         clientCode,
+        ports,
         client: { name: req.name, document: req.document, phone: req.phone, email: req.email },
         point: req.point,
         address: req.address,
-        target: { kind: 'nearest', radiusMeters: settings.radiusMeters },
+        target: { kind: 'nearest', radiusMeters: settings.radiusMeters, settings: layers },
         reservedBy: `chatbot:${req.channel}`,
         expiresInDays: settings.reservationDays,
         meta: {
@@ -107,10 +129,13 @@ export function createSalesPort(deps: ChatSalesDeps): SalesPort {
     },
 
     async moveReservation(req: MoveFromChat): Promise<ReservationAnswer> {
+      const { layers, ports } = await viabilityOf();
       const r = await deps.reservations.move(req.clientCode, {
         point: req.point,
         address: req.address,
         radiusMeters: settings.radiusMeters,
+        settings: layers,
+        ports,
       });
       return answerOf(r);
     },

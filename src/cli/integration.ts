@@ -62,7 +62,24 @@ export function integrationInput(flags: Flags): IntegrationInput {
     throw new ValidationError('--may-reserve must be true or false', 'may-reserve');
   }
   const tags = flags['prospect-tags'];
+  const bool = (name: string): boolean | null | undefined => {
+    const v = flags[name];
+    if (v === undefined) return undefined;
+    if (v === 'default' || v === 'none') return null;
+    if (v !== 'true' && v !== 'false') {
+      throw new ValidationError(`--${name} must be true, false or "default"`, name);
+    }
+    return v === 'true';
+  };
+  const mode = flags['viability-mode'];
   return {
+    viabilityMode: mode === undefined ? undefined : mode === 'default' ? null : String(mode),
+    poleAccessDistance: numberFlag(flags, 'pole-access'),
+    maxDropLength: numberFlag(flags, 'max-drop'),
+    maxBoxes: numberFlag(flags, 'max-boxes'),
+    propertyPortsAsFree: bool('property-ports-free'),
+    blockedPortsAsFree: bool('blocked-ports-free'),
+    horizontalCondos: bool('horizontal-condos'),
     kind: typeof flags.kind === 'string' ? flags.kind : undefined,
     reservationDays: numberFlag(flags, 'reservation-days'),
     defaultRadiusMeters: numberFlag(flags, 'radius'),
@@ -101,7 +118,17 @@ export function describeProfile(p: IntegrationProfile): string {
   const radius =
     p.defaultRadiusMeters === undefined ? 'system radius' : `${p.defaultRadiusMeters} m`;
   const tags = p.prospectTags.length ? p.prospectTags.join(',') : '-';
-  return `${p.name}  kind=${p.kind}  reservations=${days}  radius=${radius}  prospect-tags=${tags}  may-reserve=${p.mayReserve}`;
+  const v = p.viability;
+  const viability = [
+    v.mode && `mode=${v.mode}`,
+    v.poleAccessDistance !== undefined && `pole-access=${v.poleAccessDistance}m`,
+    v.maxDropLength !== undefined && `max-drop=${v.maxDropLength}m`,
+    v.maxBoxes !== undefined && `max-boxes=${v.maxBoxes}`,
+    v.propertyPortsFree !== undefined && `property-ports-free=${v.propertyPortsFree}`,
+    v.blockedPortsFree !== undefined && `blocked-ports-free=${v.blockedPortsFree}`,
+    v.horizontalCondos !== undefined && `horizontal-condos=${v.horizontalCondos}`,
+  ].filter(Boolean);
+  return `${p.name}  kind=${p.kind}  reservations=${days}  radius=${radius}  prospect-tags=${tags}  may-reserve=${p.mayReserve}${viability.length ? `  ${viability.join('  ')}` : ''}`;
 }
 
 /** `alcance integration create|list|update|delete`. */

@@ -25,6 +25,9 @@ const USAGE = `alcance <command>
   apikey revoke <id|name|prefix>
   integration create --name NAME --kind conecteai|ispbox|fivehub|generic|admin
               [--reservation-days D] [--radius M] [--prospect-tags a,b] [--may-reserve true|false]
+              [--viability-mode radius|poles] [--pole-access M] [--max-drop M] [--max-boxes N]
+              [--property-ports-free true|false] [--blocked-ports-free true|false]
+              [--horizontal-condos true|false]      (each also takes "default")
   integration create --name NAME --kind sgp --url URL --token TOKEN --app APP
               [--update-minutes 10] [--cancel-minutes 30] [--enabled true|false]
   integration list | update NAME [flags] | delete NAME
@@ -41,7 +44,7 @@ const USAGE = `alcance <command>
   texts check [FILE]                      validate a texts file (default: CHATBOT_TEXTS_FILE)
   seed-demo [--seed N] [--boxes N]        seed the demo network (Maringá; --boxes: any size, over
                                           more cities) into an empty inventory
-  import <file.geojson>                   import boxes, poles and regions (docs/geojson.md)
+  import <file.geojson>                   import boxes, poles, spans and regions (docs/geojson.md)
   export [--out FILE]                     export the inventory as GeoJSON (stdout by default)
 
 Configuration comes from environment variables (see README).`;

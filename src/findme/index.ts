@@ -47,6 +47,8 @@ export interface FindMeOptions {
   secrets: SecretBox;
   /** Links per chat and geocoder calls per client IP. */
   limits?: Pick<RateLimits, 'findmeLinksPerChat' | 'geocodePerIp'>;
+  /** Where the built page is (default web/dist); tests build into a temp folder. */
+  webDist?: string;
 }
 
 export interface FindMe {
@@ -90,6 +92,7 @@ export async function createFindMe(options: FindMeOptions): Promise<FindMe> {
     mapCenter: config.findme.mapCenter,
     logger,
     geocodePerIp: options.limits?.geocodePerIp,
+    ...(options.webDist ? { webDist: options.webDist } : {}),
   });
   return { links, geocoder, router };
 }

@@ -24,8 +24,11 @@ export interface FindMeRouterDeps {
   onConfirmed(confirmed: ConfirmedLocation): Promise<void>;
   /** Optional service-area check; false → the page says the point is outside the area we serve. */
   networkArea?: (point: GeoPoint) => boolean | Promise<boolean>;
-  /** Optional preview shown after confirming; only a yes/no reaches the page. */
-  previewViability?: (point: GeoPoint) => Promise<{ viable: boolean }>;
+  /**
+   * Optional preview shown after confirming: a yes/no and, in pole mode, the drop's way along the
+   * poles to the nearest box ([lng, lat] points, and its length) for the map to draw; no names.
+   */
+  previewViability?: (point: GeoPoint) => Promise<ViabilityPreview>;
   map: Config['map'];
   /** Where the map opens before GPS or a search (the provider's city). */
   mapCenter?: GeoPoint;
@@ -265,11 +268,17 @@ async function geocode<T>(
   }
 }
 
+export interface ViabilityPreview {
+  viable: boolean;
+  route?: Array<[number, number]>;
+  routeLength?: number;
+}
+
 async function preview(
   deps: FindMeRouterDeps,
   point: GeoPoint,
   req: Request,
-): Promise<{ viable?: boolean }> {
+): Promise<Partial<ViabilityPreview>> {
   if (!deps.previewViability) return {};
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -279,8 +288,11 @@ async function preview(
         PREVIEW_TIMEOUT_MS,
       );
     });
-    const { viable } = await Promise.race([deps.previewViability(point), timeout]);
-    return { viable };
+    const { viable, route, routeLength } = await Promise.race([
+      deps.previewViability(point),
+      timeout,
+    ]);
+    return { viable, ...(route ? { route, routeLength } : {}) };
   } catch (err) {
     // The preview is a courtesy: the conversation already has the point and will answer.
     logOf(req, deps).warn({ err }, 'findme viability preview failed');

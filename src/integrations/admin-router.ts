@@ -5,6 +5,7 @@ import { adminAuth } from '../http/admin-auth.js';
 import { int32, parseBody, text } from './ozmap-api/validation.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../ozmap-model/api-keys.js';
 import { DEFAULT_SCOPES, parseScopes } from '../security/principal.js';
+import type { IntegrationProfile } from '../services/integrations.js';
 
 export const ProfileBody = z
   .object({
@@ -14,6 +15,14 @@ export const ProfileBody = z
     defaultRadiusMeters: int32.nullable(),
     prospectTags: z.array(text).max(50),
     mayReserve: z.boolean(),
+    // viability overrides (null = the system's); ranges are checked by Integrations
+    viabilityMode: z.string().nullable(),
+    poleAccessDistance: z.number().nullable(),
+    maxDropLength: z.number().nullable(),
+    maxBoxes: z.number().nullable(),
+    propertyPortsAsFree: z.boolean().nullable(),
+    blockedPortsAsFree: z.boolean().nullable(),
+    horizontalCondos: z.boolean().nullable(),
     // Syncs (sgp): the same fields as `alcance integration create --kind sgp`.
     url: z.string(),
     token: z.string(),
@@ -40,16 +49,32 @@ export const ApiKeyBody = z.object({
   scopes: z.union([text, z.array(text).max(10)]).optional(),
 });
 
+/** A profile as the admin API shows it: the viability overrides under their API names. */
+export function profileToJson(p: IntegrationProfile) {
+  const { viability, ...rest } = p;
+  return {
+    ...rest,
+    viabilityMode: viability.mode ?? null,
+    poleAccessDistance: viability.poleAccessDistance ?? null,
+    maxDropLength: viability.maxDropLength ?? null,
+    maxBoxes: viability.maxBoxes ?? null,
+    propertyPortsAsFree: viability.propertyPortsFree ?? null,
+    blockedPortsAsFree: viability.blockedPortsFree ?? null,
+    horizontalCondos: viability.horizontalCondos ?? null,
+  };
+}
+
 /** `/admin/integrations` and `/admin/api-keys`: manage profiles and keys over HTTP (admin key). */
 export function adminRouter(ctx: AppContext): Router {
   const router = Router();
   router.use('/admin', adminAuth(ctx));
 
   router.get('/admin/integrations', async (_req, res) => {
-    res.json(await ctx.integrations.list());
+    res.json((await ctx.integrations.list()).map(profileToJson));
   });
   router.post('/admin/integrations', async (req, res) => {
-    res.status(201).json(await ctx.integrations.create(parseBody(ProfileBody, req.body)));
+    const created = await ctx.integrations.create(parseBody(ProfileBody, req.body));
+    res.status(201).json(profileToJson(created));
   });
   router.patch('/admin/integrations/:name', async (req, res) => {
     await ctx.integrations.update(req.params.name, parseBody(ProfileBody, req.body));

@@ -1,11 +1,20 @@
 import { ConflictError, NoFreePortError, NotFoundError, ValidationError } from '../errors.js';
 import { dbProvider, isUniqueViolation, type Db, type Tx } from './db/client.js';
+import type { PortPolicy } from '../viability/index.js';
 
 export type { Tx };
 
 /** Where a property should be connected: any free drop port of a box, or one exact port. */
 export type PortTarget =
-  | { kind: 'box'; boxId: string; allowDraft?: boolean }
+  | {
+      kind: 'box';
+      boxId: string;
+      allowDraft?: boolean;
+      /** Ports besides the free ones the caller may take (its viability settings). */
+      ports?: PortPolicy;
+      /** Appended to the observation of a vacant property that gives its port up. */
+      vacatedNote?: string;
+    }
   | { kind: 'port'; splitterId: string; port: number; allowDraft?: boolean };
 
 export interface AllocatedPort {
@@ -15,6 +24,10 @@ export interface AllocatedPort {
   splitterId: string;
   splitterName: string | null;
   port: number;
+  /** When via = 'vacant': the property that held the port (disconnected before the write). */
+  vacantPropertyId?: string;
+  /** How the port was had: free, given up by a vacant property, or blocked. */
+  via: 'free' | 'vacant' | 'blocked';
 }
 
 const MAX_ATTEMPTS = 16;
@@ -53,18 +66,24 @@ export async function lockBox(tx: Tx, boxId: string): Promise<void> {
 
 /**
  * Picks a port for `target` inside the caller's transaction, as `withFreePort` does (locking the
- * box on PostgreSQL), for writers that change more than the port in that transaction.
+ * box on PostgreSQL), for writers that change more than the port in that transaction. A port a
+ * vacant property gives up (the caller's PortPolicy) is freed here, in the same transaction.
  */
 export async function choosePortInTx(
   tx: Tx,
   target: PortTarget,
   onPostgres: boolean,
 ): Promise<AllocatedPort> {
-  return target.kind === 'box'
-    ? firstFreePort(tx, target, onPostgres)
-    : exactPort(tx, target, onPostgres);
+  const slot =
+    target.kind === 'box'
+      ? await firstFreePort(tx, target, onPostgres)
+      : await exactPort(tx, target, onPostgres);
+  if (slot.vacantPropertyId) await vacate(tx, slot.vacantPropertyId, target);
+  return slot;
 }
 
+// One row shape for the box, its splitters and their ports. For 'taken' rows `name` is the holding
+// property's id and `projectId` its client id (null: a vacant property).
 interface PortRow {
   kind: string;
   id: string;
@@ -87,12 +106,17 @@ SELECT 'blocked', sp."splitterId", NULL, NULL, sp."index"
   FROM "SplitterPort" sp JOIN "Splitter" s ON s."id" = sp."splitterId"
  WHERE s."boxId" = $1 AND s."isDrop" = TRUE AND sp."blocked" = TRUE
 UNION ALL
-SELECT 'taken', p."splitterId", NULL, NULL, p."port"
+SELECT 'taken', p."splitterId", p."id", p."clientId", p."port"
   FROM "Property" p JOIN "Splitter" s ON s."id" = p."splitterId"
  WHERE s."boxId" = $1 AND s."isDrop" = TRUE AND p."port" IS NOT NULL`;
 
-// SQLite binds each `?` separately, PostgreSQL reuses `$1`.
-const BOX_PORTS_SQL_SQLITE = BOX_PORTS_SQL_PG.replaceAll('$1', '?');
+// SQLite binds each `?` separately, PostgreSQL reuses `$1`. The unary `+` keeps SQLite's planner
+// off the index on `blocked` (it would scan every blocked port of the network, ~24 000 at 100 000
+// boxes, per reservation) and on the box's splitters instead.
+const BOX_PORTS_SQL_SQLITE = BOX_PORTS_SQL_PG.replaceAll('$1', '?').replace(
+  'sp."blocked" = TRUE',
+  '+sp."blocked" = TRUE',
+);
 
 async function firstFreePort(
   tx: Tx,
@@ -116,26 +140,66 @@ async function firstFreePort(
   if (splitters.length === 0) {
     throw new ConflictError(`box ${label} has no drop splitter (splitter de atendimento)`, 'box');
   }
-  const unavailable = new Set(
-    rows
-      .filter((r) => r.kind === 'blocked' || r.kind === 'taken')
-      .map((r) => `${r.id}:${Number(r.num)}`),
-  );
-  for (const s of splitters) {
-    const ratio = Number(s.num);
-    for (let port = 1; port <= ratio; port++) {
-      if (unavailable.has(`${s.id}:${port}`)) continue;
-      return {
-        boxId: box.id,
-        boxName: box.name,
-        projectId: box.projectId ?? '',
-        splitterId: s.id,
-        splitterName: s.name,
-        port,
-      };
+  const key = (r: PortRow) => `${r.id}:${Number(r.num)}`;
+  const blocked = new Set(rows.filter((r) => r.kind === 'blocked').map(key));
+  const holders = new Map(rows.filter((r) => r.kind === 'taken').map((r) => [key(r), r]));
+  const policy = target.ports ?? {};
+  // Free ports first; then, as the caller's settings allow, ports of vacant properties (their
+  // customer left; the drop may still be there), then blocked ports.
+  const passes: Array<{ via: AllocatedPort['via']; ok: (k: string) => boolean }> = [
+    { via: 'free', ok: (k) => !holders.has(k) && !blocked.has(k) },
+  ];
+  const vacantOk = (k: string) => holders.get(k)?.projectId === null;
+  if (policy.vacantAsFree) {
+    passes.push({
+      via: 'vacant',
+      ok: (k) => vacantOk(k) && (!blocked.has(k) || !!policy.blockedAsFree),
+    });
+  }
+  if (policy.blockedAsFree)
+    passes.push({ via: 'blocked', ok: (k) => blocked.has(k) && !holders.has(k) });
+  for (const pass of passes) {
+    for (const s of splitters) {
+      const ratio = Number(s.num);
+      for (let port = 1; port <= ratio; port++) {
+        const k = `${s.id}:${port}`;
+        if (!pass.ok(k)) continue;
+        return {
+          boxId: box.id,
+          boxName: box.name,
+          projectId: box.projectId ?? '',
+          splitterId: s.id,
+          splitterName: s.name,
+          port,
+          via: pass.via,
+          ...(pass.via === 'vacant' ? { vacantPropertyId: holders.get(k)!.name! } : {}),
+        };
+      }
     }
   }
   throw new NoFreePortError(`box ${label} has no free port`);
+}
+
+/**
+ * A vacant property gives its port up to a sale ("consider ports of properties as free"): it is
+ * disconnected and its observation says who took the port, as OZmap does.
+ */
+async function vacate(tx: Tx, propertyId: string, target: PortTarget): Promise<void> {
+  const current = await tx.property.findUnique({
+    where: { id: propertyId },
+    select: { observation: true, clientId: true },
+  });
+  // Someone moved in meanwhile: let the unique (splitter, port) constraint refuse the write.
+  if (!current || current.clientId !== null) return;
+  const note = (target.kind === 'box' && target.vacatedNote) || 'Porta cedida a uma nova venda.';
+  await tx.property.update({
+    where: { id: propertyId },
+    data: {
+      splitterId: null,
+      port: null,
+      observation: current.observation ? `${current.observation}\n${note}` : note,
+    },
+  });
 }
 
 /** Prisma's `orderBy name asc` order: nulls first, then by code point. */
@@ -198,6 +262,7 @@ async function exactPort(
     splitterId: splitter.id,
     splitterName: splitter.name,
     port: target.port,
+    via: 'free',
   };
 }
 

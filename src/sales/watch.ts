@@ -22,11 +22,12 @@ export interface SalesWatchOptions {
 const BATCH = 500;
 const BASELINE = { namespace: 'sales', key: 'watch-baseline' };
 
-// Reservation clients the watch has not seen yet.
+// Reservation clients the watch has not seen yet. `>= ''` (every non-null text) rather than
+// IS NOT NULL: SQLite walks the reservedBy index for a range, not for IS NOT NULL.
 const NEW_RESERVATIONS = `
 SELECT c."id" AS id FROM "FtthClient" c
   LEFT JOIN "SalesReservationWatch" w ON w."clientId" = c."id"
- WHERE c."reservedBy" IS NOT NULL AND w."clientId" IS NULL
+ WHERE c."reservedBy" >= '' AND w."clientId" IS NULL
  LIMIT ${BATCH}`;
 // Watched reservations whose client was confirmed (or un-confirmed) or got a new expiry.
 const CHANGED_RESERVATIONS = `

@@ -2,6 +2,17 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Db } from '../ozmap-model/db/client.js';
 import { isUniqueViolation } from '../ozmap-model/db/client.js';
+import {
+  deleteIntegrationViability,
+  getIntegrationViability,
+  saveIntegrationViability,
+} from '../ozmap-model/viability-settings.js';
+import {
+  LIMITS,
+  VIABILITY_MODES,
+  type ViabilityMode,
+  type ViabilityOverrides,
+} from './viability-settings.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { isSyncKind, SYNC_KINDS, syncUrl } from './sync-settings.js';
 
@@ -28,6 +39,8 @@ export interface IntegrationProfile {
   /** Tags added to every prospect this caller records. */
   prospectTags: string[];
   mayReserve: boolean;
+  /** Viability settings this caller overrides (mode, drop cap, port policies...); radius above. */
+  viability: ViabilityOverrides;
   /** Syncs (sgp): whether the server runs it on its schedule. */
   enabled: boolean;
   /** Syncs: the remote system's base URL. */
@@ -38,7 +51,18 @@ export interface IntegrationProfile {
   settings: Record<string, unknown>;
 }
 
-export interface IntegrationInput {
+/** Per-integration viability settings as the admin API and CLI set them; null = the system's. */
+export interface ViabilityInput {
+  viabilityMode?: string | null;
+  poleAccessDistance?: number | null;
+  maxDropLength?: number | null;
+  maxBoxes?: number | null;
+  propertyPortsAsFree?: boolean | null;
+  blockedPortsAsFree?: boolean | null;
+  horizontalCondos?: boolean | null;
+}
+
+export interface IntegrationInput extends ViabilityInput {
   name?: string;
   kind?: string;
   reservationDays?: number | null;
@@ -119,14 +143,18 @@ export class Integrations {
     const cached = this.cache.get(name);
     if (cached && cached.until > this.now()) return cached.profile;
     const row = await this.db.integration.findUnique({ where: { name } });
-    const profile = row ? this.toProfile(row) : this.implicit(name);
+    const profile = row
+      ? this.toProfile(row, await getIntegrationViability(this.db, name))
+      : this.implicit(name);
     this.cache.set(name, { profile, until: this.now() + this.ttlMs });
     return profile;
   }
 
   async list(): Promise<IntegrationProfile[]> {
     const rows = await this.db.integration.findMany({ orderBy: { name: 'asc' } });
-    return rows.map((r) => this.toProfile(r));
+    return Promise.all(
+      rows.map(async (r) => this.toProfile(r, await getIntegrationViability(this.db, r.name))),
+    );
   }
 
   async create(input: IntegrationInput): Promise<IntegrationProfile> {
@@ -143,10 +171,15 @@ export class Integrations {
       ...this.validated(input),
       ...this.syncFields(name, kind, input),
     };
+    const viability = validatedViability(input);
     try {
-      const row = await this.db.integration.create({ data: { id: newId(), name, kind, ...data } });
+      const row = await this.db.$transaction(async (tx) => {
+        const created = await tx.integration.create({ data: { id: newId(), name, kind, ...data } });
+        if (viability) await saveIntegrationViability(tx, name, viability);
+        return created;
+      });
       this.cache.delete(name);
-      return this.toProfile(row);
+      return this.toProfile(row, await getIntegrationViability(this.db, name));
     } catch (err) {
       if (isUniqueViolation(err))
         throw new ConflictError(`integration ${name} already exists`, 'name');
@@ -164,16 +197,19 @@ export class Integrations {
       throw new ValidationError('the kind of a sync integration cannot change', 'kind');
     }
     const kind = input.kind ?? existing.kind;
-    const row = await this.db.integration.update({
-      where: { name },
-      data: {
-        ...this.validated(input),
-        ...this.syncFields(name, kind, input, existing),
-        ...(input.kind ? { kind: input.kind } : {}),
-      },
+    const data = {
+      ...this.validated(input),
+      ...this.syncFields(name, kind, input, existing),
+      ...(input.kind ? { kind: input.kind } : {}),
+    };
+    const viability = validatedViability(input);
+    const row = await this.db.$transaction(async (tx) => {
+      const updated = await tx.integration.update({ where: { name }, data });
+      if (viability) await saveIntegrationViability(tx, name, viability);
+      return updated;
     });
     this.cache.delete(name);
-    return this.toProfile(row);
+    return this.toProfile(row, await getIntegrationViability(this.db, name));
   }
 
   async remove(name: string): Promise<void> {
@@ -184,13 +220,14 @@ export class Integrations {
       );
     const { count } = await this.db.integration.deleteMany({ where: { name } });
     if (count === 0) throw new NotFoundError('integration', name);
+    await deleteIntegrationViability(this.db, name);
     this.cache.delete(name);
   }
 
   /** Makes sure an API key can be bound to `name`: an existing profile, or a kind name (created on the fly). */
   async ensureBindable(name: string): Promise<IntegrationProfile> {
     const row = await this.db.integration.findUnique({ where: { name } });
-    if (row) return this.toProfile(row);
+    if (row) return this.toProfile(row, await getIntegrationViability(this.db, name));
     if (!isKind(name)) {
       throw new ValidationError(
         `unknown integration ${name}: create it first (alcance integration create --name ${name} --kind KIND)`,
@@ -342,7 +379,7 @@ export class Integrations {
     return data;
   }
 
-  private toProfile(row: Row): IntegrationProfile {
+  private toProfile(row: Row, viability: ViabilityOverrides = {}): IntegrationProfile {
     const kind = isKind(row.kind) ? row.kind : 'generic';
     const defaults = kindDefaults(kind, this.chatbotDays);
     return {
@@ -352,6 +389,7 @@ export class Integrations {
       defaultRadiusMeters: row.defaultRadiusMeters ?? undefined,
       prospectTags: JSON.parse(row.prospectTagsJson) as string[],
       mayReserve: row.mayReserve,
+      viability,
       enabled: row.enabled,
       ...(row.url ? { url: row.url } : {}),
       credentials: { token: !!row.tokenSealed, password: !!row.passwordSealed },
@@ -369,6 +407,62 @@ export class Integrations {
       enabled: true,
       credentials: { token: false, password: false },
       settings: {},
+      viability: {},
     };
   }
+}
+
+/** The viability fields of an input, checked (a 400 names the field); undefined when none. */
+function validatedViability(input: ViabilityInput) {
+  const out: {
+    mode?: ViabilityMode | null;
+    poleAccessDistance?: number | null;
+    maxDropLength?: number | null;
+    maxBoxes?: number | null;
+    propertyPortsFree?: boolean | null;
+    blockedPortsFree?: boolean | null;
+    horizontalCondos?: boolean | null;
+  } = {};
+  if (input.viabilityMode !== undefined) {
+    const mode = input.viabilityMode;
+    if (mode !== null && !(VIABILITY_MODES as readonly string[]).includes(mode)) {
+      throw new ValidationError(
+        'viabilityMode: must be "radius" or "poles" (or null for the system\'s)',
+        'viabilityMode',
+      );
+    }
+    out.mode = mode as ViabilityMode | null;
+  }
+  const whole = (
+    field: 'poleAccessDistance' | 'maxDropLength' | 'maxBoxes',
+    value: number | null | undefined,
+  ) => {
+    if (value === undefined) return;
+    const { min, max } = LIMITS[field];
+    if (value !== null && !(Number.isInteger(value) && value >= min && value <= max)) {
+      throw new ValidationError(
+        `${field}: must be a whole number from ${min} to ${max} (or null for the system's)`,
+        field,
+      );
+    }
+    out[field] = value;
+  };
+  whole('poleAccessDistance', input.poleAccessDistance);
+  whole('maxDropLength', input.maxDropLength);
+  whole('maxBoxes', input.maxBoxes);
+  const flag = (
+    field: 'propertyPortsAsFree' | 'blockedPortsAsFree' | 'horizontalCondos',
+    key: 'propertyPortsFree' | 'blockedPortsFree' | 'horizontalCondos',
+  ) => {
+    const value = input[field];
+    if (value === undefined) return;
+    if (value !== null && typeof value !== 'boolean') {
+      throw new ValidationError(`${field}: must be true, false or null`, field);
+    }
+    out[key] = value;
+  };
+  flag('propertyPortsAsFree', 'propertyPortsFree');
+  flag('blockedPortsAsFree', 'blockedPortsFree');
+  flag('horizontalCondos', 'horizontalCondos');
+  return Object.keys(out).length ? out : undefined;
 }

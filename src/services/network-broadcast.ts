@@ -9,6 +9,8 @@ interface ChangeMessage {
   from: string;
   boxes?: string[];
   regions?: boolean;
+  poles?: string[] | 'all';
+  condos?: boolean;
 }
 
 /**
@@ -71,6 +73,17 @@ export class NetworkBroadcast implements PortChanges {
     await this.publish({ from: this.instanceId, regions: true });
   }
 
+  async polesChanged(poleIds: Iterable<string> | 'all'): Promise<void> {
+    const poles = poleIds === 'all' ? 'all' : [...new Set(poleIds)];
+    await this.local.polesChanged(poles);
+    await this.publish({ from: this.instanceId, poles });
+  }
+
+  async condosChanged(): Promise<void> {
+    await this.local.condosChanged();
+    await this.publish({ from: this.instanceId, condos: true });
+  }
+
   stop(): void {
     this.subscriber.disconnect();
   }
@@ -93,6 +106,10 @@ export class NetworkBroadcast implements PortChanges {
     const work: Promise<void>[] = [];
     if (message.boxes?.length) work.push(this.local.boxesChanged(message.boxes));
     if (message.regions) work.push(this.local.regionsChanged());
+    if (message.poles === 'all' || message.poles?.length) {
+      work.push(this.local.polesChanged(message.poles));
+    }
+    if (message.condos) work.push(this.local.condosChanged());
     Promise.all(work).catch((err: unknown) =>
       this.logger.error({ err }, 'could not apply a broadcast network change'),
     );

@@ -4,6 +4,10 @@ import type { Db } from '../ozmap-model/db/client.js';
 
 /** The change-log key of "regions or their tags changed" (box ids are 24-hex strings). */
 export const REGIONS_KEY = 'regions';
+/** Pole-mode keys (migration pole_change_log): `pole:<id>`, every route, gated communities. */
+export const POLE_PREFIX = 'pole:';
+export const ALL_POLES_KEY = 'poles';
+export const CONDOS_KEY = 'condos';
 
 interface ChangeRow {
   key: string;
@@ -217,18 +221,28 @@ export class NetworkSync {
 
   private async apply(rows: ChangeRow[]): Promise<void> {
     const boxes = new Set<string>();
+    const poles = new Set<string>();
     let regions = false;
+    let allPoles = false;
+    let condos = false;
     let newest = 0n;
     for (const row of rows) {
       if (row.key === REGIONS_KEY) regions = true;
+      else if (row.key === ALL_POLES_KEY) allPoles = true;
+      else if (row.key === CONDOS_KEY) condos = true;
+      else if (row.key.startsWith(POLE_PREFIX)) poles.add(row.key.slice(POLE_PREFIX.length));
       else boxes.add(row.key);
       if (row.at > newest) newest = row.at;
     }
     if (regions) await this.options.local.regionsChanged();
+    if (condos) await this.options.local.condosChanged();
     const ids = [...boxes];
     for (let i = 0; i < ids.length; i += 1_000) {
       await this.options.local.boxesChanged(ids.slice(i, i + 1_000));
     }
+    // After the boxes: the graph links boxes to the index's slots.
+    if (allPoles || poles.size > 2_000) await this.options.local.polesChanged('all');
+    else if (poles.size) await this.options.local.polesChanged(poles);
     this.options.onApplied?.(rows.length, Math.max(0, this.now() - Number(newest)));
   }
 }

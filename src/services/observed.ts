@@ -8,13 +8,26 @@ import type { Db } from '../ozmap-model/db/client.js';
 import type { ReservationService } from './reservations.js';
 import type { ViabilityService } from './viability-service.js';
 
-/** Times every viability query (the radius answer and the nearest-box lookup of a reservation). */
+/**
+ * Times every viability query (the answer, by its mode: `radius` or `poles`, and the nearest-box
+ * lookup of a reservation).
+ */
 export function observeViability(viability: ViabilityService, metrics: Metrics): void {
   const check = viability.check.bind(viability);
   const viableBoxIds = viability.viableBoxIds.bind(viability);
-  viability.check = (input) => metrics.timeViability('radius', () => check(input));
-  viability.viableBoxIds = (point, radius, tags) =>
-    metrics.timeViability('nearest', () => viableBoxIds(point, radius, tags));
+  viability.check = (input) => {
+    const started = performance.now();
+    let kind = 'radius';
+    try {
+      const answer = check(input);
+      kind = answer.mode;
+      return answer;
+    } finally {
+      metrics.viabilityDuration.observe({ kind }, (performance.now() - started) / 1000);
+    }
+  };
+  viability.viableBoxIds = (...args) =>
+    metrics.timeViability('nearest', () => viableBoxIds(...args));
 }
 
 /** The integration or channel a reservation came from (`chatbot:telegram` → `chatbot:telegram`). */

@@ -8,9 +8,17 @@ import {
   type PortTarget,
 } from '../ozmap-model/port-allocation.js';
 import { validatePoint, type GeoPoint } from './geo-input.js';
+import type { PortPolicy } from '../viability/index.js';
+import type { ViabilityOverrides } from './viability-settings.js';
 
 export type ReservationTarget =
-  | { kind: 'nearest'; radiusMeters?: number; tags?: string[] }
+  | {
+      kind: 'nearest';
+      radiusMeters?: number;
+      tags?: string[];
+      /** The caller's viability settings (profile, chatbot): mode, drop cap, ports... */
+      settings?: ReadonlyArray<ViabilityOverrides | undefined>;
+    }
   | { kind: 'box'; boxId: string }
   | { kind: 'port'; splitterId: string; port: number };
 
@@ -34,6 +42,8 @@ export interface ReservationRequest {
   expiresInDays: number | null;
   /** Caller context kept with the reservation (chat id, the customer's answers). */
   meta?: Record<string, unknown>;
+  /** Ports besides the free ones this caller may take (its settings' port policies). */
+  ports?: PortPolicy;
 }
 
 export interface Reservation {
@@ -57,6 +67,7 @@ export interface ViableBoxFinder {
     point: GeoPoint,
     radiusMeters: number | undefined,
     tags: string[] | undefined,
+    settings?: ReadonlyArray<ViabilityOverrides | undefined>,
   ): string[];
 }
 
@@ -123,10 +134,14 @@ export class ReservationService {
     let lastError: unknown;
     for (const target of targets) {
       try {
-        const reservation = await withFreePort(this.deps.db, target, (tx, slot) =>
-          this.write(tx, slot, req, code),
-        );
-        await this.deps.network.portsTaken(reservation.boxId, 1);
+        let via: 'free' | 'vacant' | 'blocked' = 'free';
+        const reservation = await withFreePort(this.deps.db, target, (tx, slot) => {
+          via = slot.via;
+          return this.write(tx, slot, req, code);
+        });
+        // A blocked or vacant-held port changes more than the free count: reload the box.
+        if (via === 'free') await this.deps.network.portsTaken(reservation.boxId, 1);
+        else await this.deps.network.boxesChanged([reservation.boxId]);
         this.deps.events?.changed();
         return reservation;
       } catch (err) {
@@ -184,14 +199,20 @@ export class ReservationService {
 
   private portTargets(req: ReservationRequest): PortTarget[] {
     const t = req.target;
-    if (t.kind === 'box') return [{ kind: 'box', boxId: t.boxId }];
+    const vacatedNote = `Porta cedida ao cliente ${req.clientCode.trim()} em ${dateBr(this.deps.now())}.`;
+    const box = (boxId: string): PortTarget => ({
+      kind: 'box',
+      boxId,
+      ...(req.ports ? { ports: req.ports, vacatedNote } : {}),
+    });
+    if (t.kind === 'box') return [box(t.boxId)];
     if (t.kind === 'port') return [{ kind: 'port', splitterId: t.splitterId, port: t.port }];
     if (!req.point)
       throw new ValidationError('a point (lat, lng) is required to find the nearest box', 'lat');
-    const ids = this.deps.finder.viableBoxIds(req.point, t.radiusMeters, t.tags);
+    const ids = this.deps.finder.viableBoxIds(req.point, t.radiusMeters, t.tags, t.settings);
     if (ids.length === 0)
       throw new NoFreePortError('no viable box with a free port near this point');
-    return ids.map((boxId) => ({ kind: 'box', boxId }));
+    return ids.map(box);
   }
 
   private async write(
@@ -284,6 +305,9 @@ export class ReservationService {
       address?: string;
       radiusMeters?: number;
       meta?: Record<string, unknown>;
+      /** The caller's viability settings and the ports they let it take, as for reserve(). */
+      settings?: ReadonlyArray<ViabilityOverrides | undefined>;
+      ports?: PortPolicy;
     },
   ): Promise<Reservation> {
     validatePoint(req.point);
@@ -291,13 +315,19 @@ export class ReservationService {
     if (!current) throw new NotFoundError('reservation', clientCode);
     if (current.implanted)
       throw new ConflictError(`client ${clientCode} is already installed`, 'code');
-    const ids = this.deps.finder.viableBoxIds(req.point, req.radiusMeters, undefined);
+    const ids = this.deps.finder.viableBoxIds(req.point, req.radiusMeters, undefined, req.settings);
     if (ids.length === 0)
       throw new NoFreePortError('no viable box with a free port near this point');
+    const vacatedNote = `Porta cedida ao cliente ${clientCode} em ${dateBr(this.deps.now())}.`;
     let lastError: unknown;
     for (const boxId of ids) {
       try {
-        const moved = await withFreePort(this.deps.db, { kind: 'box', boxId }, async (tx, slot) => {
+        const target: PortTarget = {
+          kind: 'box',
+          boxId,
+          ...(req.ports ? { ports: req.ports, vacatedNote } : {}),
+        };
+        const moved = await withFreePort(this.deps.db, target, async (tx, slot) => {
           await tx.property.update({
             where: { id: current.propertyId },
             data: {
@@ -337,4 +367,9 @@ export class ReservationService {
     }
     throw lastError instanceof Error ? lastError : new NoFreePortError();
   }
+}
+
+/** dd/mm/aaaa in São Paulo time, as notes for Brazilian sales teams read. */
+export function dateBr(at: Date): string {
+  return at.toLocaleDateString('pt-BR', { timeZone: 'America/Sao_Paulo' });
 }

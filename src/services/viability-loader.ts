@@ -2,6 +2,7 @@ import type { Db } from '../ozmap-model/db/client.js';
 import { findInChunks, keysetPages } from '../ozmap-model/db/chunks.js';
 import { truthy, withRawSession, type RawSession } from '../ozmap-model/db/raw.js';
 import { IdTable } from '../viability/id-table.js';
+import { MAX_EXTRA_PORTS } from '../viability/availability.js';
 import type {
   GeoJsonMultiPolygon,
   GeoJsonPolygon,
@@ -62,7 +63,7 @@ export async function loadBoxes(
           isDrop: true,
           ratioOut: true,
           ports: { where: { blocked: true }, select: { index: true } },
-          properties: { where: { port: { not: null } }, select: { port: true } },
+          properties: { where: { port: { not: null } }, select: { port: true, clientId: true } },
         },
       }),
     // a chunk's splitters carry their ports and properties as nested reads: keep it small
@@ -75,7 +76,15 @@ export async function loadBoxes(
       isDrop: s.isDrop,
       ports: s.ratioOut,
       blockedPorts: s.ports.map((p) => p.index).filter((i) => i >= 1 && i <= s.ratioOut),
-      occupiedPorts: s.properties.map((p) => p.port ?? 0).filter((i) => i >= 1 && i <= s.ratioOut),
+      // a port held by a vacant property (no client) is not free, but a PortPolicy may offer it
+      occupiedPorts: s.properties
+        .filter((p) => p.clientId !== null)
+        .map((p) => p.port ?? 0)
+        .filter((i) => i >= 1 && i <= s.ratioOut),
+      vacantPorts: s.properties
+        .filter((p) => p.clientId === null)
+        .map((p) => p.port ?? 0)
+        .filter((i) => i >= 1 && i <= s.ratioOut),
     });
     byBox.set(s.boxId, list);
   }
@@ -143,6 +152,8 @@ export interface LoadedInventory {
   implanted: Uint8Array;
   hasDropSplitter: Uint8Array;
   freePorts: Int32Array;
+  /** Blocked and vacant-held ports apart from the free ones (packExtraPorts), for PortPolicy. */
+  extras: Int32Array;
   vacant: VacantProperty[];
   /** Drop splitters and taken ports read (for the start-up log). */
   dropSplitters: number;
@@ -175,6 +186,7 @@ async function readInventory(s: RawSession): Promise<LoadedInventory> {
     implanted: new Uint8Array(capacity),
     hasDropSplitter: new Uint8Array(capacity),
     freePorts: new Int32Array(capacity),
+    extras: new Int32Array(capacity),
     vacant: [],
     dropSplitters: 0,
     takenPorts: 0,
@@ -250,8 +262,27 @@ async function readInventory(s: RawSession): Promise<LoadedInventory> {
     (row, blocked) => {
       inv.freePorts[row]! -= blocked;
       inv.takenPorts += blocked;
+      inv.extras[row] = Math.min(blocked, MAX_EXTRA_PORTS);
     },
   );
+  // Held by a vacant property (no client): offered when a query counts them free; apart, those
+  // also blocked (offered only when both are).
+  for (const [bits, blocked] of [
+    [10, false],
+    [20, true],
+  ] as const) {
+    await perBox(
+      `SELECT s."boxId", COUNT(*) FROM "Property" p JOIN "Splitter" s ON s."id" = p."splitterId"
+        WHERE s."isDrop" = ? AND p."clientId" IS NULL AND p."port" >= 1 AND p."port" <= s."ratioOut"
+          AND ${blocked ? '' : 'NOT '}EXISTS (SELECT 1 FROM "SplitterPort" sp
+                WHERE sp."splitterId" = p."splitterId" AND sp."index" = p."port" AND sp."blocked" = ?)
+        GROUP BY s."boxId"`,
+      [true, true],
+      (row, n) => {
+        inv.extras[row] = inv.extras[row]! | (Math.min(n, MAX_EXTRA_PORTS) << bits);
+      },
+    );
+  }
   const [[drops]] = (await s.all('SELECT COUNT(*) FROM "Splitter" WHERE "isDrop" = ?', [true])) as [
     [unknown],
   ];
@@ -276,7 +307,8 @@ async function readInventory(s: RawSession): Promise<LoadedInventory> {
   return inv;
 }
 
-type Column = 'project' | 'lat' | 'lng' | 'draft' | 'implanted' | 'hasDropSplitter' | 'freePorts';
+type Column =
+  'project' | 'lat' | 'lng' | 'draft' | 'implanted' | 'hasDropSplitter' | 'freePorts' | 'extras';
 const COLUMNS: Column[] = [
   'project',
   'lat',
@@ -285,6 +317,7 @@ const COLUMNS: Column[] = [
   'implanted',
   'hasDropSplitter',
   'freePorts',
+  'extras',
 ];
 
 function grow(inv: LoadedInventory, capacity: number): number {

@@ -8,12 +8,25 @@ import {
   clampRadius,
   dropAvailability,
   haversineMeters,
+  queryByPoles,
   roundDistance,
   type BoxInput,
-  type RefusalReason,
+  type PoleRefusalReason,
+  type PoleRoute,
+  type PortPolicy,
   type RegionInput,
   type SplitterPorts,
 } from '../viability/index.js';
+import type { CondoAreas, CondoFacts } from './condo-areas.js';
+import type { PoleNetwork } from './pole-network.js';
+import {
+  DEFAULT_VIABILITY_SETTINGS,
+  effectiveSettings,
+  type EffectiveViability,
+  type SystemViabilitySettings,
+  type ViabilityMode,
+  type ViabilityOverrides,
+} from './viability-settings.js';
 import { validatePoint, type GeoPoint } from './geo-input.js';
 import type { PortChanges, ViableBoxFinder } from './reservations.js';
 import {
@@ -33,6 +46,25 @@ export interface ViabilityCheck {
   tags?: string[];
   /** The caller's own default (an integration's radius) before the system default. */
   defaultRadius?: number;
+  /** The caller's viability settings, in order (profile or chatbot, then the request's own). */
+  settings?: ReadonlyArray<ViabilityOverrides | undefined>;
+  /** Return each viable box's route along the poles (pole mode), for pages that draw it. */
+  routes?: boolean;
+}
+
+/** Why a box is not offered: the radius rules, pole mode's, or a gated community's. */
+export type AnswerReason = PoleRefusalReason | 'horizontal_condo';
+
+/** What pole mode and gated communities add to a box of the answer. */
+export interface BoxExtras {
+  /** Pole mode: the straight-line metres (`distance` is then the drop length). */
+  straightDistance?: number;
+  /** Pole mode: the box's pole. */
+  pole?: string;
+  /** Pole mode, when asked for: customer → poles → box, [lng, lat] each. */
+  route?: PoleRoute;
+  /** The gated communities the box lies in (when the setting is on). */
+  horizontalCondos?: CondoFacts[];
 }
 
 export interface BoxSummary {
@@ -51,13 +83,20 @@ export interface ViabilityAnswer {
   radius: number;
   /** The requested radius was above the maximum and was reduced to it. */
   radiusCapped: boolean;
-  boxes: Array<BoxSummary & { availability: number }>;
-  refused: Array<BoxSummary & { reason: RefusalReason }>;
+  boxes: Array<BoxSummary & BoxExtras & { availability: number }>;
+  refused: Array<BoxSummary & BoxExtras & { reason: AnswerReason; routeLength?: number | null }>;
   /** Viable boxes in the radius beyond the maximum shown (the farther ones). */
   boxesOmitted: number;
   /** Refused boxes in the radius beyond the maximum shown (the farther ones). */
   refusedOmitted: number;
   properties: Array<VacantProperty & { distance: number }>;
+  /** The mode the answer was found in, and the settings it ran with. */
+  mode: ViabilityMode;
+  settings: EffectiveViability;
+  /** Pole mode: poles within the access distance (0 = no pole near the customer). */
+  startPoles?: number;
+  /** The gated communities the customer is in, whose boxes answered (setting on). */
+  horizontalCondos: Array<CondoFacts & { boxes: string[] }>;
 }
 
 export interface ViabilityServiceOptions {
@@ -65,6 +104,32 @@ export interface ViabilityServiceOptions {
   maxRadiusMeters: number;
   maxBoxes: () => number;
   logger: Logger;
+  /** The system's viability settings (mode, poles, ports, communities); default: OZmap's defaults. */
+  viabilitySettings?: () => SystemViabilitySettings;
+}
+
+/** A box found by one of the modes, before the answer adds its facts. */
+interface Found {
+  id: string;
+  /** Its index slot when the search gave it (else looked up by id). */
+  slot?: number;
+  distance: number;
+  freePorts?: number;
+  reason?: AnswerReason;
+  straightDistance?: number;
+  pole?: string;
+  route?: PoleRoute;
+  routeLength?: number | null;
+}
+
+/** What find() answers: the shown boxes and how many more each list had. */
+interface FoundSet {
+  boxes: Found[];
+  refused: Found[];
+  boxesOmitted: number;
+  refusedOmitted: number;
+  startPoles?: number;
+  condos: string[];
 }
 
 const REBUILD_AFTER = 256;
@@ -156,6 +221,8 @@ class FactTable {
  */
 export class ViabilityService implements PortChanges, ViableBoxFinder {
   private index: ViabilityIndex;
+  private poles: PoleNetwork | undefined;
+  private condos: CondoAreas | undefined;
   private facts = new FactTable();
   private vacant = new Map<string, VacantProperty>();
   private knownTags = new Set<string>();
@@ -199,12 +266,14 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
         draft: inv.draft,
         hasDropSplitter: inv.hasDropSplitter,
         freePorts: inv.freePorts,
+        extras: inv.extras,
         refs: Int32Array.from({ length: inv.ids.length }, (_, i) => i),
       },
       { regions },
     );
     this.facts = FactTable.fromInventory(inv);
     this.index = index;
+    this.poles?.indexRebuilt();
     this.vacant = new Map(inv.vacant.map((p) => [p.id, p]));
     if (during.size) await this.boxesChanged(during);
     options.logger.info(
@@ -221,79 +290,240 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
   }
 
   check(input: ViabilityCheck): ViabilityAnswer {
-    const { point, radius, capped, hits } = this.query(input, this.options.maxBoxes());
-    const boxes: ViabilityAnswer['boxes'] = [];
-    const refused: ViabilityAnswer['refused'] = [];
-    for (let k = 0; k < hits.viable; k++) {
-      const slot = hits.slots[k]!;
-      const box = this.summary(slot, hits.distances[k]!) as BoxSummary & { availability: number };
-      box.availability = this.index.freePortsAt(slot);
-      boxes.push(box);
-    }
-    for (let k = 0; k < hits.refused; k++) {
-      const box = this.summary(hits.refusedSlots[k]!, hits.refusedDistances[k]!) as BoxSummary & {
-        reason: RefusalReason;
-      };
-      box.reason = REFUSAL_REASONS[hits.refusedReasons[k]!]!;
-      refused.push(box);
-    }
+    const q = this.prepare(input);
+    const found = this.find(q, { refused: true, routes: input.routes === true });
+    const { point, radius, settings } = q;
+    const condos = settings.horizontalCondos ? this.condos?.set : undefined;
+    const extras = (f: Found): BoxSummary & BoxExtras => {
+      const box: BoxSummary & BoxExtras = this.summary(f.slot ?? this.index.slotOf(f.id), f);
+      if (f.straightDistance !== undefined) box.straightDistance = f.straightDistance;
+      if (f.pole !== undefined) box.pole = f.pole;
+      if (f.route) box.route = withEnds(f.route, point, box);
+      if (condos?.size) {
+        box.horizontalCondos = condos
+          .containing(box.lat, box.lng)
+          .map((id) => this.condos!.factsOf(id));
+      }
+      return box;
+    };
+    const boxes = found.boxes.map((f) => Object.assign(extras(f), { availability: f.freePorts! }));
+    const refused = found.refused.map((f) =>
+      Object.assign(extras(f), {
+        reason: f.reason!,
+        ...(f.routeLength !== undefined ? { routeLength: f.routeLength } : {}),
+      }),
+    );
     return {
       viable: boxes.length > 0,
       point,
       radius,
-      radiusCapped: capped,
+      radiusCapped: q.capped,
       boxes,
       refused,
-      boxesOmitted: hits.viableTotal - hits.viable,
-      refusedOmitted: hits.refusedTotal - hits.refused,
+      boxesOmitted: found.boxesOmitted,
+      refusedOmitted: found.refusedOmitted,
       properties: this.vacant.size ? this.vacantNear(point, radius) : [],
+      mode: settings.mode,
+      settings,
+      ...(found.startPoles !== undefined ? { startPoles: found.startPoles } : {}),
+      horizontalCondos: found.condos.map((id) => ({
+        ...this.condos!.factsOf(id),
+        boxes: [...boxes, ...refused]
+          .filter((b) => b.horizontalCondos?.some((c) => c.id === id))
+          .map((b) => b.id),
+      })),
     };
   }
 
   // One object per shown box, its fields in one shape (the answer is serialised at once).
-  private summary(slot: number, distance: number): BoxSummary {
-    const row = this.index.refAt(slot);
-    const f = this.facts;
+  private summary(slot: number | undefined, f: Found): BoxSummary {
+    const row = slot === undefined ? -1 : this.index.refAt(slot);
+    const t = this.facts;
     return {
-      id: this.index.idAt(slot),
-      name: f.names[row] ?? null,
-      project: f.projectOf(row),
-      lat: f.lat[row]!,
-      lng: f.lng[row]!,
-      implanted: f.implanted[row] === 1,
-      distance,
+      id: f.id,
+      name: t.names[row] ?? null,
+      project: row < 0 ? '' : t.projectOf(row),
+      lat: t.lat[row] ?? 0,
+      lng: t.lng[row] ?? 0,
+      implanted: t.implanted[row] === 1,
+      distance: f.distance,
     };
+  }
+
+  /** The settings a check runs with: the system's, then the caller's layers. */
+  effective(layers: ReadonlyArray<ViabilityOverrides | undefined> = []): EffectiveViability {
+    const system = this.options.viabilitySettings?.() ?? DEFAULT_VIABILITY_SETTINGS;
+    return effectiveSettings(
+      { ...system, radius: this.options.defaultRadiusMeters(), maxBoxes: this.options.maxBoxes() },
+      ...layers,
+    );
+  }
+
+  /** Pole mode and gated communities: attached by the composition root. */
+  attach(extras: { poles?: PoleNetwork; condos?: CondoAreas }): void {
+    this.poles = extras.poles;
+    this.condos = extras.condos;
+    this.poles?.linkTo(() => this.index);
+  }
+
+  async polesChanged(poleIds: Iterable<string> | 'all'): Promise<void> {
+    await this.poles?.polesChanged(poleIds);
+  }
+
+  async condosChanged(): Promise<void> {
+    await this.condos?.reload();
+  }
+
+  /** The ids of the boxes inside a gated community (for the horizontal-condominiums API). */
+  boxesInCondo(id: string): string[] {
+    const set = this.condos?.set;
+    if (!set) return [];
+    const inside = set.boxesIn(this.index, id, { lat: 0, lng: 0 });
+    return [...inside.boxes, ...inside.refused].map((b) => b.id).sort();
   }
 
   viableBoxIds(
     point: GeoPoint,
     radiusMeters: number | undefined,
     tags: string[] | undefined,
+    settings?: ReadonlyArray<ViabilityOverrides | undefined>,
   ): string[] {
     // Only the viable boxes, nearest first: no refused list or summaries to build.
-    const { hits } = this.query(
-      { ...point, radius: radiusMeters, tags },
-      this.options.maxBoxes(),
-      0,
-    );
-    const ids: string[] = [];
-    for (let k = 0; k < hits.viable; k++) ids.push(this.index.idAt(hits.slots[k]!));
-    return ids;
+    const q = this.prepare({ ...point, radius: radiusMeters, tags, settings });
+    return this.find(q, { refused: false, routes: false }).boxes.map((b) => b.id);
+  }
+
+  /** Validates the input and settles the settings; the radius is the caller's, else the defaults. */
+  private prepare(input: ViabilityCheck) {
+    const point = validatePoint(input);
+    const layers = input.settings ?? [];
+    const settings = this.effective(layers);
+    // The radius: the request's, else a caller's (profile radius, then a layer's), else the system's.
+    const callerDefault =
+      [...layers].reverse().find((l) => l?.radius !== undefined)?.radius ?? input.defaultRadius;
+    const { radius, capped } = this.radiusFor(input.radius, callerDefault);
+    settings.radius = radius;
+    return { point, radius, capped, tags: this.checkTags(input.tags), settings };
   }
 
   /**
-   * Validates the input and searches the index; the radius is the caller's, else the defaults.
+   * The boxes for a prepared question, in its mode: inside a gated community (setting on) the
+   * community's boxes; else by radius or along the poles, community boxes refused to outsiders.
    * Refused boxes are bounded like viable ones (nearest first, the same maximum).
    */
-  private query(input: ViabilityCheck, maxBoxes: number, maxRefused = maxBoxes) {
-    const point = validatePoint(input);
-    const { radius, capped } = this.radiusFor(input.radius, input.defaultRadius);
-    const tags = this.checkTags(input.tags);
-    const hits = this.index.search(
-      { lat: point.lat, lng: point.lng, radius, tags, maxBoxes, maxRefused },
-      this.hits,
-    );
-    return { point, radius, capped, hits };
+  private find(
+    q: ReturnType<ViabilityService['prepare']>,
+    want: { refused: boolean; routes: boolean },
+  ): FoundSet {
+    const { point, settings: s, tags } = q;
+    const ports: PortPolicy | undefined =
+      s.blockedPortsFree || s.propertyPortsFree
+        ? { blockedAsFree: s.blockedPortsFree, vacantAsFree: s.propertyPortsFree }
+        : undefined;
+    const condos = s.horizontalCondos && this.condos?.set.size ? this.condos.set : undefined;
+    const inside = condos?.containing(point.lat, point.lng) ?? [];
+    if (condos && inside.length) {
+      const byId = new Map<string, Found>();
+      const refusedById = new Map<string, Found>();
+      for (const id of inside) {
+        const r = condos.boxesIn(this.index, id, { ...point, ports, tags });
+        for (const b of r.boxes) byId.set(b.id, b);
+        for (const b of r.refused) refusedById.set(b.id, b);
+      }
+      const refused = want.refused ? sortFound([...refusedById.values()]) : [];
+      return {
+        boxes: sortFound([...byId.values()]).slice(0, s.maxBoxes),
+        refused: refused.slice(0, s.maxBoxes),
+        boxesOmitted: Math.max(0, byId.size - s.maxBoxes),
+        refusedOmitted: Math.max(0, refused.length - s.maxBoxes),
+        condos: inside,
+      };
+    }
+    const reach =
+      s.mode === 'poles' ? Math.max(q.radius, s.poleAccessDistance + s.maxDropLength) : q.radius;
+    const guard = condos?.near(point.lat, point.lng, reach) ? condos : undefined;
+    // Community boxes may be dropped below: take every box, cut after.
+    const maxBoxes = guard ? Infinity : s.maxBoxes;
+    const maxRefused = !want.refused ? 0 : guard ? Infinity : s.maxBoxes;
+    let boxes: Found[];
+    let refused: Found[];
+    let viableTotal: number;
+    let refusedTotal: number;
+    let startPoles: number | undefined;
+    if (s.mode === 'poles' && this.poles) {
+      const r = queryByPoles(this.index, this.poles.current, {
+        lat: point.lat,
+        lng: point.lng,
+        accessDistance: s.poleAccessDistance,
+        maxDropLength: s.maxDropLength,
+        capDropLength: s.capDropLength,
+        radius: q.radius,
+        tags,
+        maxBoxes,
+        maxRefused,
+        ports,
+        routes: want.routes,
+      });
+      ({ boxes, refused, startPoles, viableTotal, refusedTotal } = r);
+    } else {
+      const hits = this.index.search(
+        { lat: point.lat, lng: point.lng, radius: q.radius, tags, maxBoxes, maxRefused, ports },
+        this.hits,
+      );
+      boxes = [];
+      refused = [];
+      for (let k = 0; k < hits.viable; k++) {
+        const slot = hits.slots[k]!;
+        boxes.push({
+          id: this.index.idAt(slot),
+          slot,
+          distance: hits.distances[k]!,
+          freePorts: this.index.offeredAt(slot, ports),
+        });
+      }
+      for (let k = 0; k < hits.refused; k++) {
+        const slot = hits.refusedSlots[k]!;
+        refused.push({
+          id: this.index.idAt(slot),
+          slot,
+          distance: hits.refusedDistances[k]!,
+          reason: REFUSAL_REASONS[hits.refusedReasons[k]!]!,
+        });
+      }
+      ({ viableTotal, refusedTotal } = hits);
+    }
+    if (guard) {
+      const outsiders: Found[] = [];
+      boxes = boxes.filter((b) => {
+        const at = this.positionOf(b);
+        if (!at || guard.containing(at.lat, at.lng).length === 0) return true;
+        outsiders.push({ ...b, reason: 'horizontal_condo' });
+        return false;
+      });
+      viableTotal = boxes.length;
+      boxes = boxes.slice(0, s.maxBoxes);
+      if (want.refused) {
+        refused = sortFound([...refused, ...outsiders]);
+        refusedTotal = refused.length;
+        refused = refused.slice(0, s.maxBoxes);
+      }
+    }
+    return {
+      boxes,
+      refused,
+      boxesOmitted: Math.max(0, viableTotal - boxes.length),
+      refusedOmitted: want.refused ? Math.max(0, refusedTotal - refused.length) : 0,
+      ...(startPoles !== undefined ? { startPoles } : {}),
+      condos: [],
+    };
+  }
+
+  private positionOf(f: Found): { lat: number; lng: number } | undefined {
+    const slot = f.slot ?? this.index.slotOf(f.id);
+    if (slot === undefined) return undefined;
+    const row = this.index.refAt(slot);
+    if (row < 0) return undefined;
+    return { lat: this.facts.lat[row]!, lng: this.facts.lng[row]! };
   }
 
   async boxesChanged(boxIds: Iterable<string>): Promise<void> {
@@ -428,10 +658,25 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
       this.rebuildScheduled = false;
       const started = Date.now();
       this.index = this.index.rebuild();
+      this.poles?.indexRebuilt();
       this.options.logger.debug(
         { ms: Date.now() - started, boxes: this.index.size },
         'viability index rebuilt',
       );
     });
   }
+}
+
+function sortFound(list: Found[]): Found[] {
+  return list.sort(
+    (a, b) => Math.round(a.distance * 100) - Math.round(b.distance * 100) || (a.id < b.id ? -1 : 1),
+  );
+}
+
+/** A route as pages draw it: from the customer, along the poles, to the box. */
+function withEnds(route: PoleRoute, from: GeoPoint, to: { lat: number; lng: number }): PoleRoute {
+  return {
+    poles: route.poles,
+    coordinates: [[from.lng, from.lat], ...route.coordinates, [to.lng, to.lat]],
+  };
 }

@@ -5,6 +5,7 @@ export {
   REFUSAL_REASONS,
   type BoxColumns,
   type BoxInput,
+  type BoxVerdict,
   type BuildOptions,
   type RefusalReason,
   type RefusedBox,
@@ -12,7 +13,14 @@ export {
   type ViabilityResult,
   type ViableBox,
 } from './viability-index.js';
-export { dropAvailability, type Availability, type SplitterPorts } from './availability.js';
+export {
+  dropAvailability,
+  offeredPorts,
+  packExtraPorts,
+  type Availability,
+  type PortPolicy,
+  type SplitterPorts,
+} from './availability.js';
 export {
   EARTH_RADIUS_METERS,
   boundingBoxes,
@@ -31,3 +39,24 @@ export {
   type RegionInput,
 } from './regions.js';
 export { ViabilityInputError } from './errors.js';
+export {
+  PoleGraph,
+  MAX_ROUTE_METERS,
+  MAX_SPAN_METERS,
+  type PoleBoxInput,
+  type PoleColumns,
+  type BoxSlots,
+  type PoleGraphInput,
+  type PoleInput,
+  type SpanInput,
+} from './pole-graph.js';
+export {
+  queryByPoles,
+  type PoleQuery,
+  type PoleRefusalReason,
+  type PoleRefusedBox,
+  type PoleResult,
+  type PoleRoute,
+  type PoleViableBox,
+} from './pole-query.js';
+export { CondoSet, type CondoBoxes, type CondoInput } from './condos.js';

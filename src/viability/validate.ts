@@ -19,7 +19,11 @@ export function checkBox(box: BoxInput, at?: number): number {
   if (draft !== undefined && typeof draft !== 'boolean') {
     throw new ViabilityInputError(`box ${box.id}: draft must be a boolean, got ${show(draft)}`);
   }
-  if (typeof hasDropSplitter !== 'boolean' || !isPortCount(freePorts)) {
+  const extras =
+    box.blockedPorts !== undefined ||
+    box.vacantPorts !== undefined ||
+    box.blockedVacantPorts !== undefined;
+  if (extras || typeof hasDropSplitter !== 'boolean' || !isPortCount(freePorts)) {
     checkAvailability(box, `box ${box.id}`);
   }
   return (draft ? DRAFT : 0) | (hasDropSplitter ? HAS_DROP : 0);

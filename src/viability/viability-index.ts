@@ -1,5 +1,11 @@
 import KDBush from 'kdbush';
-import { checkAvailability, type Availability } from './availability.js';
+import {
+  checkAvailability,
+  offeredFromPacked,
+  packExtraPorts,
+  type Availability,
+  type PortPolicy,
+} from './availability.js';
 import { ViabilityInputError, show } from './errors.js';
 import {
   RAD,
@@ -57,6 +63,8 @@ export interface BoxColumns {
   hasDropSplitter: Uint8Array;
   freePorts: Int32Array;
   refs?: Int32Array;
+  /** Blocked and vacant-held port counts per box (packExtraPorts); default none. */
+  extras?: Int32Array;
 }
 
 export interface ViabilityQuery {
@@ -70,6 +78,8 @@ export interface ViabilityQuery {
   maxBoxes?: number;
   /** At most this many refused boxes (the nearest). Default: all. */
   maxRefused?: number;
+  /** Which ports besides the free ones count (blocked, vacant-held). Default: free ones only. */
+  ports?: PortPolicy;
 }
 
 /** Why a box in the radius is not viable; the first rule that fails, in this order. */
@@ -79,7 +89,18 @@ export interface ViableBox {
   id: string;
   /** Metres from the query point, rounded to 0.01. */
   distance: number;
+  /** The ports the query may offer (free ones, plus those its PortPolicy counts). */
   freePorts: number;
+}
+
+/** What judge() writes about one box. */
+export interface BoxVerdict {
+  lat: number;
+  lng: number;
+  /** As ViableBox.freePorts. */
+  freePorts: number;
+  /** The first rule the box fails, or undefined when it is viable. */
+  reason: RefusalReason | undefined;
 }
 
 export interface RefusedBox {
@@ -156,6 +177,8 @@ interface Columns {
   flags: Uint8Array;
   freePorts: Int32Array;
   refs: Int32Array;
+  /** Blocked and vacant-held port counts (packExtraPorts). */
+  extras: Int32Array;
 }
 
 const DEFAULT_NODE_SIZE = 64;
@@ -199,6 +222,7 @@ export class ViabilityIndex {
   private flags: Uint8Array;
   private freePorts: Int32Array;
   private refs: Int32Array;
+  private extras: Int32Array;
   private slotCount: number;
   private live: number;
   private overlay: OverlayEntry[] = [];
@@ -232,6 +256,7 @@ export class ViabilityIndex {
       columns.ids.push(box.id);
       columns.freePorts[i] = box.freePorts ?? 0;
       columns.refs[i] = box.ref ?? -1;
+      columns.extras[i] = packExtraPorts(box);
       tree.add(box.lng, box.lat);
     }
     const regions = (options.regions ?? []).map(compileRegion);
@@ -253,12 +278,16 @@ export class ViabilityIndex {
     if (refs && refs.length !== n) {
       throw new ViabilityInputError(`refs has ${refs.length} entries for ${n} ids`);
     }
+    if (boxes.extras && boxes.extras.length !== n) {
+      throw new ViabilityInputError(`extras has ${boxes.extras.length} entries for ${n} ids`);
+    }
     const tree = new KDBush(n, options.nodeSize ?? DEFAULT_NODE_SIZE, Float64Array);
     const columns: Columns = {
       ids: boxes.ids as string[],
       flags: new Uint8Array(n),
       freePorts,
       refs: refs ?? new Int32Array(n).fill(-1),
+      extras: boxes.extras ?? new Int32Array(n),
     };
     const probe: BoxInput = { id: '', lat: 0, lng: 0 };
     for (let i = 0; i < n; i++) {
@@ -296,12 +325,14 @@ export class ViabilityIndex {
     this.flags = new Uint8Array(n);
     this.freePorts = new Int32Array(n);
     this.refs = new Int32Array(n);
+    this.extras = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const p = slotOfInput[i]!;
       this.ids[p] = columns.ids[i]!;
       this.flags[p] = columns.flags[i]! | IN_TREE;
       this.freePorts[p] = columns.freePorts[i]!;
       this.refs[p] = columns.refs[i]!;
+      this.extras[p] = columns.extras[i]!;
     }
     this.cosLat = new Float64Array(n);
     for (let p = 0; p < n; p++) this.cosLat[p] = Math.cos(this.coords[2 * p + 1]! * RAD);
@@ -331,9 +362,13 @@ export class ViabilityIndex {
     const slot = this.slotOfId.get(id);
     if (slot === undefined) return undefined;
     const f = this.flags[slot]!;
+    const extras = this.extras[slot]!;
     return {
       hasDropSplitter: (f & HAS_DROP) !== 0,
       freePorts: this.freePorts[slot]!,
+      blockedPorts: extras & 1023,
+      vacantPorts: (extras >> 10) & 1023,
+      blockedVacantPorts: (extras >> 20) & 1023,
       draft: (f & DRAFT) !== 0,
     };
   }
@@ -347,6 +382,7 @@ export class ViabilityIndex {
     const slot = this.slotOfId.get(id);
     if (slot === undefined) return false;
     this.freePorts[slot] = checked.freePorts;
+    this.extras[slot] = packExtraPorts(checked);
     this.flags[slot] = checked.hasDropSplitter
       ? this.flags[slot]! | HAS_DROP
       : this.flags[slot]! & ~HAS_DROP;
@@ -401,9 +437,13 @@ export class ViabilityIndex {
       draft: box.draft ?? current.draft,
       hasDropSplitter: box.hasDropSplitter ?? current.hasDropSplitter,
       freePorts: box.freePorts ?? current.freePorts,
+      blockedPorts: box.blockedPorts ?? current.blockedPorts,
+      vacantPorts: box.vacantPorts ?? current.vacantPorts,
+      blockedVacantPorts: box.blockedVacantPorts ?? current.blockedVacantPorts,
     };
     this.flags[slot] = (this.flags[slot]! & IN_TREE) | checkBox(merged);
     this.freePorts[slot] = merged.freePorts!;
+    this.extras[slot] = packExtraPorts(merged);
     if (box.ref !== undefined) this.refs[slot] = box.ref;
     this.moveBox(slot, box.lat, box.lng);
   }
@@ -416,6 +456,7 @@ export class ViabilityIndex {
     this.dropFromOverlay(slot);
     this.flags[slot] = 0;
     this.freePorts[slot] = 0;
+    this.extras[slot] = 0;
     this.live--;
     return true;
   }
@@ -451,6 +492,7 @@ export class ViabilityIndex {
       columns.flags[columns.ids.length] = this.flags[slot]! & ~IN_TREE;
       columns.freePorts[columns.ids.length] = this.freePorts[slot]!;
       columns.refs[columns.ids.length] = this.refs[slot]!;
+      columns.extras[columns.ids.length] = this.extras[slot]!;
       columns.ids.push(this.ids[slot]!);
       tree.add(lng, lat);
     };
@@ -475,7 +517,7 @@ export class ViabilityIndex {
       boxes.push({
         id: this.ids[slot]!,
         distance: hits.distances[k]!,
-        freePorts: this.freePorts[slot]!,
+        freePorts: this.offered(slot, query.ports),
       });
     }
     for (let k = 0; k < hits.refused; k++) {
@@ -503,6 +545,7 @@ export class ViabilityIndex {
     const maxBoxes = checkLimit(query.maxBoxes, 'maxBoxes');
     const maxRefused = checkLimit(query.maxRefused, 'maxRefused');
     const tags = checkTags(query.tags);
+    const policy = query.ports;
 
     const point: PreparedPoint = {
       lat,
@@ -529,7 +572,7 @@ export class ViabilityIndex {
     for (let k = 0; k < count; k++) {
       const c = this.order[k]!;
       const slot = slots[c]!;
-      const reason = this.refusal(slot, regions);
+      const reason = this.refusal(slot, regions, policy);
       if (reason < 0) {
         viableTotal++;
         if (viable < maxBoxes) {
@@ -596,12 +639,108 @@ export class ViabilityIndex {
     return count;
   }
 
+  /**
+   * Pole mode reaches boxes along the pole network rather than by distance: this applies the same
+   * rules to one box by id. Writes its position, offered ports and first failed rule into `out`;
+   * false (and nothing written) when the box is not indexed. `regions` from regionsWithTags().
+   */
+  judge(
+    id: string,
+    regions: readonly CompiledRegion[] | undefined,
+    policy: PortPolicy | undefined,
+    out: BoxVerdict,
+  ): boolean {
+    const slot = this.slotOfId.get(id);
+    return slot !== undefined && this.judgeSlot(slot, regions, policy, out);
+  }
+
+  /**
+   * judge() for a slot from slotFor(): no id lookup. Slots stay valid until rebuild(); false when
+   * the slot's box was removed.
+   */
+  judgeSlot(
+    slot: number,
+    regions: readonly CompiledRegion[] | undefined,
+    policy: PortPolicy | undefined,
+    out: BoxVerdict,
+  ): boolean {
+    if (!(slot >= 0 && slot < this.slotCount)) return false;
+    if (this.flags[slot]! & IN_TREE) {
+      out.lat = this.coords[2 * slot + 1]!;
+      out.lng = this.coords[2 * slot]!;
+    } else {
+      const at = this.overlayPos.get(slot);
+      if (at === undefined) return false; // removed
+      const e = this.overlay[at]!;
+      out.lat = e.lat;
+      out.lng = e.lng;
+    }
+    out.freePorts = this.offered(slot, policy);
+    const reason = this.refusal(slot, regions, policy);
+    out.reason = reason < 0 ? undefined : REFUSAL_REASONS[reason];
+    return true;
+  }
+
+  /** Every slot is below this (for callers keeping arrays per slot). */
+  get slotLimit(): number {
+    return this.slotCount;
+  }
+
+  /**
+   * The boxes within `radius` metres (great circle) of the point, as slots and distances in no
+   * particular order, in buffers this index reuses: read them before the next query. No rules
+   * applied (see judgeSlot()). Validates like query().
+   */
+  within(lat: number, lng: number, radius: number): { count: number } & Candidates {
+    assertLatLng(lat, lng);
+    assertRadius(radius);
+    const point: PreparedPoint = {
+      lat,
+      lng,
+      cosLat: Math.cos(lat * RAD),
+      radius,
+      aMax: haversineCutoff(radius),
+    };
+    const rectangles = boundingBoxes(lat, lng, radius);
+    let count = this.collect(rectangles, point);
+    while (count < 0) {
+      this.growCandidates();
+      count = this.collect(rectangles, point);
+    }
+    return { count, slots: this.candidates.slots, dist: this.candidates.dist };
+  }
+
+  /** A box's slot (for judgeSlot()), or -1 when it is not indexed. */
+  slotFor(id: string): number {
+    return this.slotOfId.get(id) ?? -1;
+  }
+
+  /** The plan regions carrying one of `tags`, for judge(); undefined when no tag is asked for. */
+  regionsWithTags(tags: readonly string[] | undefined): CompiledRegion[] | undefined {
+    const checked = checkTags(tags);
+    if (checked.length === 0) return undefined;
+    return this.regions.filter((r) => checked.some((t) => r.tags.has(t)));
+  }
+
+  /** The ports a query with `policy` may offer in the box in `slot` (see PortPolicy). */
+  offeredAt(slot: number, policy: PortPolicy | undefined): number {
+    return this.offered(slot, policy);
+  }
+
+  private offered(slot: number, policy: PortPolicy | undefined): number {
+    return offeredFromPacked(this.freePorts[slot]!, this.extras[slot]!, policy);
+  }
+
   // -1 when viable, else the index in REFUSAL_REASONS of the first rule the box fails.
-  private refusal(slot: number, regions: CompiledRegion[] | undefined): number {
+  private refusal(
+    slot: number,
+    regions: readonly CompiledRegion[] | undefined,
+    policy?: PortPolicy,
+  ): number {
     const f = this.flags[slot]!;
     if (f & DRAFT) return 0;
     if ((f & HAS_DROP) === 0) return 1;
-    if (this.freePorts[slot]! <= 0) return 2;
+    if (this.offered(slot, policy) <= 0) return 2;
     if (regions === undefined) return -1;
     const [lat, lng] = this.positionOf(slot);
     for (const region of regions) if (regionContains(region, lat, lng)) return -1;
@@ -635,10 +774,14 @@ export class ViabilityIndex {
       const grownRefs = new Int32Array(capacity);
       grownRefs.set(this.refs);
       this.refs = grownRefs;
+      const grownExtras = new Int32Array(capacity);
+      grownExtras.set(this.extras);
+      this.extras = grownExtras;
     }
     this.ids.push(box.id);
     this.flags[slot] = flags;
     this.freePorts[slot] = box.freePorts ?? 0;
+    this.extras[slot] = packExtraPorts(box);
     this.refs[slot] = box.ref ?? -1;
     this.slotOfId.add(box.id, slot);
     this.live++;
@@ -679,5 +822,6 @@ function emptyColumns(n: number): Columns {
     flags: new Uint8Array(n),
     freePorts: new Int32Array(n),
     refs: new Int32Array(n),
+    extras: new Int32Array(n),
   };
 }

@@ -9,6 +9,7 @@ async function rowCounts(db: Db) {
   return {
     projects: await db.project.count(),
     poles: await db.pole.count(),
+    spans: await db.span.count(),
     boxes: await db.box.count(),
     splitters: await db.splitter.count(),
     ports: await db.splitterPort.count(),
@@ -71,7 +72,7 @@ describe.each(testProviders())('GeoJSON import and export on %s', (provider) => 
     expect(problems).toEqual([
       'features[1].properties.splitters[0].ratio.output: must be an integer 2..128',
       'features[2].geometry.coordinates[0]: longitude must be between -180 and 180',
-      'features[3].properties.kind: unknown kind "cable" (expected box, pole or region)',
+      'features[3].properties.kind: unknown kind "cable" (expected box, pole, span or region)',
       'features[4].geometry.coordinates[0]: ring is not closed: its first and last positions must be equal',
       'features[5].properties.name: duplicate box name "CTO-A" (also features[1])',
       "features[6].properties.splitters[0].ports[0].index: port 9 is beyond the splitter's 8 outputs",

@@ -38,6 +38,8 @@ function recorder() {
         regions++;
         return Promise.resolve();
       },
+      polesChanged: () => Promise.resolve(),
+      condosChanged: () => Promise.resolve(),
     },
   };
 }

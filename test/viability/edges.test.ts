@@ -5,6 +5,7 @@ import {
   clampRadius,
   dropAvailability,
   haversineMeters,
+  offeredPorts,
   type BoxInput,
 } from '../../src/viability/index.js';
 import { ValidationError } from '../../src/errors.js';
@@ -152,15 +153,46 @@ describe('dropAvailability', () => {
         { isDrop: true, ports: 8, blockedPorts: [1, 2], occupiedPorts: [2, 3, 8] },
         { isDrop: true, ports: 4 },
       ]),
-    ).toEqual({ hasDropSplitter: true, freePorts: 4 + 4 });
-    expect(dropAvailability([{ isDrop: false, ports: 16 }])).toEqual({
+    ).toEqual({
+      hasDropSplitter: true,
+      freePorts: 4 + 4,
+      // port 1 is blocked and unheld; port 2 is blocked but a client holds it
+      blockedPorts: 1,
+      vacantPorts: 0,
+      blockedVacantPorts: 0,
+    });
+    expect(dropAvailability([{ isDrop: false, ports: 16 }])).toMatchObject({
       hasDropSplitter: false,
       freePorts: 0,
     });
-    expect(dropAvailability([{ isDrop: true, ports: 2, occupiedPorts: [1, 2] }])).toEqual({
+    expect(dropAvailability([{ isDrop: true, ports: 2, occupiedPorts: [1, 2] }])).toMatchObject({
       hasDropSplitter: true,
       freePorts: 0,
     });
+  });
+
+  it('counts blocked and vacant-held ports apart, for the port policies', () => {
+    const a = dropAvailability([
+      {
+        isDrop: true,
+        ports: 8,
+        blockedPorts: [1, 2, 3],
+        occupiedPorts: [3, 4],
+        vacantPorts: [2, 5, 6],
+      },
+    ]);
+    // free: 7, 8; blocked only: 1; vacant only: 5, 6; blocked and vacant: 2; port 3 has a client
+    expect(a).toEqual({
+      hasDropSplitter: true,
+      freePorts: 2,
+      blockedPorts: 1,
+      vacantPorts: 2,
+      blockedVacantPorts: 1,
+    });
+    expect(offeredPorts(a, undefined)).toBe(2);
+    expect(offeredPorts(a, { blockedAsFree: true })).toBe(3);
+    expect(offeredPorts(a, { vacantAsFree: true })).toBe(4);
+    expect(offeredPorts(a, { blockedAsFree: true, vacantAsFree: true })).toBe(6);
   });
 
   it('rejects port numbers outside the splitter', () => {

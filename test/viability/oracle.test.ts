@@ -3,6 +3,7 @@ import {
   SearchHits,
   ViabilityIndex,
   compileRegion,
+  packExtraPorts,
   type RegionInput,
   type ViabilityQuery,
 } from '../../src/viability/index.js';
@@ -31,6 +32,13 @@ function randomWorld(seed: number, count: number) {
       draft: rnd() < 0.1,
       hasDropSplitter: rnd() < 0.85,
       freePorts: rnd() < 0.25 ? 0 : Math.floor(rnd() * 16),
+      ...(rnd() < 0.3
+        ? {
+            blockedPorts: Math.floor(rnd() * 3),
+            vacantPorts: Math.floor(rnd() * 3),
+            blockedVacantPorts: Math.floor(rnd() * 2),
+          }
+        : {}),
     };
   };
   const boxes = Array.from({ length: count }, (_, i) => box(i));
@@ -70,6 +78,7 @@ function randomWorld(seed: number, count: number) {
       ...(rnd() < 0.4 ? { tags: picked } : {}),
       ...(rnd() < 0.3 ? { maxBoxes: Math.floor(rnd() * 10) } : {}),
       ...(rnd() < 0.2 ? { maxRefused: Math.floor(rnd() * 10) } : {}),
+      ...(rnd() < 0.4 ? { ports: { blockedAsFree: rnd() < 0.5, vacantAsFree: rnd() < 0.5 } } : {}),
     };
   };
   return { rnd, boxes, regions, query, near, box };
@@ -101,6 +110,7 @@ describe('ViabilityIndex against a brute-force oracle', () => {
       hasDropSplitter: Uint8Array.from(world.boxes, (b) => (b.hasDropSplitter ? 1 : 0)),
       freePorts: Int32Array.from(world.boxes, (b) => b.freePorts),
       refs: Int32Array.from({ length: n }, (_, i) => 7 * i),
+      extras: Int32Array.from(world.boxes, (b) => packExtraPorts(b)),
     };
     const index = ViabilityIndex.fromColumns(columns, { regions: world.regions });
     const compiled = world.regions.map(compileRegion);
@@ -163,6 +173,8 @@ describe('ViabilityIndex against a brute-force oracle', () => {
         } else {
           box.freePorts = Math.floor(world.rnd() * 4);
           box.hasDropSplitter = world.rnd() < 0.9;
+          box.blockedPorts = world.rnd() < 0.3 ? 1 : 0;
+          box.vacantPorts = world.rnd() < 0.3 ? 2 : 0;
           index.setAvailability(id, box);
         }
       }

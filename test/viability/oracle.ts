@@ -2,6 +2,7 @@
 // box, so it cannot miss one, and it is what the index must agree with exactly.
 import {
   haversineMeters,
+  offeredPorts,
   regionContains,
   roundDistance,
   type CompiledRegion,
@@ -17,6 +18,9 @@ export interface OracleBox {
   draft: boolean;
   hasDropSplitter: boolean;
   freePorts: number;
+  blockedPorts?: number;
+  vacantPorts?: number;
+  blockedVacantPorts?: number;
 }
 
 export function bruteForce(
@@ -34,7 +38,7 @@ export function bruteForce(
   const reasonOf = (box: OracleBox): RefusalReason | undefined => {
     if (box.draft) return 'draft';
     if (!box.hasDropSplitter) return 'no_drop_splitter';
-    if (box.freePorts <= 0) return 'no_free_port';
+    if (offeredPorts(box, q.ports) <= 0) return 'no_free_port';
     if (tags.length === 0) return undefined;
     const tagged = regions.filter((r) => tags.some((t) => r.tags.has(t)));
     return tagged.some((r) => regionContains(r, box.lat, box.lng)) ? undefined : 'outside_region';
@@ -43,7 +47,7 @@ export function bruteForce(
   for (const { box, distance } of inRadius) {
     const reason = reasonOf(box);
     if (reason === undefined) {
-      result.boxes.push({ id: box.id, distance, freePorts: box.freePorts });
+      result.boxes.push({ id: box.id, distance, freePorts: offeredPorts(box, q.ports) });
     } else result.refused.push({ id: box.id, distance, reason });
   }
   result.boxes = result.boxes.slice(0, q.maxBoxes ?? Infinity);

@@ -33,6 +33,7 @@ const ui = {
   doneAddress: $('done-address'),
   doneCoords: $('done-coords'),
   doneViability: $('done-viability'),
+  doneRoute: $('done-route'),
 };
 
 const config = readPageConfig<FindMePageConfig>(
@@ -238,16 +239,39 @@ async function confirm(): Promise<void> {
   ui.confirm.disabled = true;
   ui.confirm.textContent = 'Enviando…';
   showError(undefined);
-  const { status, body } = await api<{ address?: string; viable?: boolean }>('/confirm', {
+  const { status, body } = await api<{
+    address?: string;
+    viable?: boolean;
+    route?: Array<[number, number]>;
+    routeLength?: number;
+  }>('/confirm', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ token: config.token, lat: point.lat, lng: point.lng, address }),
   });
   ui.confirm.textContent = 'Confirmar localização';
-  if (status === 200) return finish(point, body.address ?? address, body.viable);
+  if (status === 200) {
+    if (body.viable && body.route) drawRoute(body.route, body.routeLength);
+    return finish(point, body.address ?? address, body.viable);
+  }
   showError(body.message ?? 'Sem conexão. Verifique sua internet e tente de novo.');
   // A used or expired link cannot be confirmed again; anything else may be retried.
   ui.confirm.disabled = status === 409 || status === 410 || status === 401;
+}
+
+let routeLine: L.Polyline | undefined;
+
+/** Pole mode: the way the drop cable would take along the poles, from the home to the box. */
+function drawRoute(route: Array<[number, number]>, length: number | undefined): void {
+  const line = (routeLine = L.polyline(
+    route.map(([lng, lat]) => [lat, lng] as [number, number]),
+    { color: '#00c853', weight: 4, opacity: 0.9, dashArray: '8 6', interactive: false },
+  ).addTo(map));
+  line.getElement()?.setAttribute('data-testid', 'drop-route');
+  if (length !== undefined) {
+    ui.doneRoute.textContent = `O cabo chega pelos postes até a caixa mais próxima: cerca de ${Math.round(length)} m.`;
+    ui.doneRoute.hidden = false;
+  }
 }
 
 function finish(point: Point, address: string | undefined, viable: boolean | undefined): void {
@@ -264,7 +288,16 @@ function finish(point: Point, address: string | undefined, viable: boolean | und
   }
   ui.done.hidden = false;
   document.body.classList.add('finished');
-  ui.done.focus();
+  // The map shrank to make room for the answer: redraw it, with the route (if any) in view.
+  map.invalidateSize({ animate: false });
+  if (routeLine) {
+    map.fitBounds(routeLine.getBounds(), {
+      padding: [24, 24],
+      maxZoom: CLOSE_ZOOM,
+      animate: false,
+    });
+  } else map.setView([point.lat, point.lng], CLOSE_ZOOM, { animate: false });
+  ui.done.focus({ preventScroll: true });
 }
 
 function expire(): void {

@@ -79,6 +79,9 @@ L.marker([config.point.lat, config.point.lng], {
 }).addTo(map);
 
 const boxLayer = L.layerGroup().addTo(map);
+// Pole mode: the chosen box's drop, drawn along the poles from the client's point.
+const routeLayer = L.layerGroup().addTo(map);
+const byPoles = config.mode === 'poles';
 const boxMarkers = new Map<string, L.Marker>();
 let chosen: OzlocBox | undefined;
 let invoker: HTMLElement | undefined;
@@ -123,8 +126,40 @@ function portsText(n: number): string {
   return n === 1 ? '1 porta livre' : `${n} portas livres`;
 }
 
+/** "205 m pelos postes (142 m em linha reta)" in pole mode, else "142 m". */
+function reachText(box: OzlocBox): string {
+  if (!byPoles || box.straightDistance === undefined) return distanceText(box.distance);
+  return `${distanceText(box.distance)} pelos postes (${distanceText(box.straightDistance)} em linha reta)`;
+}
+
 function boxText(box: OzlocBox): string {
-  return `${box.name}, a ${distanceText(box.distance)}, ${portsText(box.freePorts)}`;
+  return `${box.name}, a ${reachText(box)}, ${portsText(box.freePorts)}`;
+}
+
+/** Draws the drop's way to `box` along the poles (pole mode), replacing the previous one. */
+function drawRoute(box: OzlocBox | undefined): void {
+  routeLayer.clearLayers();
+  if (!box?.route) return;
+  const line = L.polyline(
+    box.route.map(([lng, lat]) => [lat, lng] as [number, number]),
+    { color: '#00c853', weight: 5, opacity: 0.9, interactive: false },
+  ).addTo(routeLayer);
+  line.getElement()?.setAttribute('data-testid', 'drop-route');
+  // The poles the drop passes, small dots along the line.
+  for (const [lng, lat] of box.route.slice(1, -1)) {
+    L.circleMarker([lat, lng], {
+      radius: 4,
+      color: '#00c853',
+      fillColor: '#ffffff',
+      fillOpacity: 1,
+      weight: 2,
+      interactive: false,
+    }).addTo(routeLayer);
+  }
+  map.fitBounds(line.getBounds().extend(radiusCircle.getBounds().getCenter()), {
+    padding: [24, 24],
+    maxZoom: 18,
+  });
 }
 
 async function loadBoxes(): Promise<void> {
@@ -159,7 +194,7 @@ function showBoxes(boxes: OzlocBox[], message: string | undefined): void {
     name.textContent = box.name;
     const distance = document.createElement('span');
     distance.className = 'box-distance';
-    distance.textContent = distanceText(box.distance);
+    distance.textContent = reachText(box);
     const ports = document.createElement('span');
     ports.className = 'box-ports';
     ports.textContent = portsText(box.freePorts);
@@ -186,15 +221,19 @@ function showBoxes(boxes: OzlocBox[], message: string | undefined): void {
     marker.on('click', () => openConfirm(box, el ?? button));
     boxMarkers.set(box.id, marker);
   }
+  const within = byPoles
+    ? `pelos postes, com drop de até ${config.maxDropLength ?? 0} m`
+    : `em até ${config.radius} m`;
   if (boxes.length === 0) {
     say(message ?? 'Nenhuma caixa com porta livre perto deste ponto.');
   } else {
     say(
       boxes.length === 1
-        ? `1 caixa com porta livre em até ${config.radius} m. Toque nela para reservar.`
-        : `${boxes.length} caixas com portas livres em até ${config.radius} m. Toque em uma para reservar.`,
+        ? `1 caixa com porta livre ${within}. Toque nela para reservar.`
+        : `${boxes.length} caixas com portas livres ${within}. Toque em uma para reservar.`,
     );
   }
+  drawRoute(undefined);
   const bounds = radiusCircle.getBounds();
   for (const box of boxes) bounds.extend([box.lat, box.lng]);
   map.fitBounds(bounds, { padding: [12, 12], maxZoom: 18 });
@@ -210,10 +249,11 @@ function openConfirm(box: OzlocBox, from: HTMLElement): void {
   for (const [id, marker] of boxMarkers) {
     marker.getElement()?.classList.toggle('chosen', id === box.id);
   }
+  drawRoute(box);
   ui.cCode.textContent = config.client.code;
   ui.cName.textContent = config.client.name ?? 'não informado';
   ui.cAddress.textContent = config.client.address ?? config.geocoded?.label ?? 'não informado';
-  ui.cBox.textContent = `${box.name} (${distanceText(box.distance)}, ${portsText(box.freePorts)})`;
+  ui.cBox.textContent = `${box.name} (${reachText(box)}, ${portsText(box.freePorts)})`;
   showError(ui.confirmError, undefined);
   ui.confirmButton.disabled = false;
   ui.confirmButton.textContent = 'Confirmar reserva';

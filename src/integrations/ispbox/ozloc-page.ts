@@ -9,6 +9,12 @@ export interface OzlocPageConfig {
   point: { lat: number; lng: number };
   /** Search radius in metres (the integration's "OzMap Raio", else the system default). */
   radius: number;
+  /** Viability mode: by radius, or along the poles (drop length, with each box's route). */
+  mode?: 'radius' | 'poles';
+  /** Pole mode: the longest drop, metres. */
+  maxDropLength?: number;
+  /** The `viabilityTags` the page was opened with. */
+  tags?: string[];
   client: { code: string; name?: string; address?: string };
   /** When the point came from geocoding the address: what the geocoder found. */
   geocoded?: { label: string };
@@ -22,15 +28,20 @@ export interface OzlocPageConfig {
 export interface OzlocBox {
   id: string;
   name: string;
-  /** Metres from the client's point (straight line). */
+  /** Metres from the client's point: straight line, or in pole mode the drop along the poles. */
   distance: number;
   freePorts: number;
   lat: number;
   lng: number;
+  /** Pole mode: the straight line, metres. */
+  straightDistance?: number;
+  /** Pole mode: client → poles → box, as [lng, lat] points. */
+  route?: Array<[number, number]>;
 }
 
 export interface OzlocBoxesResponse {
   radius: number;
+  mode: 'radius' | 'poles';
   boxes: OzlocBox[];
   /** Present when no box is viable. */
   message?: string;

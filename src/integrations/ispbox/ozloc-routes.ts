@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { ConflictError, NoFreePortError, NotFoundError } from '../../errors.js';
+import { ConflictError, NoFreePortError, NotFoundError, ValidationError } from '../../errors.js';
+import { parseTags } from '../ozmap-api/viability-route.js';
 import { GeocoderTimeoutError } from '../../findme/geocoder.js';
 import { insideBrazilBounds } from '../../findme/routes.js';
 import { builtAssets, builtPageTemplate, pageSecurityHeaders } from '../../http/built-page.js';
@@ -136,6 +137,13 @@ const PROBLEMS = {
       'A busca de endereços demorou demais para responder.',
       'Tente de novo em alguns instantes, ou preencha as coordenadas do cliente no Ispbox 2.',
     ),
+  unknownTags: (message: string) =>
+    new Problem(
+      400,
+      'Tags de viabilidade inválidas',
+      `Não conhecemos estas tags de viabilidade (viabilityTags): ${message}.`,
+      'Confira as tags configuradas no Ispbox 2 (os nomes devem ser os das tags das regiões no mapa).',
+    ),
   unavailable: () =>
     new Problem(
       503,
@@ -154,12 +162,20 @@ const MSG = {
     `A integração “${integration}” não tem permissão para reservar portas.`,
   noBoxes: (radius: number) =>
     `Nenhuma caixa com porta livre em até ${radius} m deste ponto. Não há viabilidade para este cliente agora.`,
+  noBoxesByPoles: (drop: number) =>
+    `Nenhuma caixa com porta livre alcançável pelos postes com até ${drop} m de drop. Não há viabilidade para este cliente agora.`,
+  noPoleNear: (access: number) =>
+    `Nenhum poste cadastrado a até ${access} m deste ponto: não há como levar o drop. Não há viabilidade para este cliente agora.`,
   pickBox: 'Escolha uma caixa da lista.',
   filledMeanwhile:
     'Esta caixa ficou sem portas livres enquanto você escolhia. A lista foi atualizada: escolha outra caixa.',
   notServing:
     'Esta caixa não pode receber clientes agora (em projeto ou sem splitter de atendimento). Escolha outra caixa.',
   outsideRadius: 'Esta caixa fica fora do raio de atendimento deste cliente. Escolha uma da lista.',
+  tooFar:
+    'Esta caixa não alcança este cliente pelos postes dentro do tamanho máximo de drop. Escolha uma da lista.',
+  condoOnly:
+    'Esta caixa é de um condomínio horizontal e atende só os moradores. Escolha uma da lista.',
   boxGone: 'Esta caixa não existe mais. A lista foi atualizada: escolha outra caixa.',
   codeWithoutPort: (code: string) =>
     `Já existe um cliente com o código ${code}, mas sem porta reservada. Fale com o administrador da rede.`,
@@ -222,11 +238,27 @@ export function ozlocRouter(ctx: AppContext, options: OzlocOptions = {}): Router
       const given = text(req, 'address', MAX_ADDRESS);
       const address = text(req, 'client_address', MAX_ADDRESS) ?? given;
       const integrationCode = text(req, 'integration_code', MAX_CODE);
+      const tags = parseTags(param(req, 'viabilityTags'));
       const located = await locate(req, given);
       if (!insideBrazilBounds(located.point)) throw PROBLEMS.outsideBrazil();
 
       const html = await readTemplate();
       if (!html) throw PROBLEMS.unavailable();
+      // Checked now, so a bad tag is a clear page rather than an empty list later.
+      let opened;
+      try {
+        opened = ctx.viability.check({
+          ...located.point,
+          defaultRadius: profile.defaultRadiusMeters,
+          tags,
+          settings: [profile.viability],
+        });
+      } catch (err) {
+        if (err instanceof ValidationError && err.field === 'tags') {
+          throw PROBLEMS.unknownTags(err.message.replace(/^unknown tag\(s\): /, ''));
+        }
+        throw err;
+      }
 
       const { token, expiresAt } = (await getSessions()).create({
         keyId: principal.keyId,
@@ -235,16 +267,16 @@ export function ozlocRouter(ctx: AppContext, options: OzlocOptions = {}): Router
         ...(name ? { clientName: name } : {}),
         ...(address ? { address } : {}),
         ...(integrationCode ? { integrationCode } : {}),
+        ...(tags?.length ? { tags } : {}),
       });
-      const radius = ctx.viability.check({
-        ...located.point,
-        defaultRadius: profile.defaultRadiusMeters,
-      }).radius;
       const config: OzlocPageConfig = {
         session: token,
         expiresAt: expiresAt.toISOString(),
         point: located.point,
-        radius,
+        radius: opened.radius,
+        mode: opened.mode,
+        ...(opened.mode === 'poles' ? { maxDropLength: dropOf(opened) } : {}),
+        ...(tags?.length ? { tags } : {}),
         client: {
           code,
           ...(name ? { name } : {}),
@@ -282,9 +314,19 @@ export function ozlocRouter(ctx: AppContext, options: OzlocOptions = {}): Router
     const answer = ctx.viability.check({
       ...visit.session.point,
       defaultRadius: visit.profile.defaultRadiusMeters,
+      tags: visit.session.tags,
+      settings: [visit.profile.viability],
+      routes: true,
     });
+    const poles = answer.mode === 'poles';
+    const none = poles
+      ? answer.startPoles === 0 && answer.horizontalCondos.length === 0
+        ? MSG.noPoleNear(answer.settings.poleAccessDistance)
+        : MSG.noBoxesByPoles(dropOf(answer))
+      : MSG.noBoxes(answer.radius);
     const body: OzlocBoxesResponse = {
       radius: answer.radius,
+      mode: answer.mode,
       boxes: answer.boxes.map((b) => ({
         id: b.id,
         name: b.name ?? b.id,
@@ -292,8 +334,10 @@ export function ozlocRouter(ctx: AppContext, options: OzlocOptions = {}): Router
         freePorts: b.availability,
         lat: b.lat,
         lng: b.lng,
+        ...(b.straightDistance !== undefined ? { straightDistance: b.straightDistance } : {}),
+        ...(b.route ? { route: b.route.coordinates } : {}),
       })),
-      ...(answer.boxes.length === 0 ? { message: MSG.noBoxes(answer.radius) } : {}),
+      ...(answer.boxes.length === 0 ? { message: none } : {}),
     };
     res.json(body);
   });
@@ -319,12 +363,16 @@ export function ozlocRouter(ctx: AppContext, options: OzlocOptions = {}): Router
       const answer = ctx.viability.check({
         ...session.point,
         defaultRadius: profile.defaultRadiusMeters,
+        tags: session.tags,
+        settings: [profile.viability],
       });
       if (!answer.boxes.some((b) => b.id === boxId)) {
         const refused = answer.refused.find((b) => b.id === boxId);
         if (refused?.reason === 'no_free_port') return reply(res, 409, MSG.filledMeanwhile);
+        if (refused?.reason === 'route_too_long') return reply(res, 422, MSG.tooFar);
+        if (refused?.reason === 'horizontal_condo') return reply(res, 422, MSG.condoOnly);
         if (refused) return reply(res, 409, MSG.notServing);
-        return reply(res, 422, MSG.outsideRadius);
+        return reply(res, 422, answer.mode === 'poles' ? MSG.tooFar : MSG.outsideRadius);
       }
       try {
         reservation = await ctx.reservations.reserve({
@@ -333,6 +381,10 @@ export function ozlocRouter(ctx: AppContext, options: OzlocOptions = {}): Router
           ...(session.address ? { address: session.address } : {}),
           point: session.point,
           target: { kind: 'box', boxId },
+          ports: {
+            blockedAsFree: answer.settings.blockedPortsFree,
+            vacantAsFree: answer.settings.propertyPortsFree,
+          },
           reservedBy: profile.name,
           expiresInDays: profile.reservationDays,
           meta: {
@@ -457,6 +509,11 @@ function coordinate(value: string | undefined, limit: number): number | undefine
   if (!/^[+-]?\d+(\.\d+)?$/.test(normal)) return undefined;
   const n = Number(normal);
   return Number.isFinite(n) && Math.abs(n) <= limit ? n : undefined;
+}
+
+/** The drop limit an answer ran with (the caller's cap, when stricter than the default). */
+function dropOf(answer: { settings: { maxDropLength: number; capDropLength?: number } }): number {
+  return Math.min(answer.settings.maxDropLength, answer.settings.capDropLength ?? Infinity);
 }
 
 function reply(res: Response, status: number, message: string): void {

@@ -21,6 +21,8 @@ export interface OzlocSession {
   address?: string;
   /** Ispbox's `integration_code`, kept with the reservation. */
   integrationCode?: string;
+  /** OZmap's `viabilityTags`: only boxes in regions carrying one of these tags count. */
+  tags?: string[];
   point: GeoPoint;
   expiresAt: Date;
 }
@@ -37,6 +39,7 @@ const PayloadSchema = z.object({
   name: z.string().max(200).optional(),
   addr: z.string().max(300).optional(),
   ic: z.string().max(100).optional(),
+  tags: z.array(z.string().max(100)).max(20).optional(),
   lat: z.number().finite().min(-90).max(90),
   lng: z.number().finite().min(-180).max(180),
   exp: z.number().int().positive(),
@@ -80,6 +83,7 @@ export class OzlocSessions {
       ...(session.clientName ? { name: session.clientName } : {}),
       ...(session.address ? { addr: session.address } : {}),
       ...(session.integrationCode ? { ic: session.integrationCode } : {}),
+      ...(session.tags?.length ? { tags: session.tags } : {}),
     };
     return { token: this.seal(payload), expiresAt: new Date(exp * 1000) };
   }
@@ -100,6 +104,7 @@ export class OzlocSessions {
         ...(p.name ? { clientName: p.name } : {}),
         ...(p.addr ? { address: p.addr } : {}),
         ...(p.ic ? { integrationCode: p.ic } : {}),
+        ...(p.tags ? { tags: p.tags } : {}),
       },
     };
   }

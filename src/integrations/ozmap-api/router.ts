@@ -21,6 +21,9 @@ import { tags } from './resources/tags.js';
 import { systemConfigsRouter } from './resources/system-configs.js';
 import { present, viewOf, within } from './resources/view.js';
 import { cancelStatementsOnClientGone, clientGone } from '../../http/client-gone.js';
+import { poles } from './resources/poles.js';
+import { spans } from './resources/spans.js';
+import { horizontalCondominiums } from './resources/horizontal-condominiums.js';
 
 export const RESOURCES: readonly ResourceDef[] = [
   boxes,
@@ -34,6 +37,9 @@ export const RESOURCES: readonly ResourceDef[] = [
   regionTypes,
   tags,
   projects,
+  poles,
+  spans,
+  horizontalCondominiums,
 ];
 
 export const BatchUpdateProperties = z.object({

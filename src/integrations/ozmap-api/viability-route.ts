@@ -1,15 +1,17 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { apiKeyAuth, requireAction } from './auth.js';
-import type { ViabilityAnswer } from '../../services/viability-service.js';
-import type { RefusalReason } from '../../viability/index.js';
+import type { AnswerReason, ViabilityAnswer } from '../../services/viability-service.js';
+import { requestOverrides, type ViabilityOverrides } from '../../services/viability-settings.js';
 
 // Shown to sales teams in Brazil next to the code, so in Portuguese.
-const REASON_MESSAGES: Record<RefusalReason, string> = {
+export const REASON_MESSAGES: Record<AnswerReason, string> = {
   draft: 'Caixa em projeto (ainda não construída)',
   no_drop_splitter: 'Caixa sem splitter de atendimento',
   no_free_port: 'Caixa sem portas livres',
   outside_region: 'Caixa fora das regiões das tags pedidas',
+  route_too_long: 'Sem rota pelos postes dentro do tamanho máximo de drop',
+  horizontal_condo: 'Caixa de condomínio horizontal: atende só os moradores do condomínio',
 };
 
 /** `tags=a,b`, `tags=a&tags=b` or `tags=["a","b"]` → list. */
@@ -32,24 +34,67 @@ export function parseTags(value: unknown): string[] | undefined {
   });
 }
 
-/** The OZmap response shape (see docs/api.md): `viable, boxes, refused_boxes, properties`. */
+/**
+ * The OZmap response shape (see docs/api.md): `viable, boxes, refused_boxes, properties`, plus the
+ * mode and, in pole mode, each box's straight-line distance, pole and (when asked) route.
+ */
 export function toOzmapViability(answer: ViabilityAnswer) {
+  // With today's defaults (radius mode, no communities) the shape is exactly OZmap's.
+  const poles = answer.mode === 'poles';
+  const condos = answer.settings.horizontalCondos;
+  // The answer's box objects are made fresh for this call: extend them rather than copy them.
+  const shape = <T extends ViabilityAnswer['boxes'][number] | ViabilityAnswer['refused'][number]>(
+    b: T,
+    viable: boolean,
+  ) => {
+    const { horizontalCondos, straightDistance, ...rest } = b;
+    const out =
+      viable || condos
+        ? Object.assign(rest, {
+            horizontal_condos: (horizontalCondos ?? []).map((c) => ({ id: c.id, name: c.name })),
+          })
+        : rest;
+    if (straightDistance !== undefined) Object.assign(out, { straight_distance: straightDistance });
+    return out;
+  };
   return {
     viable: answer.viable,
     lat: answer.point.lat,
     lng: answer.point.lng,
     radius: answer.radius,
+    ...(poles ? { mode: answer.mode } : {}),
     ...(answer.radiusCapped
       ? { radius_capped: true, message: `radius capped at ${answer.radius} m` }
       : {}),
-    // The answer's box objects are made fresh for this call: extend them rather than copy them.
-    boxes: answer.boxes.map((b) => Object.assign(b, { horizontal_condos: [] })),
-    refused_boxes: answer.refused.map((b) =>
-      Object.assign(b, { reason_message: REASON_MESSAGES[b.reason] }),
-    ),
-    // Both lists show the nearest boxes up to the system's maximum; these count the rest.
+    ...(poles
+      ? {
+          poles: {
+            access_distance: answer.settings.poleAccessDistance,
+            max_drop_length: Math.min(
+              answer.settings.maxDropLength,
+              answer.settings.capDropLength ?? Infinity,
+            ),
+            start_poles: answer.startPoles ?? 0,
+          },
+          ...(answer.startPoles === 0 && answer.horizontalCondos.length === 0
+            ? {
+                message: `no pole within ${answer.settings.poleAccessDistance} m of the point`,
+              }
+            : {}),
+        }
+      : {}),
+    boxes: answer.boxes.map((b) => shape(b, true)),
+    refused_boxes: answer.refused.map((b) => {
+      const { routeLength, ...rest } = shape(b, false);
+      return Object.assign(rest, {
+        reason_message: REASON_MESSAGES[b.reason],
+        ...(routeLength !== undefined ? { route_length: routeLength } : {}),
+      });
+    }),
+    // Both lists show the nearest boxes up to the maximum; these count the rest.
     boxes_omitted: answer.boxesOmitted,
     refused_boxes_omitted: answer.refusedOmitted,
+    ...(condos ? { horizontal_condos: answer.horizontalCondos } : {}),
     properties: answer.properties.map((p) => ({
       id: p.id,
       box: p.boxId,
@@ -62,11 +107,15 @@ export function toOzmapViability(answer: ViabilityAnswer) {
   };
 }
 
-/** `GET /api/v2/ftth-viability/radius?lat&lng[&radius][&tags]`: mount at `/api/v2/ftth-viability`. */
+/**
+ * `GET /api/v2/ftth-viability/radius?lat&lng[&radius][&tags][&mode][&accessDistance]
+ * [&maxDropLength][&maxBoxes][&routes]` in the caller's mode (its profile's, else the system's;
+ * radius by default), and `/poles` always in pole mode. Mount at `/api/v2/ftth-viability`.
+ */
 export function viabilityRouter(ctx: AppContext): Router {
   const router = Router();
   router.use(apiKeyAuth(ctx), requireAction('read'));
-  router.get('/radius', async (req, res) => {
+  const answer = (forced?: ViabilityOverrides) => async (req: Request, res: Response) => {
     const profile = await ctx.integrations.profile(req.principal?.integration ?? 'generic');
     const answer = ctx.viability.check({
       defaultRadius: profile.defaultRadiusMeters,
@@ -74,6 +123,8 @@ export function viabilityRouter(ctx: AppContext): Router {
       lng: req.query.lng,
       radius: req.query.radius,
       tags: parseTags(req.query.tags),
+      settings: [profile.viability, { ...requestOverrides(req.query), ...forced }],
+      routes: req.query.routes === 'true',
     });
     // The hottest route: skip res.json's generic send path (charset, freshness, etc.).
     const body = JSON.stringify(toOzmapViability(answer));
@@ -82,6 +133,8 @@ export function viabilityRouter(ctx: AppContext): Router {
       'content-length': Buffer.byteLength(body),
     });
     res.end(body);
-  });
+  };
+  router.get('/radius', answer());
+  router.get('/poles', answer({ mode: 'poles' }));
   return router;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { providerOf, sqlitePath } from './client.js';
+import { refreshPlannerStats } from './raw-sqlite.js';
 
 export interface Migration {
   name: string;
@@ -141,6 +142,7 @@ function migrateSqlite(url: string, migrations: Migration[], apply: boolean): Mi
       apply();
       result.applied.push(m.name);
     }
+    if (apply) refreshPlannerStats(db);
     return result;
   } finally {
     db.close();

@@ -55,6 +55,9 @@ export async function sqliteSession<T>(
   try {
     const result = await fn(session);
     db.exec('COMMIT');
+    // A bulk write (import, seed) changes table sizes by orders of magnitude: refresh the
+    // planner's statistics, or it may pick a low-selectivity index (see refreshPlannerStats).
+    if (mode === 'write') refreshPlannerStats(db);
     return result;
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');
@@ -86,4 +89,14 @@ function sqliteInserter(
       return count;
     },
   };
+}
+
+/**
+ * SQLite's planner, without statistics, takes any indexed equality as selective, and so may walk
+ * an index on a boolean (every blocked port of the network) instead of the box's splitters. A
+ * bounded ANALYZE of the tables that need it (SQLite's recommended `PRAGMA optimize`) fixes that.
+ */
+export function refreshPlannerStats(db: Database.Database): void {
+  db.pragma('analysis_limit = 1000');
+  db.pragma('optimize = 0x10002');
 }

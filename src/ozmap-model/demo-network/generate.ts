@@ -10,6 +10,7 @@ import {
   toLngLat,
 } from './maringa.js';
 import { Random, demoId } from './prng.js';
+import { demoSpans } from './spans.js';
 import type { DemoNetwork, DemoSplitterType } from './types.js';
 
 /** A point on a street where a box (and its pole) goes, with what its address needs. */
@@ -138,7 +139,7 @@ export interface Place {
 /** The rows one box brings: its pole, splitters with every port, and customers on held ports. */
 export type DemoRows = Pick<
   DemoNetwork,
-  'poles' | 'boxes' | 'splitters' | 'ports' | 'clients' | 'properties'
+  'poles' | 'boxes' | 'splitters' | 'ports' | 'clients' | 'properties' | 'spans'
 >;
 
 /** Running numbers across the whole network (splitter and client ids, client codes). */
@@ -154,6 +155,7 @@ export const emptyRows = (): DemoRows => ({
   ports: [],
   clients: [],
   properties: [],
+  spans: [],
 });
 
 /** Box `b` at `spot`, with its pole, splitters, ports and customers, appended to `rows`. */
@@ -245,7 +247,16 @@ export function generateDemoNetwork(seed: number): DemoNetwork {
     address: addressOf,
   };
   const counters: Counters = { splitters: 0, clients: 0 };
-  streetSpots(random).forEach((spot, b) => addBox(net, place, c, random, spot, b, counters));
+  const spots = streetSpots(random);
+  spots.forEach((spot, b) => addBox(net, place, c, random, spot, b, counters));
+  net.spans = demoSpans(
+    spots,
+    net.boxes.map((b) => b.poleId),
+    MARINGA_GRID,
+    c.project.id,
+    (n) => demoId(seed, 'span', n),
+    (n) => `VAO-${CITY.code}-${String(n + 1).padStart(4, '0')}`,
+  );
   return net;
 }
 

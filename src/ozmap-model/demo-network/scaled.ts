@@ -13,6 +13,7 @@ import {
 } from './generate.js';
 import { CITY, EAST_WEST_STREETS, NORTH_SOUTH_STREETS, SURNAMES } from './maringa.js';
 import { Random } from './prng.js';
+import { demoSpans } from './spans.js';
 import type { DemoNetwork, DemoRegion } from './types.js';
 
 // The demo network at any size: the same rules as the Maringá demo (boxes on poles every 60–120 m
@@ -145,13 +146,28 @@ export function generateScaledNetwork(seed: number, boxes: number): ScaledNetwor
     *rows() {
       const counters: Counters = { splitters: 0, clients: 0 };
       let b = 0;
+      let spans = 0;
       for (const [i, plan] of plans.entries()) {
         const random = new Random((seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0);
-        const spots = citySpots(plan, random);
+        const { spots, grid } = citySpots(plan, random);
         const place = cityPlace(plan, seed, id);
+        const first = b;
         for (let k = 0; k < plan.boxes; k++) {
           const rows = emptyRows();
           addBox(rows, place, c, random, spots[k]!, b++, counters);
+          if (k === plan.boxes - 1) {
+            // The city's cable spans ride with its last box, once all its poles are written.
+            const from = spans;
+            rows.spans = demoSpans(
+              spots.slice(0, plan.boxes),
+              Array.from({ length: plan.boxes }, (_, j) => id('pole', first + j)),
+              grid,
+              plan.projectId,
+              (n) => id('span', from + n),
+              (n) => `VAO-${plan.spec.code}-${String(from + n + 1).padStart(6, '0')}`,
+            );
+            spans += rows.spans.length;
+          }
           yield rows;
         }
       }
@@ -160,10 +176,11 @@ export function generateScaledNetwork(seed: number, boxes: number): ScaledNetwor
 }
 
 // Enough spots for the plan: widen the grid until the streets hold them all.
-function citySpots(plan: CityPlan, random: Random): Spot[] {
+function citySpots(plan: CityPlan, random: Random): { spots: Spot[]; grid: StreetGrid } {
   for (let half = plan.half; ; half *= 1.05) {
-    const spots = streetSpots(random, cityGrid(plan.spec, half, random));
-    if (spots.length >= plan.boxes) return spots;
+    const grid = cityGrid(plan.spec, half, random);
+    const spots = streetSpots(random, grid);
+    if (spots.length >= plan.boxes) return { spots, grid };
   }
 }
 

@@ -110,6 +110,17 @@ function inserters(s: RawSession) {
       'potencyRead',
       'updatedAt',
     ]),
+    // last: flushed after the poles it joins
+    spans: s.inserter('Span', [
+      'id',
+      'name',
+      'projectId',
+      'poleAId',
+      'poleBId',
+      'length',
+      'cable',
+      'updatedAt',
+    ]),
   } satisfies Record<keyof DemoRows, Inserter>;
 }
 
@@ -179,6 +190,11 @@ async function writeRows(
         p.potencyRead,
         now,
       ]),
+    );
+  }
+  for (const sp of rows.spans) {
+    wait(
+      w.spans.add([sp.id, sp.name, sp.projectId, sp.poleAId, sp.poleBId, sp.length, sp.cable, now]),
     );
   }
   if (full) await flushAll(Object.values(w));

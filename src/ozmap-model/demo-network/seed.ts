@@ -133,6 +133,7 @@ async function writeInventory(tx: Tx, net: DemoNetwork, ids: IdMap): Promise<voi
     });
   }
   await inChunks(net.poles, (data) => tx.pole.createMany({ data }));
+  await inChunks(net.spans, (data) => tx.span.createMany({ data }));
   await inChunks(net.boxes, (rows) =>
     tx.box.createMany({ data: rows.map((b) => ({ ...b, boxTypeId: id(b.boxTypeId) })) }),
   );

@@ -8,6 +8,8 @@ export interface DemoNetwork {
   tags: DemoTag[];
   regions: DemoRegion[];
   poles: DemoPole[];
+  /** Cable spans between the poles (pole-mode viability). */
+  spans: DemoSpan[];
   boxes: DemoBox[];
   splitters: DemoSplitter[];
   ports: DemoPort[];
@@ -65,6 +67,17 @@ export interface DemoRegion {
   regionTypeId: string;
   observation: string;
   tagIds: string[];
+}
+
+export interface DemoSpan {
+  id: string;
+  name: string;
+  projectId: string;
+  poleAId: string;
+  poleBId: string;
+  /** Metres; null = the great circle between the poles. */
+  length: number | null;
+  cable: string | null;
 }
 
 export interface DemoPole {

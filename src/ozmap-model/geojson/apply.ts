@@ -18,10 +18,12 @@ export async function applyPlan(
   progress.phase(
     'writing',
     plan.poles.create.length +
+      plan.spans.create.length +
       plan.boxes.create.length +
       plan.splitters.create.length +
       portRows +
       plan.poles.update.length +
+      plan.spans.update.length +
       plan.boxes.update.length +
       plan.splitters.update.length,
     'rows',
@@ -62,6 +64,8 @@ export async function applyPlan(
 
   await insertRows(s, 'Pole', plan.poles.create, now, progress);
   await updateRows(s, 'Pole', plan.poles.update, now, progress);
+  await insertRows(s, 'Span', plan.spans.create, now, progress);
+  await updateRows(s, 'Span', plan.spans.update, now, progress);
 
   await insertRows(s, 'Box', plan.boxes.create, now, progress);
   await updateRows(s, 'Box', plan.boxes.update, now, progress, '_BoxToTag');

@@ -17,6 +17,7 @@ import type {
   InventoryCollection,
   InventoryFeature,
   RegionGeometry,
+  SpanProperties,
   SplitterProperties,
 } from './format.js';
 import { readPorts } from './snapshot.js';
@@ -51,8 +52,8 @@ const orderBy = (provider: string, alias: string) =>
 const PAGE = 500;
 
 /**
- * The inventory as GeoJSON features in the import format (docs/geojson.md): poles, then boxes
- * with their splitters and ports, then regions, each sorted by name. Read in one snapshot,
+ * The inventory as GeoJSON features in the import format (docs/geojson.md): poles, then the spans
+ * between them, then boxes with their splitters and ports, then regions, each sorted by name. Read in one snapshot,
  * page by page: memory stays one page whatever the size.
  */
 export async function* inventoryFeatures(s: RawSession): AsyncGenerator<InventoryFeature> {
@@ -67,6 +68,39 @@ export async function* inventoryFeatures(s: RawSession): AsyncGenerator<Inventor
         type: 'Feature',
         geometry: { type: 'Point', coordinates: [Number(lng), Number(lat)] },
         properties: { kind: 'pole', ...identity(row) },
+      };
+    }
+  }
+  for await (const page of s.pages(
+    `SELECT sp."id", sp."externalId", sp."name", sp."length", sp."cable",
+            a."id", a."externalId", a."name", a."lng", a."lat",
+            b."id", b."externalId", b."name", b."lng", b."lat"
+       FROM "Span" sp JOIN "Pole" a ON a."id" = sp."poleAId" JOIN "Pole" b ON b."id" = sp."poleBId"
+       ${orderBy(s.provider, 'sp')}`,
+    [],
+    PAGE,
+  )) {
+    for (const r of page) {
+      const [id, externalId, name, length, cable] = r;
+      const ends = [r.slice(5, 10), r.slice(10, 15)].map(([pid, pext, pname, lng, lat]) => ({
+        ref: reference({
+          id: pid as string,
+          externalId: textOrNull(pext),
+          name: textOrNull(pname),
+        }),
+        at: [Number(lng), Number(lat)] as [number, number],
+      }));
+      const row = { id: id as string, externalId: textOrNull(externalId), name: textOrNull(name) };
+      yield {
+        type: 'Feature',
+        geometry: { type: 'LineString', coordinates: [ends[0]!.at, ends[1]!.at] },
+        properties: {
+          kind: 'span',
+          ...identity(row),
+          poles: [ends[0]!.ref!, ends[1]!.ref!],
+          length: length === null || length === undefined ? null : Number(length),
+          cable: textOrNull(cable),
+        } satisfies SpanProperties,
       };
     }
   }
@@ -205,9 +239,14 @@ export async function writeGeoJson(
   };
   return withRawSession(db, 'read', async (s) => {
     const [[poles]] = (await s.all('SELECT COUNT(*) FROM "Pole"')) as [[unknown]];
+    const [[spans]] = (await s.all('SELECT COUNT(*) FROM "Span"')) as [[unknown]];
     const [[boxes]] = (await s.all('SELECT COUNT(*) FROM "Box"')) as [[unknown]];
     const [[regions]] = (await s.all('SELECT COUNT(*) FROM "Region"')) as [[unknown]];
-    progress.phase('exporting', Number(poles) + Number(boxes) + Number(regions), 'features');
+    progress.phase(
+      'exporting',
+      Number(poles) + Number(spans) + Number(boxes) + Number(regions),
+      'features',
+    );
     let count = 0;
     await write('{\n  "type": "FeatureCollection",\n  "features": [');
     for await (const feature of inventoryFeatures(s)) {

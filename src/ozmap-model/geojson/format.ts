@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-// The GeoJSON inventory format (docs/geojson.md): a FeatureCollection of boxes, poles and regions.
+// The GeoJSON inventory format (docs/geojson.md): a FeatureCollection of boxes, poles, spans
+// (cable spans between poles) and regions.
 // Coordinates are [lng, lat]. Properties absent on import leave the stored value as it is.
 
 const intRange = (min: number, max: number) => {
@@ -36,6 +37,10 @@ function samePosition(a: number[] | undefined, b: number[] | undefined): boolean
 }
 
 export const pointSchema = z.object({ type: z.literal('Point'), coordinates: position });
+export const lineStringSchema = z.object({
+  type: z.literal('LineString'),
+  coordinates: z.array(position).min(2, { error: 'a line needs at least 2 positions' }),
+});
 export const polygonSchema = z.object({
   type: z.literal('Polygon'),
   coordinates: z.array(ring).min(1, { error: 'a polygon needs at least one ring' }),
@@ -83,6 +88,27 @@ export const boxPropertiesSchema = z.object({
 
 export const polePropertiesSchema = z.object({ kind: z.literal('pole'), ...named });
 
+/** No span longer than this: a longer one is surely a unit mistake (km for m). */
+export const MAX_SPAN_LENGTH = 5000;
+
+export const spanPropertiesSchema = z.object({
+  kind: z.literal('span'),
+  ...named,
+  /** The two poles the span joins: each a pole's external_id or name, in this file or stored. */
+  poles: z
+    .tuple([text, text], { error: 'must be the two poles the span joins' })
+    .refine(([a, b]) => a !== b, { error: 'must be two different poles' }),
+  /** Metres; null = the great circle between the poles (it follows them when they move). */
+  length: z
+    .number({ error: 'must be a number of metres' })
+    .min(0, { error: 'must be at least 0' })
+    .max(MAX_SPAN_LENGTH, { error: `must be at most ${MAX_SPAN_LENGTH} metres` })
+    .nullable()
+    .optional(),
+  /** The cable the span belongs to, as the provider names it. */
+  cable: nullableText.optional(),
+});
+
 export const regionPropertiesSchema = z.object({
   kind: z.literal('region'),
   ...named,
@@ -92,15 +118,18 @@ export const regionPropertiesSchema = z.object({
 
 export type Position = z.infer<typeof position>;
 export type PointGeometry = z.infer<typeof pointSchema>;
+export type LineGeometry = z.infer<typeof lineStringSchema>;
 export type RegionGeometry = z.infer<typeof polygonSchema> | z.infer<typeof multiPolygonSchema>;
 export type SplitterProperties = z.infer<typeof splitterSchema>;
 export type BoxProperties = z.infer<typeof boxPropertiesSchema>;
 export type PoleProperties = z.infer<typeof polePropertiesSchema>;
+export type SpanProperties = z.infer<typeof spanPropertiesSchema>;
 export type RegionProperties = z.infer<typeof regionPropertiesSchema>;
 
 export type InventoryFeature =
   | { type: 'Feature'; geometry: PointGeometry; properties: BoxProperties }
   | { type: 'Feature'; geometry: PointGeometry; properties: PoleProperties }
+  | { type: 'Feature'; geometry: LineGeometry; properties: SpanProperties }
   | { type: 'Feature'; geometry: RegionGeometry; properties: RegionProperties };
 
 export interface InventoryCollection {
@@ -112,4 +141,5 @@ export interface InventoryCollection {
 export type Located<P, G> = { index: number; path: string; properties: P; geometry: G };
 export type BoxInput = Located<BoxProperties, PointGeometry>;
 export type PoleInput = Located<PoleProperties, PointGeometry>;
+export type SpanInput = Located<SpanProperties, LineGeometry>;
 export type RegionInput = Located<RegionProperties, RegionGeometry>;

@@ -11,7 +11,7 @@ import { heldPortsAbove, loadSnapshot, loadSplitters } from './snapshot.js';
 import { inFileOrder, type ValidatedFile } from './validate.js';
 
 export interface ImportOptions extends PlanOptions {
-  /** Told about changed boxes and regions after the commit, so a running index stays current. */
+  /** Told about changed boxes, poles and regions after the commit, so a running index stays current. */
   network?: NetworkChanges;
   progress?: Progress;
 }
@@ -28,7 +28,7 @@ export class GeoJsonImportError extends ValidationError {
 }
 
 /**
- * Imports boxes (with splitters and ports), poles and regions from a GeoJSON FeatureCollection
+ * Imports boxes (with splitters and ports), poles, spans and regions from a GeoJSON FeatureCollection
  * (docs/geojson.md). Everything is checked first and nothing is written unless all of it is
  * valid; then all of it is written in one transaction. Re-importing the same file changes nothing.
  */
@@ -69,6 +69,9 @@ async function importFrom(
   const { regions } = plan.report;
   if (plan.changedBoxIds.size) await options.network?.boxesChanged(plan.changedBoxIds);
   if (regions.created + regions.updated > 0) await options.network?.regionsChanged();
+  // Many changed poles: one reload of the pole graph beats thousands of neighbourhood reads.
+  const poles = plan.changedPoleIds;
+  if (poles.size) await options.network?.polesChanged(poles.size > 2_000 ? 'all' : poles);
   return plan.report;
 }
 
@@ -76,6 +79,7 @@ async function planAll(s: RawSession, file: ValidatedFile, options: ImportOption
   const snapshot = await loadSnapshot(s);
   const planner = new Planner(snapshot, file.problems, options);
   planner.planPoles(file.poles);
+  planner.planSpans(file.spans);
   const boxes = planner.matchBoxes(file.boxes);
   const splitterExternalIds = file.boxes.flatMap((b) =>
     (b.properties.splitters ?? []).flatMap((s) => (s.external_id ? [s.external_id] : [])),

@@ -6,6 +6,7 @@ export interface Counts {
 
 export interface ImportReport {
   poles: Counts;
+  spans: Counts;
   boxes: Counts;
   splitters: Counts;
   regions: Counts;
@@ -40,12 +41,15 @@ export interface Plan {
   report: ImportReport;
   /** Boxes created or changed, themselves or in their splitters and ports. */
   changedBoxIds: Set<string>;
+  /** Poles created or changed, or whose spans or boxes changed (pole-mode viability). */
+  changedPoleIds: Set<string>;
   project: { id: string; name: string; create: boolean };
   boxTypes: Array<{ id: string; code: string }>;
   splitterTypes: NewSplitterType[];
   regionTypes: Array<{ id: string; name: string }>;
   tags: Array<{ id: string; name: string; kinds: Set<string> }>;
   poles: { create: Array<Record<string, unknown> & { id: string }>; update: RowUpdate[] };
+  spans: { create: Array<Record<string, unknown> & { id: string }>; update: RowUpdate[] };
   boxes: {
     create: Array<Record<string, unknown> & { id: string }>;
     update: RowUpdate[];

@@ -1,8 +1,12 @@
 import { newId } from '../../ids.js';
-import type { BoxInput, PoleInput, RegionInput, SplitterProperties } from './format.js';
+import { haversineMeters } from '../../viability/index.js';
+import type { BoxInput, PoleInput, RegionInput, SpanInput, SplitterProperties } from './format.js';
 import { RowIndex, sameIds } from './match.js';
 import { emptyCounts, type Plan, type RowUpdate } from './plan-types.js';
-import type { BoxRow, Identified, Snapshot, SplitterRow } from './snapshot.js';
+import type { BoxRow, Identified, Snapshot, SpanRow, SplitterRow } from './snapshot.js';
+
+/** A span's given length may be this much shorter than the line between its poles (positions are approximate). */
+export const SPAN_POSITION_TOLERANCE = 20;
 
 export interface PlanOptions {
   /** Project for new rows: found by name or created. Default: the oldest project, or a new one. */
@@ -41,7 +45,10 @@ export class Planner {
   private readonly poles: RowIndex<Snapshot['poles'][number]>;
   private readonly boxes: RowIndex<BoxRow>;
   private readonly regions: RowIndex<Snapshot['regions'][number]>;
+  private readonly spans: RowIndex<SpanRow>;
   private readonly filePoles = new Map<string, string>();
+  /** Where each pole will be after the import ([lng, lat]): the file's position, else the stored one. */
+  private readonly polePositions = new Map<string, [number, number]>();
   private readonly newSplitterTypes = new Map<string, { path: string; ratio: string }>();
   private splitterIndex = new RowIndex<SplitterRow>([], 'splitter');
   private readonly splittersByBox = new Map<string, SplitterRow[]>();
@@ -54,13 +61,16 @@ export class Planner {
     this.poles = new RowIndex(snap.poles, 'pole');
     this.boxes = new RowIndex(snap.boxes, 'box');
     this.regions = new RowIndex(snap.regions, 'region');
+    this.spans = new RowIndex(snap.spans, 'span');
     const wanted = options.project;
     const found = wanted ? snap.projects.find((p) => p.name === wanted) : snap.projects[0];
     this.plan = {
       problems,
       changedBoxIds: new Set(),
+      changedPoleIds: new Set(),
       report: {
         poles: emptyCounts(),
+        spans: emptyCounts(),
         boxes: emptyCounts(),
         splitters: emptyCounts(),
         regions: emptyCounts(),
@@ -80,6 +90,7 @@ export class Planner {
       regionTypes: [],
       tags: [],
       poles: { create: [], update: [] },
+      spans: { create: [], update: [] },
       boxes: { create: [], update: [], tags: [] },
       splitters: { create: [], update: [] },
       ports: { create: [], setBlocked: [], removeAbove: [] },
@@ -118,6 +129,7 @@ export class Planner {
       if (f.properties.external_id) this.filePoles.set(`ext:${f.properties.external_id}`, id);
       if (f.properties.name) this.filePoles.set(`name:${f.properties.name}`, id);
       const [lng, lat] = f.geometry.coordinates;
+      this.polePositions.set(id, [lng, lat]);
       const desired = {
         name: f.properties.name ?? row?.name ?? null,
         externalId: externalIdFor(f.properties.external_id, row),
@@ -128,8 +140,70 @@ export class Planner {
     }
   }
 
+  /**
+   * Spans after poles (their poles may be new in the file). `length` absent keeps the stored one;
+   * on a new span it is the line's own length when the line has more than its two ends, else
+   * null (the poles' great circle). A given length shorter than the line between the poles
+   * (beyond SPAN_POSITION_TOLERANCE) is a problem: surely a wrong pole or a unit mistake.
+   */
+  planSpans(features: SpanInput[]): void {
+    for (const f of features) {
+      const row = this.match(this.spans, f.path, f.properties);
+      if (row === undefined) continue;
+      const p = f.properties;
+      const [a, b] = p.poles.map((ref, k) => this.pole(ref, f.path, `poles[${k}]`));
+      if (!a || !b) continue;
+      if (a === b) {
+        this.problem(`${f.path}.properties.poles: both name the same pole`);
+        continue;
+      }
+      const line = f.geometry.coordinates;
+      const length =
+        p.length !== undefined
+          ? p.length
+          : row
+            ? row.length
+            : line.length > 2
+              ? Math.round(lineLength(line) * 100) / 100
+              : null;
+      const [pa, pb] = [this.positionOf(a), this.positionOf(b)];
+      if (length !== null && pa && pb) {
+        const straight = haversineMeters(pa[1], pa[0], pb[1], pb[0]);
+        if (length + SPAN_POSITION_TOLERANCE < straight) {
+          this.problem(
+            `${f.path}.properties.length: ${length} m is shorter than the ${straight.toFixed(1)} m between the poles`,
+          );
+          continue;
+        }
+      }
+      const id = row?.id ?? newId();
+      const desired = {
+        name: p.name ?? row?.name ?? null,
+        externalId: externalIdFor(p.external_id, row),
+        poleAId: a,
+        poleBId: b,
+        length,
+        cable: p.cable === undefined ? (row?.cable ?? null) : p.cable,
+      };
+      const before = this.plan.report.spans.unchanged;
+      this.record('spans', row, desired, id);
+      if (this.plan.report.spans.unchanged === before) {
+        for (const pole of [a, b, row?.poleAId, row?.poleBId]) {
+          if (pole) this.plan.changedPoleIds.add(pole);
+        }
+      }
+    }
+  }
+
+  private positionOf(poleId: string): [number, number] | undefined {
+    const inFile = this.polePositions.get(poleId);
+    if (inFile) return inFile;
+    const stored = this.poles.get(poleId);
+    return stored ? [stored.lng, stored.lat] : undefined;
+  }
+
   private record(
-    kind: 'poles' | 'boxes',
+    kind: 'poles' | 'boxes' | 'spans',
     row: object | null,
     desired: Record<string, unknown>,
     id: string,
@@ -138,6 +212,13 @@ export class Planner {
     const counts = this.plan.report[kind];
     const data = row ? { ...changes(row, desired), ...extra } : {};
     if (kind === 'boxes' && (!row || Object.keys(data).length)) this.plan.changedBoxIds.add(id);
+    if (kind === 'poles' && (!row || Object.keys(data).length)) this.plan.changedPoleIds.add(id);
+    if (kind === 'boxes' && (!row ? desired.poleId : 'poleId' in data)) {
+      // the box joins or leaves a pole: both poles' box lists change
+      for (const pole of [desired.poleId, (row as BoxRow | null)?.poleId]) {
+        if (typeof pole === 'string') this.plan.changedPoleIds.add(pole);
+      }
+    }
     if (!row) {
       this.plan[kind].create.push({ id, projectId: this.plan.project.id, ...desired });
       counts.created++;
@@ -368,19 +449,19 @@ export class Planner {
   }
 
   /** A pole named in the file wins over a stored one; undefined (with a problem) when unknown. */
-  private pole(ref: string, path: string): string | undefined {
+  private pole(ref: string, path: string, field = 'pole'): string | undefined {
     const inFile = this.filePoles.get(`ext:${ref}`) ?? this.filePoles.get(`name:${ref}`);
     if (inFile) return inFile;
     const stored = this.poles.find(ref, null);
     if ('row' in stored && stored.row) return stored.row.id;
     const byName = this.poles.find(null, ref);
     if ('problem' in byName) {
-      this.problem(`${path}.properties.pole: pole ${byName.problem}`);
+      this.problem(`${path}.properties.${field}: pole ${byName.problem}`);
       return undefined;
     }
     if (byName.row) return byName.row.id;
     this.problem(
-      `${path}.properties.pole: no pole ${JSON.stringify(ref)} in the file or the database`,
+      `${path}.properties.${field}: no pole ${JSON.stringify(ref)} in the file or the database`,
     );
     return undefined;
   }
@@ -453,4 +534,15 @@ function normalGeometry(json: string): string {
   } catch {
     return json;
   }
+}
+
+/** Metres along a line of [lng, lat] positions (great circle per segment). */
+function lineLength(line: ReadonlyArray<readonly number[]>): number {
+  let total = 0;
+  for (let i = 1; i < line.length; i++) {
+    const [lng0, lat0] = line[i - 1]!;
+    const [lng1, lat1] = line[i]!;
+    total += haversineMeters(lat0!, lng0!, lat1!, lng1!);
+  }
+  return total;
 }

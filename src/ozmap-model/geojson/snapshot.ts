@@ -19,6 +19,13 @@ export interface PoleRow extends Identified {
   lat: number;
 }
 
+export interface SpanRow extends Identified {
+  poleAId: string;
+  poleBId: string;
+  length: number | null;
+  cable: string | null;
+}
+
 export interface BoxRow extends Identified {
   lng: number;
   lat: number;
@@ -60,6 +67,7 @@ export interface Snapshot {
   regionTypes: Array<{ id: string; name: string }>;
   tags: Array<{ id: string; name: string }>;
   poles: PoleRow[];
+  spans: SpanRow[];
   boxes: BoxRow[];
   regions: RegionRow[];
 }
@@ -121,6 +129,20 @@ export async function loadSnapshot(s: RawSession): Promise<Snapshot> {
     lng: Number(lng),
     lat: Number(lat),
   }));
+  const spans = (
+    await rowsOf(
+      s,
+      'SELECT "id", "externalId", "name", "poleAId", "poleBId", "length", "cable" FROM "Span"',
+    )
+  ).map(([id, externalId, name, poleAId, poleBId, length, cable]): SpanRow => ({
+    id: id as string,
+    externalId: textOrNull(externalId),
+    name: textOrNull(name),
+    poleAId: poleAId as string,
+    poleBId: poleBId as string,
+    length: length === null || length === undefined ? null : Number(length),
+    cable: textOrNull(cable),
+  }));
   const boxTags = await links(s, '_BoxToTag');
   const boxes = (
     await rowsOf(
@@ -172,6 +194,7 @@ export async function loadSnapshot(s: RawSession): Promise<Snapshot> {
   }));
   return {
     projects,
+    spans,
     boxTypes,
     splitterTypes,
     regionTypes,

@@ -1,15 +1,18 @@
 import type { z } from 'zod';
 import {
   boxPropertiesSchema,
+  lineStringSchema,
   multiPolygonSchema,
   pointSchema,
   polePropertiesSchema,
   polygonSchema,
   regionPropertiesSchema,
+  spanPropertiesSchema,
   type BoxInput,
   type PoleInput,
   type RegionGeometry,
   type RegionInput,
+  type SpanInput,
 } from './format.js';
 
 export interface ValidatedFile {
@@ -17,11 +20,12 @@ export interface ValidatedFile {
   identities: Array<{ kind: Kind; index: number; name: unknown; externalId: unknown }>;
   boxes: BoxInput[];
   poles: PoleInput[];
+  spans: SpanInput[];
   regions: RegionInput[];
   problems: string[];
 }
 
-const KINDS = ['box', 'pole', 'region'] as const;
+const KINDS = ['box', 'pole', 'span', 'region'] as const;
 type Kind = (typeof KINDS)[number];
 
 /** `['splitters', 0, 'ratio']` under `features[3].properties` → `features[3].properties.splitters[0].ratio`. */
@@ -54,7 +58,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * features that are valid on their own so later checks (against the database) can run on them.
  */
 export function validateFile(input: unknown): ValidatedFile {
-  const out: ValidatedFile = { identities: [], boxes: [], poles: [], regions: [], problems: [] };
+  const out = emptyValidatedFile();
   if (!isObject(input) || input.type !== 'FeatureCollection') {
     out.problems.push('type: must be "FeatureCollection"');
     return out;
@@ -71,6 +75,7 @@ export const emptyValidatedFile = (): ValidatedFile => ({
   identities: [],
   boxes: [],
   poles: [],
+  spans: [],
   regions: [],
   problems: [],
 });
@@ -94,7 +99,7 @@ export function validateFeature(feature: unknown, index: number, out: ValidatedF
   const kind = KINDS.find((k) => isObject(props) && props.kind === k);
   if (!kind) {
     problems.push(
-      `${path}.properties.kind: unknown kind ${JSON.stringify(isObject(props) ? props.kind : undefined)} (expected box, pole or region)`,
+      `${path}.properties.kind: unknown kind ${JSON.stringify(isObject(props) ? props.kind : undefined)} (expected box, pole, span or region)`,
     );
     return;
   }
@@ -120,6 +125,21 @@ export function validateFeature(feature: unknown, index: number, out: ValidatedF
     const p = collect(regionPropertiesSchema, props, `${path}.properties`, problems);
     if (g && p && problems.length === before)
       out.regions.push({ index, path, properties: p, geometry: g });
+    return;
+  }
+  if (kind === 'span') {
+    if (geometryType !== 'LineString') {
+      problems.push(
+        `${path}.geometry.type: a span must be a LineString (got ${JSON.stringify(geometryType)})`,
+      );
+    }
+    const g =
+      geometryType === 'LineString'
+        ? collect(lineStringSchema, geometry, `${path}.geometry`, problems)
+        : undefined;
+    const p = collect(spanPropertiesSchema, props, `${path}.properties`, problems);
+    if (g && p && problems.length === before)
+      out.spans.push({ index, path, properties: p, geometry: g });
     return;
   }
   if (geometryType !== 'Point') {
@@ -208,7 +228,7 @@ function noteDuplicate(
 
 /** Names and external ids identify rows on re-import, so each must appear once per kind. */
 function checkDuplicates(out: ValidatedFile): void {
-  for (const f of [...out.poles, ...out.boxes, ...out.regions]) {
+  for (const f of [...out.poles, ...out.spans, ...out.boxes, ...out.regions]) {
     if (!f.properties.name && !f.properties.external_id) {
       out.problems.push(
         `${f.path}.properties: a ${f.properties.kind} needs a name or an external_id`,

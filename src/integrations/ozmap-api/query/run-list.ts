@@ -19,6 +19,13 @@ export function translateContext(ctx: AppContext, def: ResourceDef): TranslateCo
     fields: def.fields,
     insensitiveMode: ctx.config.database.provider === 'postgresql',
     loadPolygon: async (model, id) => {
+      if (model === 'horizontalCondominium') {
+        const condo = await ctx.db.horizontalCondominium.findUnique({
+          where: { id },
+          select: { polygonJson: true },
+        });
+        return condo ? (JSON.parse(condo.polygonJson) as unknown) : null;
+      }
       if (model === 'region') {
         const region = await ctx.db.region.findUnique({
           where: { id },
@@ -97,7 +104,7 @@ export async function runList(
     rows = all.slice(query.start, query.start + query.limit);
   }
   const docs = rows.map((row) =>
-    applySelect(present(view, def.toJson(row, populate)), query.select),
+    applySelect(present(view, def.toJson(row, populate, ctx)), query.select),
   );
   return envelope(`/api/v2/${def.route}`, query, total, docs);
 }
@@ -162,5 +169,5 @@ export async function findOne(
     take: 1,
     populate,
   });
-  return row ? present(view, def.toJson(row, populate)) : null;
+  return row ? present(view, def.toJson(row, populate, ctx)) : null;
 }

@@ -19,7 +19,7 @@ export interface TranslateContext {
   /** PostgreSQL needs `mode: 'insensitive'`; SQLite's LIKE already ignores ASCII case. */
   insensitiveMode: boolean;
   /** The polygon of a region or project, for `within: {id, model}`; null when unknown. */
-  loadPolygon(model: 'region' | 'project', id: string): Promise<unknown>;
+  loadPolygon(model: 'region' | 'project' | 'horizontalCondominium', id: string): Promise<unknown>;
 }
 
 export interface NearOrigin extends LatLng {
@@ -303,8 +303,15 @@ async function withinPolygon(
 ): Promise<CompiledRegion> {
   const ref = raw as { id?: unknown; model?: unknown } | null;
   if (ref && typeof ref === 'object' && 'model' in ref) {
-    if (ref.model !== 'region' && ref.model !== 'project') {
-      throw new ValidationError(`${what}: model must be "region" or "project"`, 'filter');
+    if (
+      ref.model !== 'region' &&
+      ref.model !== 'project' &&
+      ref.model !== 'horizontalCondominium'
+    ) {
+      throw new ValidationError(
+        `${what}: model must be "region", "project" or "horizontalCondominium"`,
+        'filter',
+      );
     }
     const id = coerceScalar('id', ref.id, `${what}: id`) as string;
     const polygon = await ctx.loadPolygon(ref.model, id);

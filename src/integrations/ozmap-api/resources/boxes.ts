@@ -138,10 +138,10 @@ export const boxes = defineResource({
       ? await ctx.db.boxType.findUnique({ where: { id: body.boxType } })
       : null;
     const id = newId();
+    // OZmap puts every box on a pole; like it, we create one at the box's position when none is given.
+    const poleId = body.pole ?? newId();
     await ctx.db
       .$transaction(async (tx) => {
-        // OZmap puts every box on a pole; like it, we create one at the box's position when none is given.
-        const poleId = body.pole ?? newId();
         if (!body.pole) {
           await tx.pole.create({
             data: { id: poleId, projectId: project.id, lat: point.lat, lng: point.lng },
@@ -163,11 +163,13 @@ export const boxes = defineResource({
       })
       .catch((err: unknown) => mapWriteError(err, 'box', id, 'external_id'));
     await ctx.network.boxesChanged([id]);
+    await ctx.network.polesChanged([poleId]);
     return id;
   },
   async update(ctx, id, raw) {
     const body = parseBody(UpdateBox, raw);
     await checkReferences(ctx.db, body);
+    const before = await ctx.db.box.findUnique({ where: { id }, select: { poleId: true } });
     await ctx.db.box
       .update({
         where: { id },
@@ -175,11 +177,14 @@ export const boxes = defineResource({
       })
       .catch((err: unknown) => mapWriteError(err, 'box', id, 'external_id'));
     await ctx.network.boxesChanged([id]);
+    if (body.pole !== undefined && body.pole !== before?.poleId) {
+      await ctx.network.polesChanged([before?.poleId, body.pole].filter((p) => p != null));
+    }
   },
   async remove(ctx, id) {
     const box = await ctx.db.box.findUnique({
       where: { id },
-      select: { _count: { select: { properties: true } } },
+      select: { poleId: true, _count: { select: { properties: true } } },
     });
     if (!box) throw new NotFoundError('box', id);
     const connected = await ctx.db.property.count({ where: { splitter: { boxId: id } } });
@@ -193,5 +198,6 @@ export const boxes = defineResource({
       .delete({ where: { id } })
       .catch((err: unknown) => mapWriteError(err, 'box', id));
     await ctx.network.boxesChanged([id]);
+    if (box.poleId) await ctx.network.polesChanged([box.poleId]);
   },
 });

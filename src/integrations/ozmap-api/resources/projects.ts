@@ -56,9 +56,17 @@ export const projects = defineResource({
   },
   async update(ctx, id, raw) {
     const body = parseBody(UpdateProject, raw);
+    const before = await ctx.db.project.findUnique({
+      where: { id },
+      select: { dropMaxSize: true },
+    });
     await ctx.db.project
       .update({ where: { id }, data: projectData(body) })
       .catch((err: unknown) => mapWriteError(err, 'project', id, 'external_id'));
+    // The maximum drop size bounds pole-mode routes for every box of the project.
+    if (body.drop?.maxSize !== undefined && body.drop.maxSize !== before?.dropMaxSize) {
+      await ctx.network.polesChanged('all');
+    }
   },
   async remove(ctx, id) {
     await ctx.db.project

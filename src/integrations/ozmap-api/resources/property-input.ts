@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, ValidationError } from '../../../errors.js';
 import type { Db, Tx } from '../../../ozmap-model/db/client.js';
+import type { PortPolicy } from '../../../viability/index.js';
 import type { PortTarget } from '../../../ozmap-model/port-allocation.js';
 import {
   idList,
@@ -98,14 +99,18 @@ export async function resolveReferences(db: Db, body: PropertyInput): Promise<Re
 }
 
 /** The port to take: an exact splitter port, or any free drop port of the box (`auto_connect`). */
-export function portTargetOf(body: PropertyInput, boxId: string | null): PortTarget | null {
+export function portTargetOf(
+  body: PropertyInput,
+  boxId: string | null,
+  policy?: { ports: PortPolicy; vacatedNote: string },
+): PortTarget | null {
   const allowDraft = body.force === true;
   if (body.connector && body.port !== undefined) {
     return { kind: 'port', splitterId: body.connector, port: body.port, allowDraft };
   }
   if (body.auto_connect) {
     if (!boxId) throw new ValidationError('box: is required with auto_connect', 'box');
-    return { kind: 'box', boxId, allowDraft };
+    return { kind: 'box', boxId, allowDraft, ...policy };
   }
   return null;
 }

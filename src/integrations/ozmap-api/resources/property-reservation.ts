@@ -3,6 +3,7 @@ import { ForbiddenError } from '../../../errors.js';
 import type { ApiKeyPrincipal } from '../../../ozmap-model/api-keys.js';
 import type { IntegrationProfile } from '../../../services/integrations.js';
 import { pointOf } from '../validation.js';
+import type { PortPolicy } from '../../../viability/index.js';
 import type { PropertyInput } from './property-input.js';
 
 type NestedClient = Extract<PropertyInput['client'], { code: string }>;
@@ -83,9 +84,20 @@ export async function reserveNearest(
     },
     point,
     address: body.address ?? undefined,
-    target: { kind: 'nearest', radiusMeters: profile.defaultRadiusMeters },
+    target: {
+      kind: 'nearest',
+      radiusMeters: profile.defaultRadiusMeters,
+      settings: [profile.viability],
+    },
     reservedBy: profile.name,
     expiresInDays: profile.reservationDays,
+    ports: portPolicyOf(ctx, profile),
   });
   return { propertyId: r.propertyId, created: r.created };
+}
+
+/** The ports besides free ones a caller's settings let it take (blocked, vacant-held). */
+export function portPolicyOf(ctx: AppContext, profile: IntegrationProfile): PortPolicy {
+  const s = ctx.viability.effective([profile.viability]);
+  return { blockedAsFree: s.blockedPortsFree, vacantAsFree: s.propertyPortsFree };
 }

@@ -12,8 +12,9 @@ import { parseJson } from '../mappers/common.js';
 import { pointOf } from '../validation.js';
 import type { ApiKeyPrincipal } from '../../../ozmap-model/api-keys.js';
 import type { IntegrationProfile } from '../../../services/integrations.js';
-import { reservationExpiry } from '../../../services/reservations.js';
+import { dateBr, reservationExpiry } from '../../../services/reservations.js';
 import {
+  portPolicyOf,
   replayedReservation,
   reservationClient,
   reserveNearest,
@@ -33,8 +34,9 @@ async function writeWithPort<T>(
   body: PropertyInput,
   boxId: string | null,
   write: (tx: Tx, slot: AllocatedPort | null) => Promise<T>,
+  policy?: Parameters<typeof portTargetOf>[2],
 ): Promise<T> {
-  const target = portTargetOf(body, boxId);
+  const target = portTargetOf(body, boxId, policy);
   try {
     return target
       ? await withFreePort(ctx.db, target, write)
@@ -105,25 +107,38 @@ export async function createProperty(
   if (!projectId) throw new ValidationError('project: is required (or give a box)', 'project');
   const id = newId();
   const boxId = refs.box?.id ?? refs.connector?.boxId ?? null;
-  const placed = await writeWithPort(ctx, body, boxId, async (tx, slot) => {
-    const client = await clientFor(tx, body.client, id, principal?.integration);
-    if (client && profile) await markReserved(tx, client.id, profile, ctx.now());
-    const history = clientHistoryAfter([], { entering: client, when: ctx.now() });
-    await tx.property.create({
-      data: {
-        ...scalarData(body),
-        id,
-        projectId: slot?.projectId ?? projectId,
-        boxId: slot?.boxId ?? boxId,
-        splitterId: slot?.splitterId,
-        port: slot?.port,
-        clientId: client?.id,
-        historyJson: JSON.stringify(history),
-        tags: { connect: (body.tags ?? []).map((t) => ({ id: t })) },
-      },
-    });
-    return slot?.boxId ?? boxId;
-  });
+  // auto_connect takes the ports the caller's viability settings count as free.
+  const caller = profile ?? (await ctx.integrations.profile(principal?.integration ?? 'generic'));
+  const code = typeof body.client === 'object' && body.client ? body.client.code : undefined;
+  const policy = {
+    ports: portPolicyOf(ctx, caller),
+    vacatedNote: `Porta cedida${code ? ` ao cliente ${code}` : ''} em ${dateBr(ctx.now())}.`,
+  };
+  const placed = await writeWithPort(
+    ctx,
+    body,
+    boxId,
+    async (tx, slot) => {
+      const client = await clientFor(tx, body.client, id, principal?.integration);
+      if (client && profile) await markReserved(tx, client.id, profile, ctx.now());
+      const history = clientHistoryAfter([], { entering: client, when: ctx.now() });
+      await tx.property.create({
+        data: {
+          ...scalarData(body),
+          id,
+          projectId: slot?.projectId ?? projectId,
+          boxId: slot?.boxId ?? boxId,
+          splitterId: slot?.splitterId,
+          port: slot?.port,
+          clientId: client?.id,
+          historyJson: JSON.stringify(history),
+          tags: { connect: (body.tags ?? []).map((t) => ({ id: t })) },
+        },
+      });
+      return slot?.boxId ?? boxId;
+    },
+    policy,
+  );
   if (placed) await ctx.network.boxesChanged([placed]);
   return id;
 }

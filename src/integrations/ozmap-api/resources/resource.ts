@@ -28,7 +28,8 @@ export interface ResourceDef<R extends Row = Row> {
   populatable?: readonly string[];
   findMany: (db: Db, args: FindArgs) => Promise<R[]>;
   count: (db: Db, where: Where) => Promise<number>;
-  toJson: (row: R, populate: ReadonlySet<string>) => Doc;
+  /** `ctx` for documents that show live state (a condominium's boxes). */
+  toJson: (row: R, populate: ReadonlySet<string>, ctx?: AppContext) => Doc;
   /** What a POST/PATCH/DELETE needs: `write` for customers, `inventory:write` (default) for the network. */
   writeAction?: Action;
   /** Customer records: an integration key sees only those `ownedBy` its profile. */

@@ -3,6 +3,11 @@ import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { NotFoundError, ValidationError } from '../../../errors.js';
 import { getSystemConfig, SYSTEM_CONFIG_ID } from '../../../ozmap-model/system-config.js';
+import {
+  getViabilitySettings,
+  saveViabilitySettings,
+} from '../../../ozmap-model/viability-settings.js';
+import { ViabilitySettingsBody, fromBody, toBody } from '../../../services/viability-settings.js';
 import { systemConfigToJson } from '../mappers/catalogue.js';
 import { requireAction } from '../auth.js';
 import { int32, MAX_LIST_ITEMS, parseBody, text } from '../validation.js';
@@ -26,19 +31,28 @@ export const UpdateSystemConfig = z
       })
       .partial(),
   })
-  .partial();
+  .partial()
+  .extend(ViabilitySettingsBody.shape);
 
-/** `GET /system-configs` (the singleton) and `PATCH /system-configs/:id`. */
+/**
+ * `GET /system-configs` (the singleton) and `PATCH /system-configs/:id`. Besides OZmap's
+ * hierarchy levels it carries the viability settings ("Configurações › Sistema" in OZmap):
+ * default radius, box cap, mode, pole access distance, drop length, port policies, condominiums.
+ */
 export function systemConfigsRouter(ctx: AppContext): Router {
   const router = Router();
   const current = () => getSystemConfig(ctx.db, ctx.config.viability.defaultRadiusMeters);
+  const document = async () => ({
+    ...systemConfigToJson(await current()),
+    ...toBody(await getViabilitySettings(ctx.db)),
+  });
   router.get('/', requireAction('read'), async (_req, res) => {
-    res.json(systemConfigToJson(await current()));
+    res.json(await document());
   });
   router.get('/:id', requireAction('read'), async (req, res) => {
     if (req.params.id !== SYSTEM_CONFIG_ID)
       throw new NotFoundError('system config', String(req.params.id));
-    res.json(systemConfigToJson(await current()));
+    res.json(await document());
   });
   router.patch('/:id', requireAction('settings:write'), async (req, res) => {
     if (req.params.id !== SYSTEM_CONFIG_ID)
@@ -55,15 +69,19 @@ export function systemConfigsRouter(ctx: AppContext): Router {
       );
     }
     const before = await current();
-    await ctx.db.systemConfig.update({
-      where: { id: SYSTEM_CONFIG_ID },
-      data: {
-        defaultRadiusMeters: body.defaultRadius,
-        maxBoxesInRadius: body.maxBoxesInRadius,
-        hierarchyLevelsJson:
-          body.hierarchyLevels &&
-          JSON.stringify({ ...(before.hierarchyLevels as object), ...body.hierarchyLevels }),
-      },
+    const viability = fromBody(body);
+    await ctx.db.$transaction(async (tx) => {
+      await tx.systemConfig.update({
+        where: { id: SYSTEM_CONFIG_ID },
+        data: {
+          defaultRadiusMeters: body.defaultRadius,
+          maxBoxesInRadius: body.maxBoxesInRadius,
+          hierarchyLevelsJson:
+            body.hierarchyLevels &&
+            JSON.stringify({ ...(before.hierarchyLevels as object), ...body.hierarchyLevels }),
+        },
+      });
+      if (Object.keys(viability).length) await saveViabilitySettings(tx, viability);
     });
     await ctx.settings.reload();
     res.status(204).end();

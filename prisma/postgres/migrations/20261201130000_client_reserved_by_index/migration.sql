@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "FtthClient_reservedBy_idx" ON "FtthClient"("reservedBy");
