@@ -100,7 +100,16 @@ describe.each(testProviders())('fuzzing every route on %s', (provider) => {
         ],
       ],
     };
+    // Two poles for the span baseline.
+    const poleIds: string[] = [];
+    for (const lng of [-51.9386, -51.9384]) {
+      const pole = await create(admin, 'poles', { project: ids.project, coords: [lng, -23.4253] });
+      poleIds.push(String(pole.id));
+    }
     const baselines: Record<string, Record<string, unknown>> = {
+      poles: { project: ids.project, coords: [-51.9385, -23.4252] },
+      spans: { poles: poleIds, project: ids.project },
+      'horizontal-condominiums': { polygon, project: ids.project },
       boxes: { project: ids.project, coords: [-51.9386, -23.4253] },
       splitters: { parent: ids.box, splitterType: ids.splitterType },
       'splitter-types': { code: 'fz-type', ratio: { input: 1, output: 8 } },
