@@ -13,6 +13,8 @@ const tileUrl = z
     'must be an http(s) URL template with {z}, {x} and {y}',
   );
 
+const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(1e7).default(fallback);
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -32,6 +34,14 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   BODY_LIMIT: z.string().default('1mb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  RATE_LIMIT_API_PER_KEY_PER_MINUTE: perMinute(3000),
+  RATE_LIMIT_API_PER_IP_PER_MINUTE: perMinute(6000),
+  RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE: perMinute(30),
+  RATE_LIMIT_PUBLIC_PER_IP_PER_MINUTE: perMinute(300),
+  RATE_LIMIT_WEB_CHAT_PER_SESSION_PER_MINUTE: perMinute(30),
+  RATE_LIMIT_FINDME_LINKS_PER_CHAT_PER_HOUR: perMinute(10),
+  RATE_LIMIT_GEOCODE_PER_IP_PER_MINUTE: perMinute(20),
   RESERVATION_EXPIRY_JOB_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
   CHATBOT_RESERVATION_DAYS: z.coerce.number().min(0.001).default(7),
   CHATBOT_IDLE_MINUTES: z.coerce
@@ -206,6 +216,8 @@ export interface Config {
   database: {
     url: string;
     provider: 'sqlite' | 'postgresql';
+    /** PostgreSQL statement_timeout; SQLite lock wait (see createDb). */
+    statementTimeoutMs: number;
     /** Apply pending migrations at start (else refuse to start until `alcance migrate` ran). */
     migrateOnStart: boolean;
   };
@@ -214,6 +226,16 @@ export interface Config {
   demo: { mode: Env['DEMO_NETWORK']; seed: number };
   redisUrl?: string;
   shutdownTimeoutMs: number;
+  /** Request rate limits (src/http/rate-limits.ts), each `points` per `seconds`. */
+  rateLimits: {
+    apiPerKey: { points: number; seconds: number };
+    apiPerIp: { points: number; seconds: number };
+    authFailuresPerIp: { points: number; seconds: number };
+    publicPerIp: { points: number; seconds: number };
+    webChatPerSession: { points: number; seconds: number };
+    findmeLinksPerChat: { points: number; seconds: number };
+    geocodePerIp: { points: number; seconds: number };
+  };
   reservations: { expiryJobIntervalMs: number; chatbotDays: number };
   chatbot: {
     idleTimeoutMs: number;
@@ -384,6 +406,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     database: {
       url: e.DATABASE_URL,
       provider: e.DATABASE_URL.startsWith('file:') ? 'sqlite' : 'postgresql',
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
       migrateOnStart: e.MIGRATE_ON_START,
     },
     logLevel: e.LOG_LEVEL,
@@ -394,6 +417,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     demo: { mode: e.DEMO_NETWORK, seed: e.DEMO_SEED },
     redisUrl: e.REDIS_URL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    rateLimits: {
+      apiPerKey: { points: e.RATE_LIMIT_API_PER_KEY_PER_MINUTE, seconds: 60 },
+      apiPerIp: { points: e.RATE_LIMIT_API_PER_IP_PER_MINUTE, seconds: 60 },
+      authFailuresPerIp: { points: e.RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE, seconds: 60 },
+      publicPerIp: { points: e.RATE_LIMIT_PUBLIC_PER_IP_PER_MINUTE, seconds: 60 },
+      webChatPerSession: { points: e.RATE_LIMIT_WEB_CHAT_PER_SESSION_PER_MINUTE, seconds: 60 },
+      findmeLinksPerChat: { points: e.RATE_LIMIT_FINDME_LINKS_PER_CHAT_PER_HOUR, seconds: 3600 },
+      geocodePerIp: { points: e.RATE_LIMIT_GEOCODE_PER_IP_PER_MINUTE, seconds: 60 },
+    },
     reservations: {
       expiryJobIntervalMs: e.RESERVATION_EXPIRY_JOB_INTERVAL_SECONDS * 1000,
       chatbotDays: e.CHATBOT_RESERVATION_DAYS,

@@ -7,6 +7,7 @@ import type { ViabilityService } from './services/viability-service.js';
 import type { ReservationService } from './services/reservations.js';
 import type { Integrations } from './services/integrations.js';
 import type { Geocoder } from './findme/geocoder.js';
+import type { RateLimits } from './http/rate-limits.js';
 import type { Metrics } from './http/metrics.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { JobScheduler } from './jobs/scheduler.js';
@@ -46,6 +47,8 @@ export interface AppContext {
   integrations: Integrations;
   /** Nominatim-compatible geocoder (GEOCODER_URL); undefined when not configured. */
   geocoder?: Geocoder;
+  /** Request rate limits, with counters in Redis when it is configured. */
+  rateLimits: RateLimits;
   /** Seals secrets at rest (integration tokens, signing secrets). */
   secrets: SecretBox;
   /** Scheduled work, once per slot across instances; started by startServer only. */

@@ -28,6 +28,11 @@ import { Integrations } from './services/integrations.js';
 import { adminRouter } from './integrations/admin-router.js';
 import { createGeocoder } from './findme/index.js';
 import { ozlocRouter } from './integrations/ispbox/ozloc-routes.js';
+import { createRateLimits } from './http/rate-limits.js';
+import { answerClientError } from './http/client-error.js';
+import { InFlight } from './http/in-flight.js';
+import { guardRouter, publicRateLimit } from './http/public-limit.js';
+import type { RateLimits } from './http/rate-limits.js';
 import { Metrics } from './http/metrics.js';
 import { checkReadiness, type ChannelReport } from './http/readiness.js';
 import {
@@ -71,7 +76,9 @@ export async function buildContext(
     apply: config.database.migrateOnStart,
   });
   if (migrations.applied.length) logger.info({ applied: migrations.applied }, 'database migrated');
-  const db = createDb(config.database.url);
+  const db = createDb(config.database.url, {
+    statementTimeoutMs: config.database.statementTimeoutMs,
+  });
   await options.beforeListen?.({ config, logger, db });
 
   const settings = new Settings(db, config.viability.defaultRadiusMeters);
@@ -141,6 +148,7 @@ export async function buildContext(
     reservations,
     integrations: new Integrations(db, config.reservations.chatbotDays, { secrets }),
     geocoder: createGeocoder(config.geocoder, redis),
+    rateLimits: createRateLimits(config.rateLimits, redis),
     secrets,
     jobs: new JobScheduler({ db, logger, now, leaseMs: config.scheduler.leaseMs }),
     syncRuns: new SyncRunStore(db, { now }),
@@ -164,6 +172,25 @@ export async function buildContext(
       await db.$disconnect();
     },
   };
+}
+
+/**
+ * Per-client limits in front of the public surfaces (FindME, OZloc, the web chat): each counts
+ * every request per IP; web chat messages also count per chat session.
+ */
+function publicGuards(limits: RateLimits): Array<{ path: string; router: Router }> {
+  const perIp = (site: string) => publicRateLimit(limits.publicPerIp, site);
+  const perSession = publicRateLimit(limits.webChatPerSession, 'Alcance', (req) => {
+    const session = (req.body as { sessionId?: unknown } | undefined)?.sessionId;
+    return req.method === 'POST' && req.path === '/messages' && typeof session === 'string'
+      ? session
+      : undefined;
+  });
+  return [
+    { path: '/findme', router: guardRouter(perIp('FindME')) },
+    { path: '/ozloc', router: guardRouter(perIp('OZloc')) },
+    { path: '/chat', router: guardRouter(perIp('Alcance'), perSession) },
+  ];
 }
 
 export interface RunningServer {
@@ -253,8 +280,10 @@ export async function startServer(
     if (pruned) log.info({ pruned }, 'forgot change-log rows of deleted boxes');
   });
 
+  const inFlight = new InFlight();
   const app = createApp({
     logger,
+    inFlight,
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     readiness: () =>
@@ -266,9 +295,15 @@ export async function startServer(
         details: () => ({ networkSync: built.networkSync.status() }),
       }),
     metrics: { metrics: ctx.metrics, token: config.metrics.token },
+    // Public surfaces take small bodies: the app-wide limit is for the API's batch writes.
+    bodyLimits: [
+      { path: '/chat', limit: '16kb' },
+      { path: '/ozloc', limit: '8kb' },
+    ],
     rawBodyRouters: chat.rawBodyRouters,
     routers: [
       ...(options.routers ?? []),
+      ...publicGuards(ctx.rateLimits),
       { path: '/api/v2/ftth-viability', router: viabilityRouter(ctx) },
       { path: '/api/v2', router: ozmapApiRouter(ctx) },
       { path: '/', router: adminRouter(ctx) },
@@ -300,6 +335,7 @@ export async function startServer(
   // closing; the headers timeout must exceed it, or an idle kept-alive socket is reset early.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  server.on('clientError', answerClientError);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
@@ -314,27 +350,57 @@ export async function startServer(
   }
 
   let closing: Promise<void> | undefined;
+  // The whole shutdown fits in SHUTDOWN_TIMEOUT_MS: requests get that long to finish, then their
+  // connections are cut and the rest (channels, Redis, database) closes with what time is left.
   const close = () =>
     (closing ??= (async () => {
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      inFlight.close();
       // Live streams never go idle: end them so the server can drain.
-      await sales.stop();
-      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      await withDeadline(sales.stop(), deadline, logger, 'live streams');
+      // Running jobs get their abort signal now and the same deadline as requests.
+      sgpSchedules.stop();
+      geogrid.schedules.stop();
+      const jobsStopped = ctx.jobs.stop();
+      const listening = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections go idle as their last request finishes: close them as they do.
       const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
-      await drained;
+      const drained = await inFlight.drain(deadline);
       clearInterval(sweeper);
-      clearTimeout(timer);
-      sgpSchedules.stop();
-      geogrid.schedules.stop();
-      await ctx.jobs.stop();
-      await chat.stop();
-      await built.close();
+      if (!drained) {
+        logger.warn({ requests: inFlight.abort() }, 'shutdown deadline: aborting requests');
+      }
+      server.closeAllConnections();
+      await listening;
+      await withDeadline(jobsStopped, deadline, logger, 'scheduled jobs');
+      await withDeadline(chat.stop(), deadline, logger, 'chat channels');
+      await withDeadline(built.close(), deadline, logger, 'database and Redis');
       logger.info('stopped');
     })());
 
   return { ctx, chat, sales, server, url, close };
+}
+
+/** Waits for `work` until `deadline` (plus a short grace to close cleanly), then goes on. */
+async function withDeadline(
+  work: Promise<void>,
+  deadline: number,
+  logger: Logger,
+  what: string,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), Math.max(deadline - Date.now(), 0) + 250);
+  });
+  const result = await Promise.race([work.then(() => 'done' as const), late]).catch(
+    (err: unknown) => {
+      logger.warn({ err }, `shutdown: closing ${what} failed`);
+      return 'failed' as const;
+    },
+  );
+  clearTimeout(timer);
+  if (result === 'late') logger.warn(`shutdown: gave up waiting for ${what}`);
 }
 
 /** Redis answers PING; a client that is not connected is down at once (its queue would wait). */

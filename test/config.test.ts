@@ -8,8 +8,10 @@ describe('loadConfig', () => {
     expect(c.database).toEqual({
       url: 'file:./data/alcance.db',
       provider: 'sqlite',
+      statementTimeoutMs: 5000,
       migrateOnStart: true,
     });
+    expect(c.rateLimits.apiPerKey).toEqual({ points: 3000, seconds: 60 });
     expect(c.viability).toEqual({ defaultRadiusMeters: 300, maxRadiusMeters: 5000 });
     expect(c.demo.mode).toBe('auto');
     expect(c.logLevel).toBe('info');

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { adminAuth } from '../http/admin-auth.js';
-import { parseBody } from '../integrations/ozmap-api/validation.js';
+import { parseBody, text } from '../integrations/ozmap-api/validation.js';
 import { createFindMe, findMeHandBack, FINDME_PATH, type FindMe } from '../findme/index.js';
 import { ConversationEngine } from './conversation/engine.js';
 import { DatabaseConversationStore } from './conversation/db-store.js';
@@ -79,9 +79,9 @@ export async function chatViability(ctx: AppContext): Promise<ViabilityOverrides
   return (await ctx.integrations.profile(ctx.config.chatbot.integration)).viability;
 }
 
-const Release = z.object({
+export const Release = z.object({
   channel: z.enum(['telegram', 'whatsapp', 'whatsapp-cloud', 'web', 'terminal']),
-  chatId: z.string().min(1),
+  chatId: text.min(1),
 });
 
 export interface ChatSystemOptions {
@@ -137,6 +137,8 @@ export async function createChatSystem(
     redis,
     now: ctx.now,
     geocoder: ctx.geocoder,
+    limits: ctx.rateLimits,
+    secrets: ctx.secrets,
     onConfirmed: (confirmed) => {
       if (!late.handBack) throw new Error('chat system not ready');
       return late.handBack(confirmed);
@@ -203,7 +205,7 @@ export async function createChatSystem(
   recorded.push(...senders.map(wrapSender));
 
   const admin = Router();
-  admin.use('/admin', adminAuth(ctx.apiKeys));
+  admin.use('/admin', adminAuth(ctx));
   admin.post('/admin/chat/release', express.json(), async (req, res) => {
     const { channel, chatId } = parseBody(Release, req.body);
     const released = await engine.release(channel, chatId);

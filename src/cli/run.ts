@@ -12,13 +12,15 @@ import { integrationCommand } from './integration.js';
 import { syncCommand } from './sync.js';
 import { userCommand, webhookCommand } from './sales.js';
 import { Integrations } from '../services/integrations.js';
+import { DEFAULT_SCOPES, parseScopes } from '../security/principal.js';
+import { ValidationError } from '../errors.js';
 import { demoSeeding, exportCommand, importCommand, seedDemoCommand } from './inventory.js';
 
 const USAGE = `alcance <command>
 
   serve                                   run the HTTP service (default)
   migrate                                 apply pending database migrations
-  apikey create --name NAME [--integration KIND]
+  apikey create --name NAME [--integration KIND] [--scopes read,write,pii | --scope all]
   apikey list
   apikey revoke <id|name|prefix>
   integration create --name NAME --kind conecteai|ispbox|fivehub|generic|admin
@@ -129,10 +131,11 @@ async function apikey(
     if (sub === 'create') {
       const name = typeof flags.name === 'string' ? flags.name : '';
       const integration = typeof flags.integration === 'string' ? flags.integration : 'generic';
+      const scopes = scopeFlags(flags);
       await new Integrations(db, config.reservations.chatbotDays).ensureBindable(integration);
-      const { key, record } = await createApiKey(db, name, integration);
+      const { key, record } = await createApiKey(db, name, integration, scopes);
       console.error(
-        `created API key ${record.id} "${record.name}" (${record.integration}); it is shown only once:`,
+        `created API key ${record.id} "${record.name}" (${record.integration}, scopes ${record.scopes.join(',')}); it is shown only once:`,
       );
       console.log(key);
       return 0;
@@ -140,7 +143,9 @@ async function apikey(
     if (sub === 'list') {
       for (const k of await listApiKeys(db)) {
         const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active';
-        console.log(`${k.id}  ${k.prefix}…  ${k.name}  ${k.integration}  ${state}`);
+        console.log(
+          `${k.id}  ${k.prefix}…  ${k.name}  ${k.integration}  ${k.scopes.join(',')}  ${state}`,
+        );
       }
       return 0;
     }
@@ -154,6 +159,15 @@ async function apikey(
   });
 }
 
+/** `--scopes read,write,pii` or `--scope all` (either spelling takes a list); default read,write. */
+function scopeFlags(flags: Record<string, string | true>) {
+  const given = flags.scopes ?? flags.scope;
+  if (given === undefined) return [...DEFAULT_SCOPES];
+  if (given === true)
+    throw new ValidationError('--scopes needs a list, e.g. read,write,pii', 'scopes');
+  return parseScopes(given, 'scopes');
+}
+
 async function serve(config: Config, logger: Logger): Promise<number> {
   const running = await startServer(config, logger, { beforeListen: demoSeeding(config) });
   await new Promise<void>((resolve) => {
@@ -164,6 +178,9 @@ async function serve(config: Config, logger: Logger): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  // Everything was closed within SHUTDOWN_TIMEOUT_MS; a library's stray timer or socket must not
+  // keep the process alive past it.
+  setTimeout(() => process.exit(0), 500).unref();
   return 0;
 }
 

@@ -11,6 +11,8 @@ import {
 } from './geocoder.js';
 import { FindMeLinks, KeyValueLinkStore, loadFindMeSecret, RedisLinkStore } from './links.js';
 import { findmeRouter, type FindMeRouterDeps } from './routes.js';
+import type { RateLimits } from '../http/rate-limits.js';
+import type { SecretBox } from '../security/secret-box.js';
 
 export type { Geocoder, GeocodeResult } from './geocoder.js';
 export type { ConfirmedLocation } from './handback.js';
@@ -41,6 +43,10 @@ export interface FindMeOptions {
   previewViability?: FindMeRouterDeps['previewViability'];
   /** Shared with the chatbot and OZloc; built from config when not given. */
   geocoder?: Geocoder;
+  /** Seals the generated signing secret in the KeyValue table. */
+  secrets: SecretBox;
+  /** Links per chat and geocoder calls per client IP. */
+  limits?: Pick<RateLimits, 'findmeLinksPerChat' | 'geocodePerIp'>;
   /** Where the built page is (default web/dist); tests build into a temp folder. */
   webDist?: string;
 }
@@ -68,11 +74,12 @@ export async function createFindMe(options: FindMeOptions): Promise<FindMe> {
     );
   }
   const links = new FindMeLinks({
-    secret: await loadFindMeSecret(db, config.findme.secret),
+    secret: await loadFindMeSecret(db, options.secrets, config.findme.secret),
     publicUrl,
     ttlMinutes: config.findme.linkTtlMinutes,
     store: redis ? new RedisLinkStore(redis) : new KeyValueLinkStore(db, options.now),
     now: options.now,
+    limiter: options.limits?.findmeLinksPerChat,
   });
   const geocoder = options.geocoder ?? createGeocoder(config.geocoder, redis);
   const router = findmeRouter({
@@ -84,6 +91,7 @@ export async function createFindMe(options: FindMeOptions): Promise<FindMe> {
     map: config.map,
     mapCenter: config.findme.mapCenter,
     logger,
+    geocodePerIp: options.limits?.geocodePerIp,
     ...(options.webDist ? { webDist: options.webDist } : {}),
   });
   return { links, geocoder, router };

@@ -12,6 +12,8 @@ import {
   type SealKeys,
 } from '../http/sealed-token.js';
 import { isUniqueViolation, type Db } from '../ozmap-model/db/client.js';
+import type { RateLimiter } from '../http/rate-limit.js';
+import type { SecretBox } from '../security/secret-box.js';
 
 /** A FindME link as the bot created it: bound to one chat, valid until `expiresAt`. */
 export interface FindMeLink {
@@ -48,6 +50,11 @@ export interface FindMeLinksOptions {
   ttlMinutes: number;
   store: LinkStore;
   now?: () => Date;
+  /**
+   * Links one chat may get (counted per channel and chat): each link may spend geocoder calls,
+   * so minting them freely could starve everyone else's address searches.
+   */
+  limiter?: RateLimiter;
 }
 
 const CHANNELS = [
@@ -87,17 +94,24 @@ export class FindMeLinks {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** A new link for this chat; matches the conversation engine's `createLink` port. */
-  create(
+  /**
+   * A new link for this chat; matches the conversation engine's `createLink` port. Past the
+   * per-chat limit it throws a TooManyRequestsError (the conversation says to try later).
+   */
+  async create(
     channel: Channel,
     chatId: string,
   ): Promise<{ url: string; linkId: string; expiresAt: Date }> {
     if (!(CHANNELS as readonly string[]).includes(channel)) {
-      return Promise.reject(new ValidationError(`unknown channel: ${String(channel)}`, 'channel'));
+      throw new ValidationError(`unknown channel: ${String(channel)}`, 'channel');
     }
     if (typeof chatId !== 'string' || !chatId || chatId.length > 256) {
-      return Promise.reject(new ValidationError('invalid chat id', 'chatId'));
+      throw new ValidationError('invalid chat id', 'chatId');
     }
+    await this.options.limiter?.enforce(
+      `${channel}:${chatId}`,
+      'too many FindME links for this chat',
+    );
     // Whole seconds, as the token carries them: what create() says is what verify() will say.
     const exp = Math.floor((this.now().getTime() + this.options.ttlMinutes * 60_000) / 1000);
     const expiresAt = new Date(exp * 1000);
@@ -110,7 +124,7 @@ export class FindMeLinks {
       exp,
     });
     const base = this.options.publicUrl.replace(/\/+$/, '');
-    return Promise.resolve({ url: `${base}/findme/${token}`, linkId, expiresAt });
+    return { url: `${base}/findme/${token}`, linkId, expiresAt };
   }
 
   /** The conversation engine's FindMeLinkPort, so a FindMeLinks can be handed to it as is. */
@@ -171,8 +185,8 @@ function toLink(p: Payload): FindMeLink {
  * The configured secret, or the one kept in the KeyValue table, created on first start so links
  * survive restarts. Two instances starting together agree: the loser of the insert re-reads.
  */
-export function loadFindMeSecret(db: Db, configured?: string): Promise<string> {
-  return loadSecret(db, 'findme', configured);
+export function loadFindMeSecret(db: Db, box: SecretBox, configured?: string): Promise<string> {
+  return loadSecret(db, box, 'findme', configured);
 }
 
 /** Claims in Redis: `SET key 1 PX ttl NX` is atomic across every instance. */

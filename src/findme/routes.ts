@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { builtAssets, builtPageTemplate, pageSecurityHeaders } from '../http/built-page.js';
 import { mapPageCsp } from '../http/map-page-csp.js';
 import type { Logger } from '../logger.js';
+import { clientIp, type RateLimiter } from '../http/rate-limit.js';
 import { GeocoderTimeoutError, type Geocoder } from './geocoder.js';
 import type { ConfirmedLocation } from './handback.js';
 import type { FindMeLink, FindMeLinks, LinkCheck } from './links.js';
@@ -34,6 +35,8 @@ export interface FindMeRouterDeps {
   /** The Vite output folder (web/dist). */
   webDist?: string;
   logger: Logger;
+  /** Geocoder calls per client IP, on top of the per-link limit. */
+  geocodePerIp?: RateLimiter;
 }
 
 /** Rough but safe: every point of Brazil, its islands included, is inside this box. */
@@ -72,7 +75,7 @@ const MSG = {
   done: 'Pronto! Volte para a conversa',
 } as const;
 
-const ConfirmSchema = z.object({
+export const ConfirmSchema = z.object({
   token: z.string().min(1).max(1024),
   lat: z.number().finite().min(-90).max(90),
   lng: z.number().finite().min(-180).max(180),
@@ -110,7 +113,7 @@ export function findmeRouter(deps: FindMeRouterDeps): Router {
     if (q.length < 3 || q.length > 200) return reply(res, 400, MSG.badQuery);
     const geocoder = deps.geocoder;
     if (!geocoder) return reply(res, 503, MSG.searchOff);
-    if (!limiter.take(link.linkId)) return reply(res, 429, MSG.tooMany);
+    if (!(await mayGeocode(req, res, link))) return;
     const found = await geocode(res, () => geocoder.search(q));
     if (found) res.json({ results: found.value });
   });
@@ -124,7 +127,7 @@ export function findmeRouter(deps: FindMeRouterDeps): Router {
     const geocoder = deps.geocoder;
     if (!geocoder) return reply(res, 503, MSG.searchOff);
     if (!insideBrazilBounds(point)) return void res.json({ address: null });
-    if (!limiter.take(link.linkId)) return reply(res, 429, MSG.tooMany);
+    if (!(await mayGeocode(req, res, link))) return;
     const found = await geocode(res, () => geocoder.reverse(point));
     if (found) res.json({ address: found.value ?? null });
   });
@@ -207,6 +210,15 @@ export function findmeRouter(deps: FindMeRouterDeps): Router {
     next(err);
   };
   router.use(bodyErrors);
+
+  /** Per link and per client IP; answers 429 itself when either is used up. */
+  async function mayGeocode(req: Request, res: Response, link: FindMeLink): Promise<boolean> {
+    const wait = limiter.take(link.linkId) ? await deps.geocodePerIp?.take(clientIp(req)) : 60;
+    if (wait === undefined) return true;
+    res.setHeader('Retry-After', String(wait));
+    reply(res, 429, MSG.tooMany);
+    return false;
+  }
 
   /** The link behind an API call (header X-FindMe-Token); answers the failure itself. */
   async function apiLink(req: Request, res: Response): Promise<FindMeLink | undefined> {

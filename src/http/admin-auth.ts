@@ -1,17 +1,17 @@
 import type { RequestHandler } from 'express';
 import { ForbiddenError } from '../errors.js';
-import type { ApiKeyVerifier } from '../ozmap-model/api-keys.js';
-import { authenticate } from '../integrations/ozmap-api/auth.js';
+import { authenticate, type AuthDeps } from '../integrations/ozmap-api/auth.js';
+import { can, refusal } from '../security/principal.js';
 
 /**
- * Admin routes (WhatsApp pairing, chat hand-off release) need an API key of the `admin`
- * integration: `alcance apikey create --name ops --integration admin`.
+ * Admin routes (profiles, keys, WhatsApp pairing, chat hand-off release) need an API key whose
+ * integration profile is of kind `admin` (whatever its name):
+ * `alcance apikey create --name ops --integration admin`.
  */
-export function adminAuth(apiKeys: ApiKeyVerifier): RequestHandler {
+export function adminAuth(deps: AuthDeps): RequestHandler {
   return async (req, _res, next) => {
-    const principal = await authenticate(apiKeys, req);
-    if (principal.integration !== 'admin')
-      throw new ForbiddenError('this route needs an admin API key');
+    const principal = await authenticate(deps, req);
+    if (!can(principal, 'admin')) throw new ForbiddenError(refusal(principal, 'admin'));
     next();
   };
 }

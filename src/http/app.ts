@@ -1,10 +1,12 @@
 import compression from 'compression';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { UnsupportedMediaTypeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { metricsRouter, requestMetrics, type Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
 import { requestLog } from './request-log.js';
+import type { InFlight } from './in-flight.js';
 import { securityHeaders } from './security.js';
 
 export interface AppOptions {
@@ -21,17 +23,51 @@ export interface AppOptions {
   routers: Array<{ path: string; router: Router }>;
   /** Routers that read the raw body themselves (signed webhooks): mounted before the parsers. */
   rawBodyRouters?: Array<{ path: string; router: Router }>;
+  /**
+   * Smaller body limits by path prefix (public pages and the web chat), applied before the
+   * app-wide `bodyLimit` parser, which then leaves those bodies alone.
+   */
+  bodyLimits?: Array<{ path: string; limit: string }>;
+  /** Tracks running requests for a bounded shutdown (src/server.ts). */
+  inFlight?: InFlight;
+}
+
+function hasBody(req: Parameters<RequestHandler>[0]): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** Runs a body parser only when the request has a body (most API calls are bodiless GETs). */
 function whenBody(parser: RequestHandler): RequestHandler {
   return (req, res, next) => {
-    const length = req.headers['content-length'];
-    const hasBody =
-      req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-    if (hasBody) parser(req, res, next);
+    if (hasBody(req)) parser(req, res, next);
     else next();
   };
+}
+
+const ACCEPTED_BODIES = [
+  'application/json',
+  'application/*+json',
+  'application/x-www-form-urlencoded',
+];
+
+/**
+ * A body in any other media type (text/plain, a form upload, none given) is refused with 415
+ * before anything reads it: parsed as nothing, it used to reach the routes as `{}`.
+ */
+export const requireKnownBody: RequestHandler = (req, _res, next) => {
+  if (!hasBody(req) || req.is(ACCEPTED_BODIES)) return next();
+  const given = req.headers['content-type'] ?? 'none';
+  throw new UnsupportedMediaTypeError(
+    `request body of type ${given.slice(0, 100)} is not accepted: send it as application/json`,
+  );
+};
+
+function parsers(limit: string): RequestHandler[] {
+  return [
+    whenBody(express.json({ limit })),
+    whenBody(express.urlencoded({ extended: true, limit })),
+  ];
 }
 
 /** Server-sent events must reach the client as they are written, so they are never compressed. */
@@ -61,6 +97,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use(securityHeaders());
   if (options.metrics) app.use(requestMetrics(options.metrics.metrics));
   app.use(requestLog(options.logger));
+  if (options.inFlight) app.use(options.inFlight.middleware);
   // Level 6 (zlib's default): the FindME bundle goes from 175 KB to ~53 KB; bodies under 1 KB stay plain.
   app.use(compression({ filter: shouldCompress, threshold: 1024 }));
   app.get('/ready', async (_req, res) => {
@@ -74,8 +111,9 @@ export function createApp(options: AppOptions): express.Express {
   });
   if (options.metrics) app.use(metricsRouter(options.metrics.metrics, options.metrics.token));
   for (const { path, router } of options.rawBodyRouters ?? []) app.use(path, router);
-  app.use(whenBody(express.json({ limit: options.bodyLimit })));
-  app.use(whenBody(express.urlencoded({ extended: true, limit: options.bodyLimit })));
+  app.use(requireKnownBody);
+  for (const { path, limit } of options.bodyLimits ?? []) app.use(path, ...parsers(limit));
+  app.use(...parsers(options.bodyLimit));
   for (const { path, router } of options.routers) app.use(path, router);
   app.use(notFoundHandler);
   app.use(errorHandler(options.logger));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { type RequestHandler } from 'express';
-import type { Logger } from '../logger.js';
+import { maskPii, type Logger } from '../logger.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -45,7 +45,7 @@ export function requestLog(logger: Logger): RequestHandler {
         {
           requestId: req.id,
           method: req.method,
-          path: req.originalUrl.split('?')[0],
+          path: maskPii(req.originalUrl.split('?')[0] ?? ''),
           status: res.statusCode,
           ms: Math.round(ms * 10) / 10,
         },

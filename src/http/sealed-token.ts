@@ -8,6 +8,7 @@ import {
 } from 'node:crypto';
 import type { z } from 'zod';
 import { isUniqueViolation, type Db } from '../ozmap-model/db/client.js';
+import { SecretBox } from '../security/secret-box.js';
 
 /**
  * Sealed tokens, as FindME links and OZloc sessions carry them:
@@ -88,24 +89,46 @@ function mac(keys: SealKeys, data: string): Buffer {
 
 const SECRET_KEY = 'secret';
 
+/** The SecretBox context of a stored signing secret: it opens only as this namespace's secret. */
+export function secretContext(namespace: string): string {
+  return `keyvalue:${namespace}:secret`;
+}
+
 /**
- * The configured secret, or the one kept in the KeyValue table under `namespace`, created on
- * first use so tokens survive restarts. Two instances starting together agree: the loser of the
- * insert re-reads.
+ * The configured secret, or the one kept in the KeyValue table under `namespace`, sealed with the
+ * SecretBox (SECRETS_KEY), created on first use so tokens survive restarts. A secret stored in
+ * clear by an earlier version is sealed in place on first read, keeping its value (links already
+ * sent keep working). Two instances starting together agree: the loser of the insert re-reads.
  */
-export async function loadSecret(db: Db, namespace: string, configured?: string): Promise<string> {
+export async function loadSecret(
+  db: Db,
+  box: SecretBox,
+  namespace: string,
+  configured?: string,
+): Promise<string> {
   if (configured) return configured;
+  const context = secretContext(namespace);
   const where = { namespace_key: { namespace, key: SECRET_KEY } };
   const existing = await db.keyValue.findUnique({ where });
-  if (existing) return existing.value;
+  if (existing) {
+    if (SecretBox.isSealed(existing.value)) return box.open(existing.value, context);
+    // Only the row still holding this plain value is sealed, so a concurrent migration is harmless.
+    await db.keyValue.updateMany({
+      where: { namespace, key: SECRET_KEY, value: existing.value },
+      data: { value: box.seal(existing.value, context) },
+    });
+    return existing.value;
+  }
+  const value = randomBytes(32).toString('base64url');
   try {
-    const value = randomBytes(32).toString('base64url');
-    await db.keyValue.create({ data: { namespace, key: SECRET_KEY, value } });
+    await db.keyValue.create({
+      data: { namespace, key: SECRET_KEY, value: box.seal(value, context) },
+    });
     return value;
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     const winner = await db.keyValue.findUnique({ where });
     if (!winner) throw err;
-    return winner.value;
+    return SecretBox.isSealed(winner.value) ? box.open(winner.value, context) : winner.value;
   }
 }

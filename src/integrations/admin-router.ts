@@ -2,17 +2,18 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { adminAuth } from '../http/admin-auth.js';
-import { parseBody } from './ozmap-api/validation.js';
+import { int32, parseBody, text } from './ozmap-api/validation.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../ozmap-model/api-keys.js';
+import { DEFAULT_SCOPES, parseScopes } from '../security/principal.js';
 import type { IntegrationProfile } from '../services/integrations.js';
 
-const ProfileBody = z
+export const ProfileBody = z
   .object({
-    name: z.string(),
-    kind: z.string(),
+    name: text,
+    kind: text,
     reservationDays: z.number().nullable(),
-    defaultRadiusMeters: z.number().int().nullable(),
-    prospectTags: z.array(z.string()),
+    defaultRadiusMeters: int32.nullable(),
+    prospectTags: z.array(text).max(50),
     mayReserve: z.boolean(),
     // viability overrides (null = the system's); ranges are checked by Integrations
     viabilityMode: z.string().nullable(),
@@ -42,6 +43,12 @@ const ProfileBody = z
     return { ...rest, ...(Object.keys(merged).length ? { settings: merged } : {}) };
   });
 
+export const ApiKeyBody = z.object({
+  name: text.min(1, 'is required'),
+  integration: text.default('generic'),
+  scopes: z.union([text, z.array(text).max(10)]).optional(),
+});
+
 /** A profile as the admin API shows it: the viability overrides under their API names. */
 export function profileToJson(p: IntegrationProfile) {
   const { viability, ...rest } = p;
@@ -60,7 +67,7 @@ export function profileToJson(p: IntegrationProfile) {
 /** `/admin/integrations` and `/admin/api-keys`: manage profiles and keys over HTTP (admin key). */
 export function adminRouter(ctx: AppContext): Router {
   const router = Router();
-  router.use('/admin', adminAuth(ctx.apiKeys));
+  router.use('/admin', adminAuth(ctx));
 
   router.get('/admin/integrations', async (_req, res) => {
     res.json((await ctx.integrations.list()).map(profileToJson));
@@ -82,12 +89,10 @@ export function adminRouter(ctx: AppContext): Router {
     res.json(await listApiKeys(ctx.db));
   });
   router.post('/admin/api-keys', async (req, res) => {
-    const body = parseBody(
-      z.object({ name: z.string(), integration: z.string().default('generic') }),
-      req.body,
-    );
+    const body = parseBody(ApiKeyBody, req.body);
+    const scopes = body.scopes === undefined ? [...DEFAULT_SCOPES] : parseScopes(body.scopes);
     await ctx.integrations.ensureBindable(body.integration);
-    const { key, record } = await createApiKey(ctx.db, body.name, body.integration);
+    const { key, record } = await createApiKey(ctx.db, body.name, body.integration, scopes);
     res.status(201).json({ key, ...record });
   });
   router.delete('/admin/api-keys/:ref', async (req, res) => {

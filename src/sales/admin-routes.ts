@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { ValidationError } from '../errors.js';
 import { adminAuth } from '../http/admin-auth.js';
-import type { ApiKeyVerifier } from '../ozmap-model/api-keys.js';
+import type { AuthDeps } from '../integrations/ozmap-api/auth.js';
 import type { Db } from '../ozmap-model/db/client.js';
 import { listAudit } from './audit.js';
 import { actorOf } from './http-auth.js';
@@ -20,15 +20,16 @@ function b(req: Request): Record<string, unknown> {
 
 export function salesAdminRouter(d: {
   db: Db;
-  apiKeys: ApiKeyVerifier;
+  /** What checks the admin API key (its profile must be of kind admin). */
+  auth: AuthDeps;
   users: SalesUsers;
   webhooks: WebhookEndpoints;
 }): Router {
   const router = Router();
-  router.use('/admin/users', adminAuth(d.apiKeys));
-  router.use('/admin/webhooks', adminAuth(d.apiKeys));
-  router.use('/admin/webhook-deliveries', adminAuth(d.apiKeys));
-  router.use('/admin/audit', adminAuth(d.apiKeys));
+  router.use('/admin/users', adminAuth(d.auth));
+  router.use('/admin/webhooks', adminAuth(d.auth));
+  router.use('/admin/webhook-deliveries', adminAuth(d.auth));
+  router.use('/admin/audit', adminAuth(d.auth));
 
   router.get('/admin/users', async (_req, res) => {
     res.json(await d.users.list());

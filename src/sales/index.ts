@@ -218,7 +218,7 @@ export async function createSalesWorkspace(
         },
       }),
     },
-    { path: '/', router: salesAdminRouter({ db, apiKeys: ctx.apiKeys, users, webhooks }) },
+    { path: '/', router: salesAdminRouter({ db, auth: ctx, users, webhooks }) },
   ];
 
   const timers: NodeJS.Timeout[] = [];

@@ -27,6 +27,9 @@ export const INTEGRATION_KINDS = [
 ] as const;
 export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
 
+/** The longest reservation a profile may give: ten years (a larger one overflows the dates). */
+export const MAX_RESERVATION_DAYS = 3650;
+
 export interface IntegrationProfile {
   name: string;
   kind: IntegrationKind;
@@ -333,10 +336,14 @@ export class Integrations {
     if (input.reservationDays !== undefined) {
       if (
         input.reservationDays !== null &&
-        !(Number.isFinite(input.reservationDays) && input.reservationDays > 0)
+        !(
+          Number.isFinite(input.reservationDays) &&
+          input.reservationDays > 0 &&
+          input.reservationDays <= MAX_RESERVATION_DAYS
+        )
       ) {
         throw new ValidationError(
-          'reservationDays must be a positive number of days (or null for the default)',
+          `reservationDays must be a number of days above 0 and at most ${MAX_RESERVATION_DAYS} (or null for the default)`,
           'reservationDays',
         );
       }
@@ -355,9 +362,15 @@ export class Integrations {
     if (input.prospectTags !== undefined) {
       if (
         !Array.isArray(input.prospectTags) ||
-        input.prospectTags.some((t) => typeof t !== 'string' || !t.trim())
+        input.prospectTags.length > 50 ||
+        input.prospectTags.some(
+          (t) => typeof t !== 'string' || !t.trim() || t.length > 100 || t.includes('\0'),
+        )
       ) {
-        throw new ValidationError('prospectTags must be a list of tag names', 'prospectTags');
+        throw new ValidationError(
+          'prospectTags must be a list of at most 50 tag names of 1-100 characters',
+          'prospectTags',
+        );
       }
       data.prospectTagsJson = JSON.stringify(input.prospectTags.map((t) => t.trim()));
     }

@@ -2,6 +2,7 @@
 // The whole chat path through the assembled server: channel adapter → conversation engine →
 // viability, reservation and prospect services → database, and FindME handing a location back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/ozmap-model/api-keys.js';
 import { testProviders } from '../support/db.js';
 import { FakeTelegram } from '../support/fake-telegram.js';
 import { createBox } from '../support/network-fixture.js';
@@ -86,12 +87,17 @@ describe.each(testProviders())('chat through the assembled server on %s', (provi
     });
     const meta = JSON.parse(client.reservationMetaJson ?? '{}');
     expect(meta).toMatchObject({ channel: 'telegram', chatId: String(CHAT.id) });
-    // The sales team sees the chat's reservation, with the channel and answers, through the API.
+    // The sales team sees the chat's reservation, with the channel and answers, through the API
+    // (with a key allowed to read personal data).
     const filter = encodeURIComponent(
       JSON.stringify([{ property: 'reservedBy', operator: '=', value: 'chatbot:telegram' }]),
     );
+    const { key: salesKey } = await createApiKey(server.ctx.db, 'sales', 'generic', [
+      'read',
+      'pii',
+    ]);
     const listed = await fetch(`${server.url}/api/v2/ftth-clients?filter=${filter}`, {
-      headers: { authorization: server.apiKey },
+      headers: { authorization: salesKey },
     });
     const rows = ((await listed.json()) as { rows: Json[] }).rows;
     expect(rows).toHaveLength(1);

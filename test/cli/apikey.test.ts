@@ -45,7 +45,20 @@ describe('alcance apikey', () => {
         integration: 'conecteai',
       });
 
-      expect((await cli('apikey', 'list')).stdout).toMatch(/Conecte\.ai\s+conecteai\s+active/);
+      expect((await cli('apikey', 'list')).stdout).toMatch(
+        /Conecte\.ai\s+conecteai\s+read,write\s+active/,
+      );
+      // --scopes / --scope set what the key may do and see; an unknown scope is refused.
+      const all = await cli('apikey', 'create', '--name', 'Auditor', '--scope', 'all');
+      expect(all.stderr).toMatch(/scopes all/);
+      const pii = await cli('apikey', 'create', '--name', 'Vendas', '--scopes', 'read,write,pii');
+      expect(pii.stderr).toMatch(/scopes read,write,pii/);
+      const bad = await cli('apikey', 'create', '--name', 'X', '--scopes', 'read,root').catch(
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(bad).toMatchObject({ code: 1 });
+      expect(bad.stderr).toMatch(/unknown scope "root"/);
+      expect((await cli('apikey', 'list')).stdout).toMatch(/Auditor\s+generic\s+all\s+active/);
       await cli('apikey', 'revoke', 'Conecte.ai');
       expect(await new ApiKeyVerifier(db).verify(key)).toBeNull();
       expect((await cli('apikey', 'list')).stdout).toMatch(/revoked/);

@@ -16,6 +16,8 @@ import {
   type LinkStore,
 } from '../../src/findme/links.js';
 import { freshDatabase, testProviders, type TestDatabase } from '../support/db.js';
+import { SecretBox } from '../../src/security/secret-box.js';
+import { secretContext } from '../../src/http/sealed-token.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const CHAT = '5544998765432@s.whatsapp.net';
@@ -217,18 +219,37 @@ for (const provider of testProviders()) {
 
     storeContract('KeyValueLinkStore', () => new KeyValueLinkStore(t.db));
 
-    it('generates the signing secret once and keeps it across restarts', async () => {
-      expect(await loadFindMeSecret(t.db, 'configured-secret-wins-over-stored-one')).toBe(
+    const box = SecretBox.fromKey(randomBytes(32));
+    const where = { namespace_key: { namespace: 'findme', key: 'secret' } };
+
+    it('generates the signing secret once, keeps it sealed, and keeps it across restarts', async () => {
+      expect(await loadFindMeSecret(t.db, box, 'configured-secret-wins-over-stored-one')).toBe(
         'configured-secret-wins-over-stored-one',
       );
-      const [a, b] = await Promise.all([loadFindMeSecret(t.db), loadFindMeSecret(t.db)]);
+      const [a, b] = await Promise.all([loadFindMeSecret(t.db, box), loadFindMeSecret(t.db, box)]);
       expect(a).toBe(b);
       expect(a.length).toBeGreaterThanOrEqual(32);
-      expect(await loadFindMeSecret(t.db)).toBe(a);
-      const row = await t.db.keyValue.findUnique({
-        where: { namespace_key: { namespace: 'findme', key: 'secret' } },
-      });
-      expect(row?.value).toBe(a);
+      expect(await loadFindMeSecret(t.db, box)).toBe(a);
+      const row = await t.db.keyValue.findUnique({ where });
+      // At rest it is sealed: the stored value is not the secret, and opens only as this secret.
+      expect(row?.value).not.toContain(a);
+      expect(SecretBox.isSealed(row?.value)).toBe(true);
+      expect(box.open(row!.value, secretContext('findme'))).toBe(a);
+      expect(() => box.open(row!.value, secretContext('ozloc'))).toThrow();
+      // Another key cannot open it: the service refuses to start rather than sign with a new one.
+      await expect(loadFindMeSecret(t.db, SecretBox.fromKey(randomBytes(32)))).rejects.toThrow(
+        /does not open/,
+      );
+    });
+
+    it('seals a secret an earlier version stored in clear, keeping its value', async () => {
+      const plain = randomBytes(32).toString('base64url');
+      await t.db.keyValue.update({ where, data: { value: plain } });
+      expect(await loadFindMeSecret(t.db, box)).toBe(plain);
+      const row = await t.db.keyValue.findUnique({ where });
+      expect(SecretBox.isSealed(row?.value)).toBe(true);
+      expect(row?.value).not.toContain(plain);
+      expect(await loadFindMeSecret(t.db, box)).toBe(plain);
     });
   });
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createFindMe, createGeocoder } from '../../src/findme/index.js';
 import { createLogger } from '../../src/logger.js';
+import { SecretBox } from '../../src/security/secret-box.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 
 describe('createFindMe', () => {
@@ -44,7 +45,8 @@ describe('createFindMe', () => {
     });
     const logger = createLogger('silent');
     const onConfirmed = () => Promise.resolve();
-    const first = await createFindMe({ config, db: t.db, logger, onConfirmed });
+    const secrets = SecretBox.fromKey(new Uint8Array(32).fill(7));
+    const first = await createFindMe({ config, db: t.db, logger, onConfirmed, secrets });
     const { url } = await first.links.create('telegram', '42');
     expect(url.startsWith('https://alcance.example.com.br/findme/')).toBe(true);
     const token = url.split('/findme/')[1] ?? '';
@@ -52,7 +54,7 @@ describe('createFindMe', () => {
     if (!check.ok) throw new Error('expected a valid link');
     expect(await first.links.claim(check.link)).toBe(true);
 
-    const restarted = await createFindMe({ config, db: t.db, logger, onConfirmed });
+    const restarted = await createFindMe({ config, db: t.db, logger, onConfirmed, secrets });
     expect(await restarted.links.verify(token)).toMatchObject({ ok: false, reason: 'used' });
     const { url: fresh } = await first.links.create('telegram', '43');
     expect((await restarted.links.verify(fresh.split('/findme/')[1] ?? '')).ok).toBe(true);

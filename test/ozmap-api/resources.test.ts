@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON; the assertions check them */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/ozmap-model/api-keys.js';
 import { testProviders } from '../support/db.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';
 import { create, network, type Network } from './fixtures.js';
@@ -182,12 +183,20 @@ describe.each(testProviders())('OZmap API resources on %s', (provider) => {
   it('system-configs: GET the singleton, PATCH defaultRadius (bounded)', async () => {
     const config = await api(server, 'GET', '/api/v2/system-configs');
     expect(config.body).toMatchObject({ kind: 'SystemConfig', defaultRadius: 300 });
-    const patched = await api(server, 'PATCH', `/api/v2/system-configs/${config.body.id}`, {
+    // System settings need an admin key; the default key is refused, saying so.
+    const refused = await api(server, 'PATCH', `/api/v2/system-configs/${config.body.id}`, {
+      defaultRadius: 450,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/admin API key/);
+    const { key } = await createApiKey(server.ctx.db, 'ops', 'admin');
+    const admin = { url: server.url, apiKey: key };
+    const patched = await api(admin, 'PATCH', `/api/v2/system-configs/${config.body.id}`, {
       defaultRadius: 450,
     });
     expect(patched.status).toBe(204);
     expect(server.ctx.settings.defaultRadiusMeters).toBe(450);
-    const tooBig = await api(server, 'PATCH', `/api/v2/system-configs/${config.body.id}`, {
+    const tooBig = await api(admin, 'PATCH', `/api/v2/system-configs/${config.body.id}`, {
       defaultRadius: 10_000_000,
     });
     expect(tooBig.status).toBe(400);

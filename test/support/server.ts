@@ -5,7 +5,7 @@ import type { AppContext } from '../../src/context.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { DbProvider } from '../../src/ozmap-model/db/client.js';
 import { createApiKey } from '../../src/ozmap-model/api-keys.js';
-import { startServer } from '../../src/server.js';
+import { startServer, type StartOptions } from '../../src/server.js';
 import type { ChatSystem } from '../../src/bot/chat-system.js';
 import type { ConnectSocket } from '../../src/bot/whatsapp/baileys.js';
 import type { SalesWorkspace } from '../../src/sales/index.js';
@@ -39,6 +39,8 @@ export async function startTestServer(
     now?: () => Date;
     /** Where the built web pages are (a temp folder the test built into). */
     webDist?: string;
+    /** Extra routers mounted before the built-in ones. */
+    routers?: StartOptions['routers'];
     /** Instead of a silent logger (e.g. one that captures the lines, to assert on the log). */
     logger?: Logger;
     /** The Baileys socket factory (e.g. `hubConnector` of test/support/fake-whatsapp.ts). */
@@ -58,6 +60,7 @@ export async function startTestServer(
     jobs: false,
     now: options.now,
     webDist: options.webDist,
+    routers: options.routers,
     whatsappConnect: options.whatsappConnect,
   }).catch(async (err: unknown) => {
     // A server that refused to start leaves no database behind.

@@ -3,6 +3,7 @@
 // from the simulated Cloud API → the webhook route → the conversation engine → viability,
 // reservations, prospects → the replies, checked as they reach the simulated Graph API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/ozmap-model/api-keys.js';
 import { testProviders } from '../support/db.js';
 import {
   FakeWhatsAppCloud,
@@ -197,8 +198,13 @@ describe.each(testProviders())(
       const filter = encodeURIComponent(
         JSON.stringify([{ property: 'source', operator: '=', value: 'chatbot:whatsapp-cloud' }]),
       );
+      // The chat id is a phone number: only a key with the `pii` scope reads it in clear.
+      const { key: piiKey } = await createApiKey(server.ctx.db, 'pii-reader', 'generic', [
+        'read',
+        'pii',
+      ]);
       const listed = await fetch(`${server.url}/api/v2/prospects?filter=${filter}`, {
-        headers: { authorization: server.apiKey },
+        headers: { authorization: piiKey },
       });
       const rows = ((await listed.json()) as { rows: Json[] }).rows;
       expect(rows.map((r) => [r.name, r.meta?.channel, r.meta?.chatId])).toEqual([

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { NoFreePortError } from '../../errors.js';
 import { newId } from '../../ids.js';
-import { maskPii, type Logger } from '../../logger.js';
+import type { Logger } from '../../logger.js';
 import { ChatQueue } from '../shared/chat-queue.js';
 import type { Effect, EffectResult, FlowContext, Transition } from './effects.js';
 import { step } from './flow.js';
@@ -95,7 +95,7 @@ export class ConversationEngine implements ConversationHandler {
       });
     } catch (err) {
       this.o.logger.error(
-        { channel: chat.channel, chat: hashed(chat), err: maskPii(String(err)) },
+        { channel: chat.channel, chat: hashed(chat), err },
         'conversation failed',
       );
       return [say(this.texts.storeTrouble)];
@@ -127,9 +127,7 @@ export class ConversationEngine implements ConversationHandler {
     if (before?.handedOffAt && !t.state?.handedOffAt) {
       await this.o.handoff
         ?.ended?.(chat)
-        .catch((err: unknown) =>
-          this.o.logger.warn({ err: maskPii(String(err)) }, 'hand-off listener failed'),
-        );
+        .catch((err: unknown) => this.o.logger.warn({ err }, 'hand-off listener failed'));
     }
     const silentOnPurpose = t.state?.handedOffAt !== undefined;
     if (replies.length === 0 && !silentOnPurpose) {
@@ -200,7 +198,7 @@ export class ConversationEngine implements ConversationHandler {
       }
     } catch (err) {
       this.o.logger.warn(
-        { effect: effect.type, conversation: state?.id, err: maskPii(String(err)) },
+        { effect: effect.type, conversation: state?.id, err },
         'conversation effect failed',
       );
       return failureOf(effect, err);
@@ -213,7 +211,7 @@ export class ConversationEngine implements ConversationHandler {
       return await fn();
     } finally {
       await unlock().catch((err: unknown) =>
-        this.o.logger.warn({ err: maskPii(String(err)) }, 'could not release chat lock'),
+        this.o.logger.warn({ err }, 'could not release chat lock'),
       );
     }
   }

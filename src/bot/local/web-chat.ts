@@ -18,7 +18,7 @@ const SESSION_ID = z
   .string()
   .regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 letters, digits, - or _');
 
-const MessageBody = z
+export const MessageBody = z
   .object({
     sessionId: SESSION_ID,
     messageId: SESSION_ID.optional(),

@@ -4,7 +4,7 @@ import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import { maskPii } from '../../logger.js';
+import { safeError, type SafeError } from '../../logger.js';
 import type {
   ChannelSender,
   ConversationHandler,
@@ -216,6 +216,6 @@ function remember(set: Set<number>, id: number, limit: number): void {
 }
 
 /** An error for the log: message only (telegraf errors carry the request payload: chat ids, text). */
-function describeError(error: unknown): string {
-  return maskPii(error instanceof Error ? error.message : String(error));
+function describeError(error: unknown): SafeError {
+  return safeError(error);
 }

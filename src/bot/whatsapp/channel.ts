@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import { maskPii } from '../../logger.js';
+import { safeError, type SafeError } from '../../logger.js';
 import { dbProvider, type Db } from '../../ozmap-model/db/client.js';
 import type {
   ChannelSender,
@@ -500,6 +500,7 @@ function statusCodeOf(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-function describe(error: unknown): string {
-  return maskPii(maskNumbers(error instanceof Error ? error.message : String(error)));
+function describe(error: unknown): SafeError {
+  const safe = safeError(error);
+  return safe.message ? { ...safe, message: maskNumbers(safe.message) } : safe;
 }

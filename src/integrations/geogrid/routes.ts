@@ -37,7 +37,7 @@ export function geogridRouter(
     });
   });
 
-  router.use('/admin/geogrid', adminAuth(ctx.apiKeys));
+  router.use('/admin/geogrid', adminAuth(ctx));
   router.get('/admin/geogrid/:integration', async (req, res) => {
     await sync.ensure(req.params.integration);
     const state = await links.state(req.params.integration);

@@ -185,7 +185,7 @@ const MSG = {
     `Este cliente já tinha uma reserva: Caixa ${r.boxName ?? r.boxId}, Splitter ${r.splitterName ?? r.splitterId}, Porta ${r.port}`,
 } as const;
 
-const ReserveSchema = z.object({ boxId: z.string().trim().min(1).max(64) });
+export const ReserveSchema = z.object({ boxId: z.string().trim().min(1).max(64) });
 
 /**
  * OZloc for Ispbox 2, mounted at OZLOC_PATH. `GET /ozloc?lat&lng|address&cod_cli&client_name&…`
@@ -208,7 +208,7 @@ export function ozlocRouter(ctx: AppContext, options: OzlocOptions = {}): Router
   });
 
   const getSessions = (): Promise<OzlocSessions> =>
-    (sessions ??= loadOzlocSecret(ctx.db)
+    (sessions ??= loadOzlocSecret(ctx.db, ctx.secrets)
       .then((secret) => new OzlocSessions(secret, ttlMs, ctx.now))
       .catch((err: unknown) => {
         sessions = undefined;

@@ -7,6 +7,7 @@ import {
   type SealKeys,
 } from '../../http/sealed-token.js';
 import type { Db } from '../../ozmap-model/db/client.js';
+import type { SecretBox } from '../../security/secret-box.js';
 import type { GeoPoint } from '../../services/geo-input.js';
 
 /**
@@ -118,6 +119,6 @@ export class OzlocSessions {
  * OZloc's signing secret, kept in the KeyValue table and created on first use, so sessions
  * survive a restart and every instance agrees (the loser of a concurrent insert re-reads).
  */
-export function loadOzlocSecret(db: Db): Promise<string> {
-  return loadSecret(db, 'ozloc');
+export function loadOzlocSecret(db: Db, box: SecretBox): Promise<string> {
+  return loadSecret(db, box, 'ozloc');
 }

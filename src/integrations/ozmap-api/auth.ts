@@ -1,6 +1,9 @@
 import type { Request, RequestHandler } from 'express';
-import type { ApiKeyPrincipal, ApiKeyVerifier } from '../../ozmap-model/api-keys.js';
-import { UnauthorizedError } from '../../errors.js';
+import type { AppContext } from '../../context.js';
+import { apiKeyPrincipal, type ApiKeyPrincipal } from '../../ozmap-model/api-keys.js';
+import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../../errors.js';
+import { clientIp, limitMessage } from '../../http/rate-limit.js';
+import { can, refusal, type Action } from '../../security/principal.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -8,6 +11,9 @@ declare module 'express-serve-static-core' {
     principal?: ApiKeyPrincipal;
   }
 }
+
+/** What authentication needs from the context. */
+export type AuthDeps = Pick<AppContext, 'apiKeys' | 'integrations' | 'rateLimits'>;
 
 /** `Authorization: <key>` as OZmap sends it; `Bearer <key>` is accepted too. */
 export function keyFromHeader(header: string | undefined): string | null {
@@ -17,22 +23,52 @@ export function keyFromHeader(header: string | undefined): string | null {
   return key || null;
 }
 
-/** The principal of the request's API key; 401 when it is missing, wrong or revoked. */
-export async function authenticate(
-  apiKeys: ApiKeyVerifier,
-  req: Request,
-): Promise<ApiKeyPrincipal> {
+const TOO_MANY_FAILURES = 'too many requests with a missing or wrong API key from this address';
+
+/**
+ * The principal of the request's API key; 401 when it is missing, wrong or revoked. Every request
+ * counts against its address's limit, every failure against its address's failure limit (past it
+ * even a right key waits, so guessing keys gets nowhere), every success against its key's limit.
+ */
+export async function authenticate(deps: AuthDeps, req: Request): Promise<ApiKeyPrincipal> {
+  // Two routers on one path (the admin ones) check once, and count once.
+  if (req.principal) return req.principal;
+  const limits = deps.rateLimits;
+  const ip = clientIp(req);
+  await limits.apiPerIp.enforce(ip, 'too many requests from this address');
+  const blocked = await limits.authFailuresPerIp.exhausted(ip);
+  if (blocked !== undefined) {
+    throw new TooManyRequestsError(limitMessage(TOO_MANY_FAILURES, blocked), blocked);
+  }
   const key = keyFromHeader(req.headers.authorization);
-  if (!key) throw new UnauthorizedError('missing API key: send it in the Authorization header');
-  const principal = await apiKeys.verify(key);
-  if (!principal) throw new UnauthorizedError('invalid or revoked API key');
+  const identity = key ? await deps.apiKeys.verify(key) : null;
+  if (!identity) {
+    await limits.authFailuresPerIp.take(ip);
+    throw new UnauthorizedError(
+      key ? 'invalid or revoked API key' : 'missing API key: send it in the Authorization header',
+    );
+  }
+  const profile = await deps.integrations.profile(identity.integration);
+  const principal = apiKeyPrincipal(identity, profile.kind);
+  await limits.apiPerKey.enforce(principal.keyId, 'too many requests for this API key');
   req.principal = principal;
   return principal;
 }
 
-export function apiKeyAuth(apiKeys: ApiKeyVerifier): RequestHandler {
+export function apiKeyAuth(deps: AuthDeps): RequestHandler {
   return async (req, _res, next) => {
-    await authenticate(apiKeys, req);
+    await authenticate(deps, req);
+    next();
+  };
+}
+
+/** 403 unless the authenticated principal may do `action`. */
+export function requireAction(action: Action | ((req: Request) => Action)): RequestHandler {
+  return (req, _res, next) => {
+    const principal = req.principal;
+    if (!principal) throw new UnauthorizedError();
+    const wanted = typeof action === 'function' ? action(req) : action;
+    if (!can(principal, wanted)) throw new ForbiddenError(refusal(principal, wanted));
     next();
   };
 }

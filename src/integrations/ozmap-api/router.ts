@@ -2,9 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { NotFoundError, UnauthorizedError } from '../../errors.js';
-import { apiKeyAuth } from './auth.js';
+import { apiKeyAuth, requireAction } from './auth.js';
 import { batchWhere, updateBatch } from './batch-update.js';
-import { parseBody } from './validation.js';
+import { measure, parseBody } from './validation.js';
 import { crudRouter } from './resources/crud-router.js';
 import type { ResourceDef } from './resources/resource.js';
 import { boxes } from './resources/boxes.js';
@@ -19,6 +19,8 @@ import { splitters } from './resources/splitters.js';
 import { splitterTypes } from './resources/splitter-types.js';
 import { tags } from './resources/tags.js';
 import { systemConfigsRouter } from './resources/system-configs.js';
+import { present, viewOf, within } from './resources/view.js';
+import { cancelStatementsOnClientGone, clientGone } from '../../http/client-gone.js';
 import { poles } from './resources/poles.js';
 import { spans } from './resources/spans.js';
 import { horizontalCondominiums } from './resources/horizontal-condominiums.js';
@@ -40,9 +42,9 @@ export const RESOURCES: readonly ResourceDef[] = [
   horizontalCondominiums,
 ];
 
-const BatchUpdateProperties = z.object({
+export const BatchUpdateProperties = z.object({
   filter: z.unknown(),
-  update: z.object({ potencyRead: z.number().nullable() }).partial(),
+  update: z.object({ potencyRead: measure.nullable() }).partial(),
 });
 
 /** The OZmap API v2–compatible REST API, mounted at `/api/v2`. Every route needs an API key. */
@@ -57,15 +59,28 @@ export function ozmapApiRouter(ctx: AppContext): Router {
     );
   });
 
-  router.use(apiKeyAuth(ctx.apiKeys));
+  router.use(apiKeyAuth(ctx));
+  // A client that disconnects stops what its request still runs in PostgreSQL.
+  router.use(cancelStatementsOnClientGone(ctx.db, ctx.logger));
 
   router.get('/authenticated', (req, res) => {
-    res.json({ authenticated: true, key: req.principal });
+    const p = req.principal!;
+    res.json({
+      authenticated: true,
+      key: {
+        keyId: p.keyId,
+        name: p.name,
+        integration: p.integration,
+        role: p.role,
+        scopes: [...p.scopes],
+      },
+    });
   });
 
-  router.post('/ftth-clients/batch-update', async (req, res) => {
+  router.post('/ftth-clients/batch-update', requireAction('write'), async (req, res) => {
     const body = parseBody(BatchUpdateFtthClients, req.body);
-    const target = await batchWhere(ctx, ftthClients, body.filter);
+    const view = viewOf(ftthClients, req.principal);
+    const target = await batchWhere(ctx, ftthClients, body.filter, view, clientGone(req, res));
     const { implanted, certified, status } = body.update;
     await updateBatch(target, (where) =>
       ctx.db.ftthClient.updateMany({
@@ -81,25 +96,30 @@ export function ozmapApiRouter(ctx: AppContext): Router {
     res.status(204).end();
   });
 
-  router.post('/properties/batch-update', async (req, res) => {
+  router.post('/properties/batch-update', requireAction('write'), async (req, res) => {
     const body = parseBody(BatchUpdateProperties, req.body);
-    const target = await batchWhere(ctx, properties, body.filter);
+    const view = viewOf(properties, req.principal);
+    const target = await batchWhere(ctx, properties, body.filter, view, clientGone(req, res));
     await updateBatch(target, (where) =>
       ctx.db.property.updateMany({ where, data: { potencyRead: body.update.potencyRead } }),
     );
     res.status(204).end();
   });
 
-  router.get('/properties/client/:code', async (req, res) => {
-    const code = req.params.code;
-    const client = await ctx.db.ftthClient.findUnique({ where: { code }, select: { id: true } });
+  router.get('/properties/client/:code', requireAction('read'), async (req, res) => {
+    const code = String(req.params.code);
+    const client = await ctx.db.ftthClient.findFirst({
+      where: within(viewOf(ftthClients, req.principal), { code }),
+      select: { id: true },
+    });
     if (!client) throw new NotFoundError('client with code', code);
     const populate = new Set(['client']);
     const rows = await ctx.db.property.findMany({
       where: { clientId: client.id },
       include: propertyInclude,
     });
-    res.json(rows.map((row) => properties.toJson(row, populate)));
+    const view = viewOf(properties, req.principal);
+    res.json(rows.map((row) => present(view, properties.toJson(row, populate))));
   });
 
   router.use('/system-configs', systemConfigsRouter(ctx));

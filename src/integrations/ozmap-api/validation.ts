@@ -13,10 +13,42 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   throw new ValidationError(`${where}: ${issue.message}`, field);
 }
 
+/** Longest short text (names, codes, ids from other systems, colours): all fit an index. */
+export const MAX_TEXT = 200;
+/** Longest free text (observations, addresses, descriptions). */
+export const MAX_LONG_TEXT = 5000;
+/** Most items in one list of a body (tags, ports, attenuations...). */
+export const MAX_LIST_ITEMS = 500;
+const INT32_MAX = 2_147_483_647;
+
 export const idRef = z.string().regex(ID_PATTERN, 'must be a 24-character hex id');
-export const idList = z.array(idRef);
-export const text = z.string().trim();
+export const idList = z.array(idRef).max(MAX_LIST_ITEMS, `must hold at most ${MAX_LIST_ITEMS} ids`);
+
+// PostgreSQL cannot store a NUL character in text; nobody means to send one.
+const NO_NUL = /^[^\0]*$/;
+const boundedText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .regex(NO_NUL, 'must not contain NUL characters');
+/** Short text: at most MAX_TEXT characters, trimmed, no NUL. */
+export const text = boundedText(MAX_TEXT);
+/** Free text: at most MAX_LONG_TEXT characters, trimmed, no NUL. */
+export const longText = boundedText(MAX_LONG_TEXT);
 export const nullableText = text.nullable();
+
+/** A whole number that fits a 32-bit integer column (PostgreSQL `integer`). */
+export const int32 = z
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(-INT32_MAX - 1, `must be at least ${-INT32_MAX - 1}`)
+  .max(INT32_MAX, `must be at most ${INT32_MAX}`);
+/** A finite number that is not absurd for a measure (dBm, metres, attenuation...). */
+export const measure = z
+  .number({ error: 'must be a number' })
+  .min(-1e9, 'must be at least -1000000000')
+  .max(1e9, 'must be at most 1000000000');
 
 const longitude = z
   .number({ error: 'must be a number' })

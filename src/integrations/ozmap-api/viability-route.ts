@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { apiKeyAuth } from './auth.js';
+import { apiKeyAuth, requireAction } from './auth.js';
 import type { AnswerReason, ViabilityAnswer } from '../../services/viability-service.js';
 import { requestOverrides, type ViabilityOverrides } from '../../services/viability-settings.js';
 
@@ -114,7 +114,7 @@ export function toOzmapViability(answer: ViabilityAnswer) {
  */
 export function viabilityRouter(ctx: AppContext): Router {
   const router = Router();
-  router.use(apiKeyAuth(ctx.apiKeys));
+  router.use(apiKeyAuth(ctx), requireAction('read'));
   const answer = (forced?: ViabilityOverrides) => async (req: Request, res: Response) => {
     const profile = await ctx.integrations.profile(req.principal?.integration ?? 'generic');
     const answer = ctx.viability.check({

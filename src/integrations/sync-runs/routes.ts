@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { adminAuth } from '../../http/admin-auth.js';
-import { parseBody } from '../ozmap-api/validation.js';
+import { parseBody, text } from '../ozmap-api/validation.js';
 import { SyncRegistry } from './registry.js';
 import { SYNC_OUTCOMES } from './store.js';
 
@@ -21,10 +21,10 @@ const RunQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).optional(),
 });
 
-const StartBody = z.object({
-  integration: z.string().min(1),
+export const StartBody = z.object({
+  integration: text.min(1),
   dryRun: z.boolean().optional(),
-  only: z.string().optional(),
+  only: text.optional(),
 });
 
 /**
@@ -33,7 +33,7 @@ const StartBody = z.object({
  */
 export function syncRunsRouter(ctx: AppContext): Router {
   const router = Router();
-  router.use('/admin/sync-runs', adminAuth(ctx.apiKeys));
+  router.use('/admin/sync-runs', adminAuth(ctx));
 
   router.get('/admin/sync-runs', async (req, res) => {
     const q = parseBody(ListQuery, req.query);

@@ -24,6 +24,8 @@ export interface FieldSpec {
   /** For `point`: the latitude and longitude columns. */
   lat?: string;
   lng?: string;
+  /** A `number` held in a 32-bit integer column: filters take whole numbers in its range. */
+  integer?: boolean;
   /** Scalars sort unless this is false. */
   sortable?: boolean;
 }

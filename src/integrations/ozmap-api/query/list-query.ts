@@ -5,6 +5,8 @@ import { parseFilterParam, type FilterItem } from './filter-syntax.js';
 export const DEFAULT_LIMIT = 25;
 /** The largest page served; `limit=-1` or `limit=0` ("everything") means this many. */
 export const MAX_LIMIT = 1000;
+/** The largest 0-based offset (`start`, or where `page` lands): far past any real collection. */
+export const MAX_START = 10_000_000;
 
 export interface SortKey {
   property: string;
@@ -38,8 +40,9 @@ function integer(raw: unknown, name: string): number | undefined {
   const text = single(raw, name);
   if (text === undefined || text.trim() === '') return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n))
-    throw new ValidationError(`${name}: must be an integer, got "${text}"`, name);
+  if (!Number.isSafeInteger(n)) {
+    throw new ValidationError(`${name}: must be an integer, got "${text.slice(0, 40)}"`, name);
+  }
   return n;
 }
 
@@ -68,10 +71,16 @@ export function parseListQuery(
   if (limit < -1) throw new ValidationError('limit: must be -1, 0 or a positive integer', 'limit');
   if (limit <= 0 || limit > MAX_LIMIT) limit = MAX_LIMIT;
   const startParam = integer(query.start, 'start');
-  if (startParam !== undefined && startParam < 0) {
-    throw new ValidationError('start: must be 0 or more', 'start');
+  if (startParam !== undefined && (startParam < 0 || startParam > MAX_START)) {
+    throw new ValidationError(`start: must be from 0 to ${MAX_START}`, 'start');
   }
   const start = startParam ?? (page - 1) * limit;
+  if (start > MAX_START) {
+    throw new ValidationError(
+      `page: must be at most ${Math.floor(MAX_START / limit) + 1} with limit ${limit}`,
+      'page',
+    );
+  }
 
   const bodyParams = (typeof body === 'object' && body !== null ? body : {}) as Params;
   const rawFilter = query.filter !== undefined ? single(query.filter, 'filter') : bodyParams.filter;

@@ -1,6 +1,8 @@
 import type { AppContext } from '../../../context.js';
+import { ValidationError } from '../../../errors.js';
 import type { Doc } from '../mappers/common.js';
 import type { FindArgs, ResourceDef } from '../resources/resource.js';
+import { OPEN_VIEW, present, within, type View } from '../resources/view.js';
 import { applySelect, envelope, type Envelope } from './envelope.js';
 import { orderByOf, type ListQuery } from './list-query.js';
 import {
@@ -41,6 +43,29 @@ export function translateContext(ctx: AppContext, def: ResourceDef): TranslateCo
 }
 
 /**
+ * The most rows a filter may leave for the exact test in memory (`near`, `within`,
+ * `point-intersect`, tags `all`, a `like` with % or _). Loading and testing more would hold the
+ * process (on SQLite, every other request) for too long; the SQL part is counted first.
+ */
+export const MAX_CHECKED_ROWS = 25_000;
+
+/** Refuses, before loading them, more rows than the in-memory test may look through. */
+export async function checkCandidates(
+  ctx: AppContext,
+  def: ResourceDef,
+  where: Where,
+  max = MAX_CHECKED_ROWS,
+): Promise<void> {
+  const candidates = await def.count(ctx.db, where);
+  if (candidates > max) {
+    throw new ValidationError(
+      `filter: ${candidates} ${def.route} match its database part, more than the ${max} its exact test (near, within, point-intersect, tags all, like with % or _) may check: add a narrower condition (a radius, a smaller area, another property)`,
+      'filter',
+    );
+  }
+}
+
+/**
  * Runs a list query. Plain filters page in SQL; geometric ones (`near` with a radius, `within`,
  * `point-intersect`) narrow in SQL by bounding box, then the exact test runs here before paging.
  */
@@ -48,8 +73,12 @@ export async function runList(
   ctx: AppContext,
   def: ResourceDef,
   query: ListQuery,
+  view: View = OPEN_VIEW,
+  signal?: AbortSignal,
 ): Promise<Envelope<Doc>> {
-  const { where, post, near } = await translateFilters(query.filter, translateContext(ctx, def));
+  const translated = await translateFilters(query.filter, translateContext(ctx, def));
+  const { post, near } = translated;
+  const where = within(view, translated.where);
   const orderBy = orderByOf(query.sort, def.fields);
   const populate = query.populate;
   let total: number;
@@ -60,8 +89,9 @@ export async function runList(
       window(ctx, def, { where, orderBy, skip: query.start, take: query.limit, populate }),
     ]);
   } else {
+    await checkCandidates(ctx, def, where);
     let all: Row[] = [];
-    for await (const page of pagesOf(ctx, def, where, orderBy, populate)) {
+    for await (const page of pagesOf(ctx, def, where, orderBy, populate, signal)) {
       for (const row of page) if (post.every((keep) => keep(row))) all.push(row);
     }
     if (near && query.sort.length === 0) {
@@ -73,7 +103,9 @@ export async function runList(
     total = all.length;
     rows = all.slice(query.start, query.start + query.limit);
   }
-  const docs = rows.map((row) => applySelect(def.toJson(row, populate, ctx), query.select));
+  const docs = rows.map((row) =>
+    applySelect(present(view, def.toJson(row, populate, ctx)), query.select),
+  );
   return envelope(`/api/v2/${def.route}`, query, total, docs);
 }
 
@@ -103,7 +135,8 @@ async function window(ctx: AppContext, def: ResourceDef, args: FindArgs): Promis
 
 /**
  * Every row matching `where`, in pages of 500 (in `orderBy`, then id): the relations a page
- * includes are read for at most 500 rows, whatever the size of the inventory.
+ * includes are read for at most 500 rows, whatever the size of the inventory. Once `signal` is
+ * aborted (the client went away), no further page is read: it throws the signal's reason.
  */
 export async function* pagesOf(
   ctx: AppContext,
@@ -111,9 +144,11 @@ export async function* pagesOf(
   where: Where,
   orderBy: FindArgs['orderBy'],
   populate: ReadonlySet<string>,
+  signal?: AbortSignal,
 ): AsyncGenerator<Row[]> {
   const order = [...orderBy, { id: 'asc' as const }];
   for (let skip = 0; ; skip += PAGE) {
+    signal?.throwIfAborted();
     const page = await def.findMany(ctx.db, { where, orderBy: order, skip, take: PAGE, populate });
     if (page.length) yield page;
     if (page.length < PAGE) return;
@@ -126,7 +161,13 @@ export async function findOne(
   def: ResourceDef,
   id: string,
   populate: ReadonlySet<string> = new Set(),
+  view: View = OPEN_VIEW,
 ): Promise<Doc | null> {
-  const [row] = await def.findMany(ctx.db, { where: { id }, orderBy: [], take: 1, populate });
-  return row ? def.toJson(row, populate, ctx) : null;
+  const [row] = await def.findMany(ctx.db, {
+    where: within(view, { id }),
+    orderBy: [],
+    take: 1,
+    populate,
+  });
+  return row ? present(view, def.toJson(row, populate, ctx)) : null;
 }

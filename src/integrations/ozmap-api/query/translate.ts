@@ -4,7 +4,10 @@ import { regionContains, type CompiledRegion } from '../../../viability/regions.
 import { columnOf, SCALAR_TYPES, type FieldSpec, type FieldTable } from './fields.js';
 import { GEO_OPERATORS, type Filter, type FilterItem } from './filter-syntax.js';
 import { compilePolygon, parseNearValue, parsePointValue, type LatLng } from './geo-values.js';
-import { coerceBoolean, coerceList, coerceScalar } from './scalar-values.js';
+import { coerceBoolean, coerceList, coerceScalar, MAX_LIST_VALUES } from './scalar-values.js';
+
+/** The most conditions one filter may hold (OR groups count each of their members). */
+export const MAX_FILTER_CONDITIONS = 50;
 
 export type Where = Record<string, unknown>;
 export type Row = Record<string, unknown>;
@@ -35,10 +38,32 @@ export interface TranslatedFilter {
 /** A condition no row satisfies (Prisma has no literal FALSE). */
 const NOTHING: Where = { id: { in: [] } };
 
+/** Refuses a filter whose size alone would make a statement too large or too slow. */
+function checkFilterSize(items: FilterItem[]): void {
+  const conditions = items.flat();
+  if (conditions.length > MAX_FILTER_CONDITIONS) {
+    throw new ValidationError(
+      `filter: at most ${MAX_FILTER_CONDITIONS} conditions are allowed, got ${conditions.length}`,
+      'filter',
+    );
+  }
+  const values = conditions.reduce(
+    (sum, f) => sum + (Array.isArray(f.value) ? f.value.length : 1),
+    0,
+  );
+  if (values > MAX_LIST_VALUES) {
+    throw new ValidationError(
+      `filter: the lists of one filter may hold at most ${MAX_LIST_VALUES} values in all, got ${values}`,
+      'filter',
+    );
+  }
+}
+
 export async function translateFilters(
   items: FilterItem[],
   ctx: TranslateContext,
 ): Promise<TranslatedFilter> {
+  checkFilterSize(items);
   const and: Where[] = [];
   const post: RowPredicate[] = [];
   let near: NearOrigin | undefined;
@@ -52,6 +77,14 @@ export async function translateFilters(
         );
       }
       const parts = await Promise.all(item.map((f) => translateOne(f, ctx)));
+      // A part checked partly in memory (`all`, a `like` with % or _) cannot be OR-ed in SQL.
+      if (parts.some((p) => p.post.length > 0)) {
+        const op = item[parts.findIndex((p) => p.post.length > 0)]!.operator;
+        throw new ValidationError(
+          `filter[${i}]: "${op}" with these values cannot be used inside an OR group`,
+          'filter',
+        );
+      }
       and.push({ OR: parts.map((p) => p.where) });
       continue;
     }
@@ -83,44 +116,69 @@ function unsupported(filter: Filter, spec: FieldSpec): ValidationError {
 
 async function translateOne(filter: Filter, ctx: TranslateContext): Promise<TranslatedFilter> {
   const spec = fieldOf(filter, ctx);
-  if (SCALAR_TYPES.has(spec.type)) return { where: scalarWhere(filter, spec, ctx), post: [] };
-  if (spec.type === 'idList') return { where: idListWhere(filter, spec), post: [] };
+  if (filter.operator === 'like' && spec.type === 'string') return likeFilter(filter, spec, ctx);
+  if (SCALAR_TYPES.has(spec.type)) return { where: scalarWhere(filter, spec), post: [] };
+  if (spec.type === 'idList') return idListFilter(filter, spec);
   if (spec.type === 'point') return pointFilter(filter, spec, ctx);
   return polygonFilter(filter, spec);
 }
 
-function scalarWhere(filter: Filter, spec: FieldSpec, ctx: TranslateContext): Where {
+/**
+ * `like` is a case-insensitive substring test whose `%` and `_` are plain characters. PostgreSQL
+ * takes them escaped with a backslash; SQLite's LIKE has no escape character, so there the SQL
+ * matches each literal piece between them and the exact test runs on the rows.
+ */
+function likeFilter(filter: Filter, spec: FieldSpec, ctx: TranslateContext): TranslatedFilter {
+  const col = columnOf(filter.property, spec);
+  const what = `filter "${filter.property}" like`;
+  const text = coerceScalar('string', filter.value, what) as string;
+  if (ctx.insensitiveMode) {
+    const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`);
+    return { where: { [col]: { contains: escaped, mode: 'insensitive' } }, post: [] };
+  }
+  if (!/[%_]/.test(text)) return { where: { [col]: { contains: text } }, post: [] };
+  const pieces = text.split(/[%_]+/).filter(Boolean);
+  const needle = text.toLowerCase();
+  const contains: RowPredicate = (row) => {
+    const value = row[col];
+    return typeof value === 'string' && value.toLowerCase().includes(needle);
+  };
+  return {
+    where: { AND: pieces.map((p) => ({ [col]: { contains: p } })) },
+    post: [contains],
+  };
+}
+
+function scalarWhere(filter: Filter, spec: FieldSpec): Where {
   const col = columnOf(filter.property, spec);
   const what = `filter "${filter.property}" ${filter.operator}`;
   const { operator, value } = filter;
+  const integer = { integer: spec.integer === true };
   switch (operator) {
     case '=':
       if (value === null) return spec.nullable ? { [col]: null } : NOTHING;
-      return { [col]: coerceScalar(spec.type, value, what) };
+      return { [col]: coerceScalar(spec.type, value, what, integer) };
     case '!=': {
       if (value === null) return spec.nullable ? { [col]: { not: null } } : {};
-      const v = coerceScalar(spec.type, value, what);
+      const v = coerceScalar(spec.type, value, what, integer);
       return spec.nullable
         ? { OR: [{ [col]: { not: v } }, { [col]: null }] }
         : { [col]: { not: v } };
     }
-    case 'like': {
-      if (spec.type !== 'string') throw unsupported(filter, spec);
-      const text = coerceScalar('string', value, what);
-      return { [col]: { contains: text, ...(ctx.insensitiveMode ? { mode: 'insensitive' } : {}) } };
-    }
+    case 'like':
+      throw unsupported(filter, spec);
     case '<':
     case '<=':
     case '>':
     case '>=': {
       if (spec.type === 'boolean') throw unsupported(filter, spec);
       const key = { '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' }[operator];
-      return { [col]: { [key]: coerceScalar(spec.type, value, what) } };
+      return { [col]: { [key]: coerceScalar(spec.type, value, what, integer) } };
     }
     case 'in':
-      return { [col]: { in: coerceList(spec.type, value, what) } };
+      return { [col]: { in: coerceList(spec.type, value, what, integer) } };
     case 'notin': {
-      const list = coerceList(spec.type, value, what);
+      const list = coerceList(spec.type, value, what, integer);
       return spec.nullable
         ? { OR: [{ [col]: { notIn: list } }, { [col]: null }] }
         : { [col]: { notIn: list } };
@@ -138,24 +196,35 @@ function scalarWhere(filter: Filter, spec: FieldSpec, ctx: TranslateContext): Wh
   }
 }
 
-function idListWhere(filter: Filter, spec: FieldSpec): Where {
+function idListFilter(filter: Filter, spec: FieldSpec): TranslatedFilter {
   const rel = columnOf(filter.property, spec);
   const what = `filter "${filter.property}" ${filter.operator}`;
+  const sql = (where: Where): TranslatedFilter => ({ where, post: [] });
   switch (filter.operator) {
     case '=':
-      return { [rel]: { some: { id: coerceScalar('id', filter.value, what) } } };
+      return sql({ [rel]: { some: { id: coerceScalar('id', filter.value, what) } } });
     case '!=':
-      return { [rel]: { none: { id: coerceScalar('id', filter.value, what) } } };
+      return sql({ [rel]: { none: { id: coerceScalar('id', filter.value, what) } } });
     case 'in':
-      return { [rel]: { some: { id: { in: coerceList('id', filter.value, what) } } } };
+      return sql({ [rel]: { some: { id: { in: coerceList('id', filter.value, what) } } } });
     case 'notin':
-      return { [rel]: { none: { id: { in: coerceList('id', filter.value, what) } } } };
+      return sql({ [rel]: { none: { id: { in: coerceList('id', filter.value, what) } } } });
     case 'all': {
-      const ids = coerceList('id', filter.value, what);
-      return { AND: ids.map((id) => ({ [rel]: { some: { id } } })) };
+      // One sub-query per id made PostgreSQL's planner blow up (minutes, gigabytes, at 200 ids).
+      // One IN sub-query finds the rows holding any of them; the rows' own id lists (always
+      // loaded with them) then keep those holding every one. Both grow linearly with the list.
+      const ids = [...new Set(coerceList('id', filter.value, what) as string[])];
+      if (ids.length === 0) return sql({});
+      const holdsAll: RowPredicate = (row) => {
+        const held = new Set((row[rel] as Array<{ id: string }>).map((r) => r.id));
+        return ids.every((id) => held.has(id));
+      };
+      return { where: { [rel]: { some: { id: { in: ids } } } }, post: [holdsAll] };
     }
     case 'exists':
-      return coerceBoolean(filter.value, what) ? { [rel]: { some: {} } } : { [rel]: { none: {} } };
+      return sql(
+        coerceBoolean(filter.value, what) ? { [rel]: { some: {} } } : { [rel]: { none: {} } },
+      );
     case 'like':
     case '<':
     case '<=':

@@ -2,17 +2,17 @@ import { z } from 'zod';
 import { newId } from '../../../ids.js';
 import { BASE_FIELDS } from '../query/fields.js';
 import { boxTypeToJson } from '../mappers/catalogue.js';
-import { mapWriteError, parseBody, text } from '../validation.js';
+import { int32, longText, mapWriteError, parseBody, text } from '../validation.js';
 import { defineResource } from './resource.js';
 
 const BoxTypeFields = {
   code: text.min(1, 'must not be empty'),
-  prefix: z.string(),
+  prefix: text,
   brand: text.nullable(),
   mold: text.nullable(),
-  description: text.nullable(),
-  default_level: z.number().int().nullable(),
-  default_reserve: z.number().int().min(0),
+  description: longText.nullable(),
+  default_level: int32.min(0, 'must be 0 or more').nullable(),
+  default_reserve: int32.min(0, 'must be 0 or more'),
   config: z.record(z.string(), z.unknown()),
 };
 const CreateBoxType = z.object(BoxTypeFields).partial().required({ code: true });
@@ -34,12 +34,13 @@ function boxTypeData(body: z.infer<typeof UpdateBoxType>) {
 export const boxTypes = defineResource({
   route: 'box-types',
   label: 'box type',
+  schemas: { create: CreateBoxType, update: UpdateBoxType },
   fields: {
     ...BASE_FIELDS,
     code: { type: 'string' },
     prefix: { type: 'string' },
     brand: { type: 'string', nullable: true },
-    default_level: { type: 'number', column: 'defaultLevel', nullable: true },
+    default_level: { type: 'number', column: 'defaultLevel', nullable: true, integer: true },
   },
   findMany: (db, { where, orderBy, skip, take }) =>
     db.boxType.findMany({ where: where, orderBy, skip, take }),

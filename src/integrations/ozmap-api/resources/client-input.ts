@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { ConflictError } from '../../../errors.js';
 import type { Tx } from '../../../ozmap-model/db/client.js';
 import { newId } from '../../../ids.js';
-import { idList, requireIds, text } from '../validation.js';
+import { idList, longText, requireIds, text } from '../validation.js';
 
 const status = z.union([z.literal(0), z.literal(1)], { error: 'must be 0 (OK) or 1 (ERROR)' });
 
 export const FtthClientFields = {
   code: text.min(1, 'must not be empty').max(100),
   name: text.nullable(),
-  observation: text.nullable(),
+  observation: longText.nullable(),
   implanted: z.boolean(),
   certified: z.boolean(),
   status,
@@ -18,7 +18,7 @@ export const FtthClientFields = {
   tags: idList,
   document: text.max(32).nullable(),
   phone: text.max(32).nullable(),
-  email: z.email().nullable(),
+  email: z.email().max(254).nullable(),
   external_id: text.nullable(),
 };
 
@@ -60,6 +60,7 @@ export async function createClient(
   tx: Tx,
   body: z.infer<typeof CreateFtthClient>,
   field = 'client',
+  createdBy?: string,
 ): Promise<string> {
   await assertCodeFree(tx, body.code);
   await requireIds(
@@ -74,6 +75,7 @@ export async function createClient(
       ...clientData(body),
       id,
       code: body.code,
+      createdBy,
       tags: { connect: (body.tags ?? []).map((t) => ({ id: t })) },
     },
   });

@@ -23,16 +23,25 @@ export const BatchUpdateFtthClients = z.object({
     .partial(),
 });
 
+/** A client an integration made: created with its key, or reserved in its name. */
+export const clientOwnedBy = (owner: string) => ({
+  OR: [{ createdBy: owner }, { reservedBy: owner }],
+});
+
 export const ftthClients = defineResource({
   route: 'ftth-clients',
   label: 'client',
+  schemas: { create: CreateFtthClient, update: UpdateFtthClient },
+  writeAction: 'write',
+  personalData: true,
+  ownedBy: clientOwnedBy,
   fields: {
     ...BASE_FIELDS,
     code: { type: 'string' },
     name: { type: 'string', nullable: true },
     implanted: { type: 'boolean' },
     certified: { type: 'boolean' },
-    status: { type: 'number' },
+    status: { type: 'number', integer: true },
     observation: { type: 'string', nullable: true },
     'onu.serial_number': { type: 'string', column: 'onuSerial' },
     'onu.user_PPPoE': { type: 'string', column: 'onuUser' },
@@ -51,10 +60,10 @@ export const ftthClients = defineResource({
     }),
   count: (db, where) => db.ftthClient.count({ where: where }),
   toJson: (row) => ftthClientToJson(row),
-  async create(ctx, raw) {
+  async create(ctx, raw, principal) {
     const body = parseBody(CreateFtthClient, raw);
     return ctx.db
-      .$transaction((tx) => createClient(tx, body, 'tags'))
+      .$transaction((tx) => createClient(tx, body, 'tags', principal?.integration))
       .catch((err: unknown) => mapWriteError(err, 'client', body.code, 'code'));
   },
   async update(ctx, id, raw) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { newId } from '../../../ids.js';
 import { BASE_FIELDS } from '../query/fields.js';
 import { projectToJson } from '../mappers/catalogue.js';
-import { mapWriteError, parseBody, text } from '../validation.js';
+import { mapWriteError, measure, parseBody, text } from '../validation.js';
 import { defineResource } from './resource.js';
 import { checkPolygon, polygonInput } from './geometry.js';
 
@@ -11,8 +11,8 @@ const ProjectFields = {
   identifier: text.nullable(),
   lat: z.number().min(-90).max(90),
   lng: z.number().min(-180).max(180),
-  defaultPonPotency: z.number(),
-  drop: z.object({ maxSize: z.number().min(0).nullable().optional() }).passthrough(),
+  defaultPonPotency: measure,
+  drop: z.object({ maxSize: measure.min(0).nullable().optional() }),
   area: polygonInput.nullable(),
   external_id: text.nullable(),
 };
@@ -35,6 +35,7 @@ function projectData(body: z.infer<typeof UpdateProject>) {
 export const projects = defineResource({
   route: 'projects',
   label: 'project',
+  schemas: { create: CreateProject, update: UpdateProject },
   fields: {
     ...BASE_FIELDS,
     name: { type: 'string' },

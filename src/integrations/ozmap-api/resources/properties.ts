@@ -2,6 +2,8 @@ import { BASE_FIELDS } from '../query/fields.js';
 import { ftthClientToJson, propertyToJson } from '../mappers/customers.js';
 import { boxToJson } from '../mappers/network.js';
 import { defineResource } from './resource.js';
+import { PropertyBody } from './property-input.js';
+import { clientOwnedBy } from './ftth-clients.js';
 import { createProperty, deleteProperty, updateProperty } from './property-writes.js';
 
 /** Client and box are always joined (one row each); `populate` decides whether they are shown. */
@@ -15,6 +17,11 @@ export const propertyInclude = {
 export const properties = defineResource({
   route: 'properties',
   label: 'property',
+  schemas: { create: PropertyBody, update: PropertyBody },
+  writeAction: 'write',
+  personalData: true,
+  // The premises of a client the integration made.
+  ownedBy: (owner) => ({ client: { is: clientOwnedBy(owner) } }),
   populatable: ['client', 'box'],
   fields: {
     ...BASE_FIELDS,
@@ -24,7 +31,7 @@ export const properties = defineResource({
     pole: { type: 'id', column: 'poleId', nullable: true },
     connector: { type: 'id', column: 'splitterId', nullable: true },
     'connections.id': { type: 'id', column: 'splitterId', nullable: true },
-    port: { type: 'number', nullable: true },
+    port: { type: 'number', nullable: true, integer: true },
     coords: { type: 'point', lat: 'lat', lng: 'lng' },
     address: { type: 'string', nullable: true },
     observation: { type: 'string', nullable: true },

@@ -3,22 +3,32 @@ import { ConflictError, ValidationError } from '../../../errors.js';
 import type { Db, Tx } from '../../../ozmap-model/db/client.js';
 import type { PortPolicy } from '../../../viability/index.js';
 import type { PortTarget } from '../../../ozmap-model/port-allocation.js';
-import { idList, idRef, parseBody, pointInput, requireIds, text } from '../validation.js';
+import {
+  idList,
+  idRef,
+  int32,
+  longText,
+  measure,
+  parseBody,
+  pointInput,
+  requireIds,
+  text,
+} from '../validation.js';
 import { CreateFtthClient, createClient } from './client-input.js';
 
 const PropertyFields = {
   project: idRef,
   box: idRef.nullable(),
   pole: idRef.nullable(),
-  address: text.nullable(),
-  observation: text.nullable(),
-  potencyRead: z.number().nullable(),
+  address: longText.nullable(),
+  observation: longText.nullable(),
+  potencyRead: measure.nullable(),
   tags: idList,
   client: z.union([idRef, CreateFtthClient]).nullable(),
   auto_connect: z.boolean(),
   force: z.boolean(),
   connector: idRef.nullable(),
-  port: z.number().int('must be an integer'),
+  port: int32.min(1, 'must be 1 or more (ports are 1-based)'),
   drop_poles: idList,
   external_id: text.nullable(),
   ...pointInput,
@@ -113,10 +123,11 @@ export async function clientFor(
   tx: Tx,
   client: PropertyInput['client'],
   propertyId: string,
+  createdBy?: string,
 ): Promise<{ id: string; code: string } | null> {
   if (!client) return null;
   if (typeof client === 'object') {
-    const id = await createClient(tx, client);
+    const id = await createClient(tx, client, 'client', createdBy);
     return { id, code: client.code };
   }
   const found = await tx.ftthClient.findUnique({

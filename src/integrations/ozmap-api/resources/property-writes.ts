@@ -119,7 +119,7 @@ export async function createProperty(
     body,
     boxId,
     async (tx, slot) => {
-      const client = await clientFor(tx, body.client, id);
+      const client = await clientFor(tx, body.client, id, principal?.integration);
       if (client && profile) await markReserved(tx, client.id, profile, ctx.now());
       const history = clientHistoryAfter([], { entering: client, when: ctx.now() });
       await tx.property.create({

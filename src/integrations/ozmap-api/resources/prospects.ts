@@ -6,6 +6,7 @@ import { BASE_FIELDS } from '../query/fields.js';
 import { prospectToJson } from '../mappers/customers.js';
 import {
   idList,
+  longText,
   mapWriteError,
   parseBody,
   pointInput,
@@ -20,9 +21,9 @@ const ProspectBody = z
     name: text.nullable(),
     code: text.nullable(),
     phone: text.max(32).nullable(),
-    email: z.email().nullable(),
-    address: text.nullable(),
-    observation: text.nullable(),
+    email: z.email().max(254).nullable(),
+    address: longText.nullable(),
+    observation: longText.nullable(),
     viable: z.boolean().nullable(),
     tags: idList,
     external_id: text.nullable(),
@@ -56,6 +57,10 @@ const checkTags = (db: Db, tags: string[] | undefined) =>
 export const prospects = defineResource({
   route: 'prospects',
   label: 'prospect',
+  schemas: { create: ProspectBody, update: ProspectBody },
+  writeAction: 'write',
+  personalData: true,
+  ownedBy: (owner) => ({ source: owner }),
   fields: {
     ...BASE_FIELDS,
     name: { type: 'string', nullable: true },

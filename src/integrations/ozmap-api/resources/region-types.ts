@@ -2,15 +2,15 @@ import { z } from 'zod';
 import { newId } from '../../../ids.js';
 import { BASE_FIELDS } from '../query/fields.js';
 import { regionTypeToJson } from '../mappers/catalogue.js';
-import { mapWriteError, parseBody, text } from '../validation.js';
+import { longText, mapWriteError, measure, parseBody, text } from '../validation.js';
 import { defineResource } from './resource.js';
 
 const RegionTypeFields = {
   name: text.min(1, 'must not be empty'),
   color: text,
   borderColor: text,
-  lineWidth: z.number().positive(),
-  description: text.nullable(),
+  lineWidth: measure.positive().max(1000, 'must be at most 1000'),
+  description: longText.nullable(),
 };
 const CreateRegionType = z.object(RegionTypeFields).partial().required({ name: true });
 const UpdateRegionType = z.object(RegionTypeFields).partial();
@@ -18,6 +18,7 @@ const UpdateRegionType = z.object(RegionTypeFields).partial();
 export const regionTypes = defineResource({
   route: 'region-types',
   label: 'region type',
+  schemas: { create: CreateRegionType, update: UpdateRegionType },
   fields: { ...BASE_FIELDS, name: { type: 'string' } },
   findMany: (db, { where, orderBy, skip, take }) =>
     db.regionType.findMany({ where: where, orderBy, skip, take }),

@@ -4,7 +4,15 @@ import { newId } from '../../../ids.js';
 import type { Db } from '../../../ozmap-model/db/client.js';
 import { BASE_FIELDS } from '../query/fields.js';
 import { regionToJson } from '../mappers/customers.js';
-import { idList, idRef, mapWriteError, parseBody, requireIds, text } from '../validation.js';
+import {
+  idList,
+  idRef,
+  longText,
+  mapWriteError,
+  parseBody,
+  requireIds,
+  text,
+} from '../validation.js';
 import { defineResource } from './resource.js';
 import { checkPolygon, polygonInput } from './geometry.js';
 
@@ -14,7 +22,7 @@ const RegionFields = {
   tags: idList,
   projects: idList,
   name: text.nullable(),
-  observation: text.nullable(),
+  observation: longText.nullable(),
   color: text.nullable(),
   borderColor: text.nullable(),
   external_id: text.nullable(),
@@ -63,6 +71,7 @@ const connect = (list: string[] | undefined) => (list ?? []).map((id) => ({ id }
 export const regions = defineResource({
   route: 'regions',
   label: 'region',
+  schemas: { create: CreateRegion, update: UpdateRegion },
   fields: {
     ...BASE_FIELDS,
     name: { type: 'string', nullable: true },

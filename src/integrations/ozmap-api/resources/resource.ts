@@ -1,9 +1,11 @@
+import type { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import type { Db } from '../../../ozmap-model/db/client.js';
 import type { ApiKeyPrincipal } from '../../../ozmap-model/api-keys.js';
 import type { FieldTable } from '../query/fields.js';
 import type { Row, Where } from '../query/translate.js';
 import type { Doc } from '../mappers/common.js';
+import type { Action } from '../../../security/principal.js';
 
 export interface FindArgs {
   where: Where;
@@ -28,6 +30,14 @@ export interface ResourceDef<R extends Row = Row> {
   count: (db: Db, where: Where) => Promise<number>;
   /** `ctx` for documents that show live state (a condominium's boxes). */
   toJson: (row: R, populate: ReadonlySet<string>, ctx?: AppContext) => Doc;
+  /** What a POST/PATCH/DELETE needs: `write` for customers, `inventory:write` (default) for the network. */
+  writeAction?: Action;
+  /** Customer records: an integration key sees only those `ownedBy` its profile. */
+  ownedBy?: (owner: string) => Where;
+  /** Documents carry CPF/phone/e-mail, masked for principals without the `pii` scope. */
+  personalData?: boolean;
+  /** The body schemas of POST and PATCH (the fuzz suite generates bad input from them). */
+  schemas?: { create?: z.ZodType; update?: z.ZodType };
   /** Creates from a request body; returns the new id. `principal` is the calling API key. */
   create?: (ctx: AppContext, body: unknown, principal?: ApiKeyPrincipal) => Promise<string>;
   update?: (ctx: AppContext, id: string, body: unknown) => Promise<void>;

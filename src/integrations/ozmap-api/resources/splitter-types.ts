@@ -3,7 +3,15 @@ import { ValidationError } from '../../../errors.js';
 import { newId } from '../../../ids.js';
 import { BASE_FIELDS } from '../query/fields.js';
 import { splitterTypeToJson } from '../mappers/catalogue.js';
-import { mapWriteError, parseBody, text } from '../validation.js';
+import {
+  int32,
+  longText,
+  MAX_LIST_ITEMS,
+  mapWriteError,
+  measure,
+  parseBody,
+  text,
+} from '../validation.js';
 import { defineResource } from './resource.js';
 
 const connectionType = z.union([z.literal(0), z.literal(1)], {
@@ -13,18 +21,18 @@ const SplitterTypeFields = {
   code: text.min(1, 'must not be empty'),
   isDrop: z.boolean(),
   ratio: z.object({
-    input: z.number().int().min(1),
-    output: z.number().int().min(2).max(256),
+    input: int32.min(1, 'must be 1 or more').max(256, 'must be at most 256'),
+    output: int32.min(2, 'must be 2 or more').max(256, 'must be at most 256'),
   }),
   isBalanced: z.boolean(),
-  prefix: z.string(),
-  size: z.number().min(0),
+  prefix: text,
+  size: int32.min(0, 'must be 0 or more'),
   inputConnectionType: connectionType,
   outputConnectionType: connectionType,
-  attenuation: z.array(z.number()),
+  attenuation: z.array(measure).max(MAX_LIST_ITEMS),
   brand: text.nullable(),
   mold: text.nullable(),
-  description: text.nullable(),
+  description: longText.nullable(),
 };
 const CreateSplitterType = z
   .object(SplitterTypeFields)
@@ -51,12 +59,13 @@ function splitterTypeData(body: z.infer<typeof UpdateSplitterType>) {
 export const splitterTypes = defineResource({
   route: 'splitter-types',
   label: 'splitter type',
+  schemas: { create: CreateSplitterType, update: UpdateSplitterType },
   fields: {
     ...BASE_FIELDS,
     code: { type: 'string' },
     isDrop: { type: 'boolean' },
-    'ratio.input': { type: 'number', column: 'ratioIn' },
-    'ratio.output': { type: 'number', column: 'ratioOut' },
+    'ratio.input': { type: 'number', column: 'ratioIn', integer: true },
+    'ratio.output': { type: 'number', column: 'ratioOut', integer: true },
   },
   findMany: (db, { where, orderBy, skip, take }) =>
     db.splitterType.findMany({

@@ -4,14 +4,24 @@ import { newId } from '../../../ids.js';
 import { BASE_FIELDS } from '../query/fields.js';
 import { splitterToJson } from '../mappers/network.js';
 import { splitterTypeToJson } from '../mappers/catalogue.js';
-import { idList, idRef, mapWriteError, parseBody, text } from '../validation.js';
+import {
+  idList,
+  idRef,
+  int32,
+  longText,
+  MAX_LIST_ITEMS,
+  mapWriteError,
+  measure,
+  parseBody,
+  text,
+} from '../validation.js';
 import { defineResource } from './resource.js';
 
 const PortInput = z.object({
-  index: z.number().int().min(1),
+  index: int32.min(1, 'must be 1 or more'),
   blocked: z.boolean().optional(),
   tags: idList.optional(),
-  observation: text.nullable().optional(),
+  observation: longText.nullable().optional(),
 });
 const SplitterFields = {
   name: text,
@@ -20,10 +30,10 @@ const SplitterFields = {
   implanted: z.boolean(),
   isDrop: z.boolean(),
   orientation: text,
-  label: z.string(),
-  attenuation: z.array(z.number()),
-  observation: text.nullable(),
-  ports: z.array(PortInput),
+  label: text,
+  attenuation: z.array(measure).max(MAX_LIST_ITEMS),
+  observation: longText.nullable(),
+  ports: z.array(PortInput).max(MAX_LIST_ITEMS),
   external_id: text.nullable(),
 };
 const CreateSplitter = z
@@ -76,6 +86,7 @@ const include = (populate: ReadonlySet<string>) =>
 export const splitters = defineResource({
   route: 'splitters',
   label: 'splitter',
+  schemas: { create: CreateSplitter, update: UpdateSplitter },
   populatable: ['splitterType'],
   fields: {
     ...BASE_FIELDS,
@@ -86,7 +97,7 @@ export const splitters = defineResource({
     splitterType: { type: 'id', column: 'splitterTypeId' },
     implanted: { type: 'boolean' },
     isDrop: { type: 'boolean' },
-    'ratio.output': { type: 'number', column: 'ratioOut' },
+    'ratio.output': { type: 'number', column: 'ratioOut', integer: true },
     external_id: { type: 'string', column: 'externalId', nullable: true },
   },
   findMany: (db, { where, orderBy, skip, take, populate }) =>
@@ -160,18 +171,20 @@ export const splitters = defineResource({
       projectId = box.projectId;
     }
     checkPortIndexes(body.ports ?? [], current.ratioOut);
-    await ctx.db.$transaction(async (tx) => {
-      await tx.splitter.update({
-        where: { id },
-        data: { ...scalarData(body), boxId: body.parent, projectId },
-      });
-      for (const p of body.ports ?? []) {
-        await tx.splitterPort.update({
-          where: { splitterId_index: { splitterId: id, index: p.index } },
-          data: portData(p),
+    await ctx.db
+      .$transaction(async (tx) => {
+        await tx.splitter.update({
+          where: { id },
+          data: { ...scalarData(body), boxId: body.parent, projectId },
         });
-      }
-    });
+        for (const p of body.ports ?? []) {
+          await tx.splitterPort.update({
+            where: { splitterId_index: { splitterId: id, index: p.index } },
+            data: portData(p),
+          });
+        }
+      })
+      .catch((err: unknown) => mapWriteError(err, 'splitter', id, 'external_id'));
     await ctx.network.boxesChanged(new Set([current.boxId, body.parent ?? current.boxId]));
   },
   async remove(ctx, id) {

@@ -9,23 +9,25 @@ import {
 } from '../../../ozmap-model/viability-settings.js';
 import { ViabilitySettingsBody, fromBody, toBody } from '../../../services/viability-settings.js';
 import { systemConfigToJson } from '../mappers/catalogue.js';
-import { parseBody } from '../validation.js';
+import { requireAction } from '../auth.js';
+import { int32, MAX_LIST_ITEMS, parseBody, text } from '../validation.js';
 
 const level = z.object({
-  id: z.number(),
-  name: z.string().trim(),
-  translated_name: z.string().optional(),
+  id: int32,
+  name: text,
+  translated_name: text.optional(),
 });
-const UpdateSystemConfig = z
+const levels = z.array(level).max(MAX_LIST_ITEMS);
+export const UpdateSystemConfig = z
   .object({
     defaultRadius: z.number().int().min(1).max(100_000),
     maxBoxesInRadius: z.number().int().min(1).max(1000),
     hierarchyLevels: z
       .object({
-        cables: z.array(level),
-        boxes: z.array(level),
-        pops: z.array(level),
-        towers: z.array(level),
+        cables: levels,
+        boxes: levels,
+        pops: levels,
+        towers: levels,
       })
       .partial(),
   })
@@ -44,15 +46,17 @@ export function systemConfigsRouter(ctx: AppContext): Router {
     ...systemConfigToJson(await current()),
     ...toBody(await getViabilitySettings(ctx.db)),
   });
-  router.get('/', async (_req, res) => {
+  router.get('/', requireAction('read'), async (_req, res) => {
     res.json(await document());
   });
-  router.get('/:id', async (req, res) => {
-    if (req.params.id !== SYSTEM_CONFIG_ID) throw new NotFoundError('system config', req.params.id);
+  router.get('/:id', requireAction('read'), async (req, res) => {
+    if (req.params.id !== SYSTEM_CONFIG_ID)
+      throw new NotFoundError('system config', String(req.params.id));
     res.json(await document());
   });
-  router.patch('/:id', async (req, res) => {
-    if (req.params.id !== SYSTEM_CONFIG_ID) throw new NotFoundError('system config', req.params.id);
+  router.patch('/:id', requireAction('settings:write'), async (req, res) => {
+    if (req.params.id !== SYSTEM_CONFIG_ID)
+      throw new NotFoundError('system config', String(req.params.id));
     const body = parseBody(UpdateSystemConfig, req.body);
     if (
       body.defaultRadius !== undefined &&

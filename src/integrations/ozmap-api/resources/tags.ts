@@ -32,7 +32,7 @@ export const TAG_ALLOWED_TYPES = [
 
 const TagFields = {
   name: text.min(1, 'must not be empty'),
-  allowedTypes: z.array(z.enum(TAG_ALLOWED_TYPES)),
+  allowedTypes: z.array(z.enum(TAG_ALLOWED_TYPES)).max(TAG_ALLOWED_TYPES.length),
   color: text.nullable(),
 };
 const CreateTag = z.object(TagFields).partial({ allowedTypes: true, color: true });
@@ -49,6 +49,7 @@ function tagData(body: z.infer<typeof UpdateTag>): Prisma.TagUpdateInput {
 export const tags = defineResource({
   route: 'tags',
   label: 'tag',
+  schemas: { create: CreateTag, update: UpdateTag },
   fields: {
     ...BASE_FIELDS,
     name: { type: 'string' },
