@@ -97,6 +97,16 @@ function sqliteInserter(
  * bounded ANALYZE of the tables that need it (SQLite's recommended `PRAGMA optimize`) fixes that.
  */
 export function refreshPlannerStats(db: Database.Database): void {
-  db.pragma('analysis_limit = 1000');
-  db.pragma('optimize = 0x10002');
+  // ANALYZE writes: while another process holds the write lock (an import), skip it rather than
+  // wait; the next start or bulk write refreshes them.
+  const previous = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    db.pragma('analysis_limit = 1000');
+    db.pragma('optimize = 0x10002');
+  } catch (err) {
+    if (!/^SQLITE_(BUSY|LOCKED)/.test((err as { code?: string }).code ?? '')) throw err;
+  } finally {
+    db.pragma(`busy_timeout = ${previous}`);
+  }
 }
