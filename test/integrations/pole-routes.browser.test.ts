@@ -3,15 +3,14 @@
 // (Ispbox 2, profile in pole mode) lists boxes by drop length and draws the chosen box's route
 // along the poles; the FindME page (chatbot, profile in pole mode) draws the drop's way to the
 // nearest box after the customer confirms. The whole server, real viability, pages built by vite.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/ozmap-model/api-keys.js';
 import { buildWebInto } from '../support/build-web.js';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium, screenshotDir } from '../support/chromium.js';
 import { startTileServer, type TileServer } from '../support/fake-tiles.js';
 import { startTestServer, type Json, type TestServer } from '../support/server.js';
 import { create } from '../ozmap-api/fixtures.js';
@@ -23,7 +22,7 @@ const PHONE: BrowserContextOptions = {
   hasTouch: true,
   locale: 'pt-BR',
 };
-const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
+const DOCS = screenshotDir();
 const LAT_S = -23.4254;
 const LNG0 = -51.9375;
 const at = (north: number, east: number) => ({
@@ -145,7 +144,6 @@ describe('pole mode on the map pages (Chromium, phone viewport)', () => {
     expect(drawn!.width).toBeGreaterThan(drawn!.height * 3); // along the east-west street
     expect(await page.locator('.leaflet-overlay-pane path').count()).toBeGreaterThanOrEqual(6);
     await dialog.getByRole('button', { name: 'Voltar' }).click();
-    mkdirSync(DOCS, { recursive: true });
     await page.screenshot({ path: join(DOCS, 'ozloc-poles-phone.png') });
 
     await item.click();

@@ -1,14 +1,13 @@
 // The OZloc page end to end, as Ispbox 2 uses it: the whole server (startTestServer) with the page
 // built by `vite build`, Debian's Chromium on a phone-sized viewport, a local tile server and the
 // simulated geocoder. The test picks a box, confirms, and finds the reservation in the database.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebInto } from '../support/build-web.js';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium, screenshotDir } from '../support/chromium.js';
 import { startFakeGeocoder, type FakeGeocoder } from '../support/fake-geocoder.js';
 import { startTileServer, type TileServer } from '../support/fake-tiles.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -21,7 +20,7 @@ const PHONE: BrowserContextOptions = {
   hasTouch: true,
   locale: 'pt-BR',
 };
-const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
+const DOCS = screenshotDir();
 const ADDRESS = 'Avenida Brasil, 1500 - Zona 01, Maringá - PR';
 
 let dist: string;
@@ -95,7 +94,6 @@ describe('OZloc page in Chromium (phone viewport)', () => {
     // The key and the client's data left the address bar as soon as the page loaded.
     expect(page.url()).toBe(`${server.url}/ozloc`);
     expect(await page.locator('#client-code').textContent()).toBe('Cód. ISP-1');
-    mkdirSync(DOCS, { recursive: true });
     await page.screenshot({ path: join(DOCS, 'ozloc-phone.png') });
 
     // Tap a box on the map: the confirmation shows it; "Voltar" closes it.

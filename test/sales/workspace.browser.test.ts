@@ -3,14 +3,13 @@
 // appearing live, search and CSV, confirm and release, a hand-off taken and answered so the
 // customer's simulated Telegram chat gets the text, then handed back to the bot. Screenshots of
 // the desktop and phone views go to docs/.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebInto } from '../support/build-web.js';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium, screenshotDir } from '../support/chromium.js';
 import { FakeTelegram } from '../support/fake-telegram.js';
 import { startTileServer, type TileServer } from '../support/fake-tiles.js';
 import {
@@ -22,7 +21,7 @@ import {
   type SalesServer,
 } from './harness.js';
 
-const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
+const DOCS = screenshotDir();
 
 let dist: string;
 let tiles: TileServer;
@@ -162,7 +161,6 @@ describe('sales workspace in Chromium', () => {
     await page.getByRole('link', { name: 'Reservas', exact: true }).click();
     await page.locator('#reservation-table tbody tr').nth(1).waitFor();
     expect(await page.locator('#reservation-table tbody tr').count()).toBe(2);
-    mkdirSync(DOCS, { recursive: true });
     await page.screenshot({ path: join(DOCS, 'sales-desktop.png') });
     await page.getByRole('searchbox', { name: 'Buscar' }).fill('lima');
     await page.getByRole('button', { name: 'Filtrar' }).click();

@@ -1,5 +1,20 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+
+/**
+ * Where browser tests save their screenshots: docs/ when UPDATE_SCREENSHOTS=1 (to refresh the
+ * ones the docs show), else a temporary folder, so a test run leaves the working tree as it was.
+ */
+export function screenshotDir(): string {
+  const dir = process.env.UPDATE_SCREENSHOTS
+    ? fileURLToPath(new URL('../../docs/', import.meta.url))
+    : mkdtempSync(join(tmpdir(), 'alcance-shots-'));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
