@@ -29,9 +29,17 @@ describe.each(testProviders())('poles, spans and pole-mode viability on %s', (pr
 
   const get = (path: string, key = server.apiKey) =>
     api({ url: server.url, apiKey: key }, 'GET', path);
+  // System settings need an admin key.
+  let settingsKey: string | undefined;
   const patchConfig = async (body: Record<string, unknown>) => {
     const config = await get('/api/v2/system-configs');
-    return api(server, 'PATCH', `/api/v2/system-configs/${config.body.id}`, body);
+    settingsKey ??= (await createApiKey(server.ctx.db, 'settings-admin', 'admin')).key;
+    return api(
+      { url: server.url, apiKey: settingsKey },
+      'PATCH',
+      `/api/v2/system-configs/${config.body.id}`,
+      body,
+    );
   };
   const box = async (name: string, pole: string, spot: { lat: number; lng: number }, ports = 8) => {
     const b = await create(server, 'boxes', {
