@@ -1,6 +1,6 @@
 import type { NetworkChanges } from '../context.js';
 import type { Logger } from '../logger.js';
-import type { Db } from '../ozmap-model/db/client.js';
+import { dbProvider, type Db } from '../ozmap-model/db/client.js';
 
 /** The change-log key of "regions or their tags changed" (box ids are 24-hex strings). */
 export const REGIONS_KEY = 'regions';
@@ -46,7 +46,8 @@ export interface NetworkSyncStatus {
 }
 
 const GAP_GRACE_MS = 120_000;
-const MAX_GAPS = 64;
+/** Above this many gaps, one range spanning them all is read and the rows outside them dropped. */
+const MAX_GAP_RANGES = 64;
 /** Versions just below the start cursor may belong to transactions not committed yet at start. */
 const START_LOOKBACK = 1_000n;
 
@@ -58,11 +59,17 @@ const START_LOOKBACK = 1_000n;
  *
  * On PostgreSQL versions come from a sequence, so a later version can commit before an earlier
  * one: versions skipped over are remembered as gaps and looked up again until they appear or
- * `gapGraceMs` passes (a rolled-back transaction leaves a gap that never fills).
+ * `gapGraceMs` passes (a rolled-back transaction leaves a gap that never fills). Most gaps are
+ * versions a key was bumped past (the log keeps each key's newest version only), one per box a
+ * bulk write touches several times: they are kept exact, so a version already applied is never
+ * applied again. On SQLite writers are serialised and each draws MAX + 1 under the write lock, so
+ * a version above every committed one cannot commit late: there are no gaps to wait for.
  */
 export class NetworkSync {
   private maxSeen: bigint;
+  /** Disjoint, in ascending order. */
   private gaps: Gap[] = [];
+  private readonly watchGaps: boolean;
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
   private again = false;
@@ -74,8 +81,9 @@ export class NetworkSync {
   constructor(private readonly options: NetworkSyncOptions) {
     this.now = options.now ?? Date.now;
     this.maxSeen = options.from;
+    this.watchGaps = dbProvider(options.db) === 'postgresql';
     const lookbackFrom = options.from > START_LOOKBACK ? options.from - START_LOOKBACK : 1n;
-    if (options.from >= 1n)
+    if (this.watchGaps && options.from >= 1n)
       this.gaps.push({ from: lookbackFrom, to: options.from, noticedAt: this.now() });
   }
 
@@ -155,12 +163,7 @@ export class NetworkSync {
     const batch = this.options.batchSize ?? 1_000;
     const rows: ChangeRow[] = [];
     // Gaps first: they are older than anything above maxSeen.
-    if (this.gaps.length) {
-      const ranges = this.gaps.map((g) => `("version" BETWEEN ${g.from} AND ${g.to})`).join(' OR ');
-      const found = await this.read(`(${ranges})`);
-      this.fillGaps(found);
-      rows.push(...found);
-    }
+    if (this.gaps.length) rows.push(...this.fillGaps(await this.read(this.gapRanges())));
     for (;;) {
       const fresh = await this.read(`"version" > ${this.maxSeen}`, batch);
       this.noteGaps(fresh);
@@ -184,34 +187,44 @@ export class NetworkSync {
     return rows.map((r) => ({ key: r.key, version: BigInt(r.version), at: BigInt(r.at) }));
   }
 
+  /** The WHERE clause that reads every gap: each one, or (many of them) the span of them all. */
+  private gapRanges(): string {
+    if (this.gaps.length > MAX_GAP_RANGES)
+      return `"version" BETWEEN ${this.gaps[0]!.from} AND ${this.gaps.at(-1)!.to}`;
+    return `(${this.gaps.map((g) => `("version" BETWEEN ${g.from} AND ${g.to})`).join(' OR ')})`;
+  }
+
   /** Versions between maxSeen and each new row that are absent now may still commit. */
   private noteGaps(rows: ChangeRow[]): void {
     const noticedAt = this.now();
     for (const row of rows) {
-      if (row.version > this.maxSeen + 1n)
+      if (this.watchGaps && row.version > this.maxSeen + 1n)
         this.gaps.push({ from: this.maxSeen + 1n, to: row.version - 1n, noticedAt });
       if (row.version > this.maxSeen) this.maxSeen = row.version;
     }
-    if (this.gaps.length > MAX_GAPS) {
-      // Many scattered gaps (a burst of concurrent writers): watch their whole span as one.
-      const from = this.gaps.reduce((m, g) => (g.from < m ? g.from : m), this.gaps[0]!.from);
-      const to = this.gaps.reduce((m, g) => (g.to > m ? g.to : m), this.gaps[0]!.to);
-      const noticedAt = Math.max(...this.gaps.map((g) => g.noticedAt));
-      this.gaps = [{ from, to, noticedAt }];
-    }
   }
 
-  /** Splits gaps around the versions that appeared. */
-  private fillGaps(found: ChangeRow[]): void {
-    for (const row of found) {
-      this.gaps = this.gaps.flatMap((g) => {
-        if (row.version < g.from || row.version > g.to) return [g];
-        const parts: Gap[] = [];
-        if (row.version > g.from) parts.push({ ...g, to: row.version - 1n });
-        if (row.version < g.to) parts.push({ ...g, from: row.version + 1n });
-        return parts;
-      });
+  /**
+   * Splits the gaps around the versions that appeared, in one pass over both (sorted by version);
+   * returns the rows that were in a gap (a span read also returns rows applied before).
+   */
+  private fillGaps(found: ChangeRow[]): ChangeRow[] {
+    const filled: ChangeRow[] = [];
+    const gaps: Gap[] = [];
+    let i = 0;
+    for (const gap of this.gaps) {
+      let from = gap.from;
+      while (i < found.length && found[i]!.version < from) i++;
+      for (; i < found.length && found[i]!.version <= gap.to; i++) {
+        const row = found[i]!;
+        filled.push(row);
+        if (row.version > from) gaps.push({ ...gap, from, to: row.version - 1n });
+        from = row.version + 1n;
+      }
+      if (from <= gap.to) gaps.push(from === gap.from ? gap : { ...gap, from });
     }
+    this.gaps = gaps;
+    return filled;
   }
 
   private expireGaps(): void {

@@ -149,6 +149,29 @@ describe.each(testProviders())('network change log on %s', (provider) => {
     sync.stop();
   });
 
+  it('applies each change once when a bulk write bumps many boxes past their first version', async () => {
+    const from = await NetworkSync.currentVersion(db);
+    // Each box's row is re-versioned by its splitter and ports: one hole in the log per box, as
+    // a Geogrid page or an import leaves them (more holes than the gap reader lists one by one).
+    const boxes = [];
+    for (let i = 0; i < 80; i++)
+      boxes.push(await createBox(db, { name: `CTO-LOTE-${i}`, splitters: [{ ratio: 2 }] }));
+    const ids = boxes.map((b) => b.boxId);
+    const log = (await changes(db)).filter((c) => c.version > from);
+    expect(log.at(-1)!.version - from).toBeGreaterThan(BigInt(log.length) + 64n);
+    const seen = recorder();
+    const sync = new NetworkSync({ db, local: seen.local, logger, from, intervalMs: 1000 });
+    await sync.pollNow();
+    // (PostgreSQL also re-reads the versions just below `from`, in case they commit late.)
+    const ours = () => seen.boxes.filter((id) => ids.includes(id)).sort();
+    expect(ours()).toEqual([...ids].sort());
+    const applied = seen.boxes.length;
+    expect(await sync.pollNow()).toBe(0);
+    expect(await sync.pollNow()).toBe(0);
+    expect(seen.boxes).toHaveLength(applied);
+    sync.stop();
+  });
+
   it('forgets rows of deleted boxes past the retention, and keeps those of existing boxes', async () => {
     const kept = await createBox(db, { name: 'CTO-FICA' });
     const gone = await createBox(db, { name: 'CTO-SAI' });

@@ -6,6 +6,7 @@ import { AppError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { isUniqueViolation, type Db, type Tx } from '../../ozmap-model/db/client.js';
 import { chunked } from '../../ozmap-model/db/chunks.js';
+import { refreshPlannerStatsOf } from '../../ozmap-model/db/planner-stats.js';
 import type { SyncRunItemInput } from '../sync-runs/store.js';
 import { geogridOrigin, holdCode } from './inventory.js';
 import { insertRows } from './bulk.js';
@@ -79,6 +80,8 @@ export class GeogridApplier {
     try {
       const done = await this.db.$transaction((tx) => this.applyAll(tx, writes), TX_OPTIONS);
       merge(out, done);
+      // The first sync grows the inventory from nothing: keep the next pages' plans right.
+      await refreshPlannerStatsOf(this.db);
       return out;
     } catch (err) {
       if (writes.length === 1) {
