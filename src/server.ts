@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import { createApp } from './http/app.js';
 import { createDb } from './ozmap-model/db/client.js';
 import { applyMigrations } from './ozmap-model/db/migrate.js';
+import { refreshPlannerStatsOf } from './ozmap-model/db/planner-stats.js';
 import { ApiKeyVerifier } from './ozmap-model/api-keys.js';
 import { ozmapApiRouter } from './integrations/ozmap-api/router.js';
 import { viabilityRouter } from './integrations/ozmap-api/viability-route.js';
@@ -271,6 +272,10 @@ export async function startServer(
       built.salesChanges.changed();
     },
   );
+  // SQLite's recommended hourly `PRAGMA optimize` for a long-lived connection (no-op elsewhere).
+  ctx.jobs.register('sqlite-planner-stats', { everyMs: 3_600_000 }, async () => {
+    await refreshPlannerStatsOf(ctx.db);
+  });
   ctx.jobs.register('network-change-prune', { everyMs: 3_600_000 }, async ({ logger: log }) => {
     const pruned = await pruneNetworkChanges(
       ctx.db,

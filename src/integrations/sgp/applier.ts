@@ -17,6 +17,7 @@ import {
 } from './planner.js';
 import { sgpOrigin } from './inventory.js';
 import { findInChunks } from '../../ozmap-model/db/chunks.js';
+import { refreshPlannerStatsOf } from '../../ozmap-model/db/planner-stats.js';
 
 export interface AppliedContract {
   items: SyncRunItemInput[];
@@ -120,6 +121,8 @@ export class SgpApplier {
       signal?.throwIfAborted();
       results[i] = await this.apply(plans[i]!);
     }
+    // A first cycle fills client tables from empty: keep SQLite's planner statistics current.
+    if (creates.length > 0) await refreshPlannerStatsOf(this.db);
     return results.map((r) => r!);
   }
 

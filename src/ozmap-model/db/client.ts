@@ -81,6 +81,11 @@ export function createDb(url: string, options: DbOptions = {}): Db {
 }
 
 /** Which database a client created by createDb talks to. */
+/** Whether `db` was made by createDb (a client wrapped with $extends is another object). */
+export function isKnownClient(db: Db): boolean {
+  return providers.has(db);
+}
+
 export function dbProvider(db: Db): DbProvider {
   return providers.get(db) ?? 'sqlite';
 }

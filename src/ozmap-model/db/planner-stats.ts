@@ -1,4 +1,4 @@
-import { dbProvider, isDatabaseBusy, type Db } from './client.js';
+import { dbProvider, isDatabaseBusy, isKnownClient, type Db } from './client.js';
 
 /**
  * refreshPlannerStats (raw-sqlite.ts) for a Prisma client's own SQLite connection, after bulk
@@ -14,6 +14,8 @@ export async function refreshPlannerStatsOf(db: Db): Promise<void> {
     await db.$queryRawUnsafe('PRAGMA analysis_limit = 1000');
     await db.$queryRawUnsafe('PRAGMA optimize = 0x10002');
   } catch (err) {
-    if (!isDatabaseBusy(err)) throw err;
+    // Only a hint to the planner: never fail the writes it follows. (A client wrapped with
+    // $extends is not known to dbProvider and may be PostgreSQL, where PRAGMA is an error.)
+    if (!isDatabaseBusy(err) && dbProvider(db) === 'sqlite' && isKnownClient(db)) throw err;
   }
 }
