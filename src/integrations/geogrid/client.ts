@@ -4,6 +4,7 @@
 // an error message. Pages of up to 500 records; 429 (Geogrid's per-minute limit) waits for the
 // next minute, honouring Retry-After; 5xx, timeouts and dropped connections are retried.
 import https from 'node:https';
+import { outboundRequest, type OutboundFailure } from '../../http/outbound-request.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../../logger.js';
 import { maskPii } from '../../logger.js';
@@ -360,69 +361,36 @@ export class GeogridClient {
       ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}),
     };
     this.requests++;
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason as Error);
-      let settled = false;
-      // Assigned right after the request is created, before any of its callbacks can run.
-      // eslint-disable-next-line prefer-const
-      let timer: NodeJS.Timeout | undefined;
-      const finish = (err: Error | null, value?: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (err) reject(err);
-        else resolve(value);
-      };
-      const req = https.request(url, { method, headers, agent: this.agent }, (res) => {
-        const parts: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
-            req.destroy();
-            finish(
-              new GeogridError(
-                'geogrid_garbage',
-                `Geogrid's answer to ${path} is larger than 64 MB`,
-              ),
-            );
-            return;
-          }
-          parts.push(chunk);
-        });
-        res.on('aborted', () => finish(this.dropped(path)));
-        res.on('error', () => finish(this.dropped(path)));
-        res.on('end', () => {
-          if (!res.complete) return finish(this.dropped(path));
-          try {
-            finish(
-              null,
-              this.interpret(path, res.statusCode ?? 0, res.headers, Buffer.concat(parts)),
-            );
-          } catch (err) {
-            finish(err as Error);
-          }
-        });
-      });
-      timer = setTimeout(() => {
-        req.destroy();
-        finish(
-          new GeogridError(
-            'geogrid_timeout',
-            `Geogrid did not answer ${path} within ${Math.round(this.timeoutMs / 1000)} s`,
-            true,
-          ),
+    return outboundRequest(url, {
+      method,
+      headers,
+      body: data,
+      agent: this.agent,
+      timeoutMs: this.timeoutMs,
+      maxBodyBytes: MAX_BODY_BYTES,
+      signal,
+      fail: (failure) => this.failure(path, failure),
+    }).then((res) => this.interpret(path, res.status, res.headers, res.body));
+  }
+
+  private failure(path: string, failure: OutboundFailure): GeogridError {
+    switch (failure.kind) {
+      case 'timeout':
+        return new GeogridError(
+          'geogrid_timeout',
+          `Geogrid did not answer ${path} within ${Math.round(this.timeoutMs / 1000)} s`,
+          true,
         );
-      }, this.timeoutMs);
-      const onAbort = () => {
-        req.destroy();
-        finish(signal?.reason as Error);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (err: NodeJS.ErrnoException) => finish(this.unreachable(path, err)));
-      req.end(data);
-    });
+      case 'too-large':
+        return new GeogridError(
+          'geogrid_garbage',
+          `Geogrid's answer to ${path} is larger than 64 MB`,
+        );
+      case 'dropped':
+        return this.dropped(path);
+      case 'unreachable':
+        return this.unreachable(path, failure.error);
+    }
   }
 
   private dropped(path: string): GeogridError {

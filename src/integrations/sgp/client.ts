@@ -2,6 +2,7 @@
 // SGP's own collection does), never in the URL, and never reach a log line or an error message.
 import http from 'node:http';
 import https from 'node:https';
+import { outboundRequest, type OutboundFailure } from '../../http/outbound-request.js';
 import type { Logger } from '../../logger.js';
 import { maskPii } from '../../logger.js';
 import { contractPage, placementFromOnus, SgpShapeError } from './converters.js';
@@ -199,64 +200,33 @@ export class SgpClient {
     if (a.kind === 'basic') {
       headers.authorization = `Basic ${Buffer.from(`${a.user}:${a.password}`).toString('base64')}`;
     }
-    const transport = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason as Error);
-      let settled = false;
-      // Assigned right after the request is created, before any of its callbacks can run.
-      // eslint-disable-next-line prefer-const
-      let timer: NodeJS.Timeout | undefined;
-      const finish = (err: Error | null, value?: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (err) reject(err);
-        else resolve(value);
-      };
-      const req = transport.request(url, { method, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
-            req.destroy();
-            finish(new SgpError('sgp_garbage', `SGP's answer to ${path} is larger than 32 MB`));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('aborted', () => finish(this.dropped(path)));
-        res.on('error', () => finish(this.dropped(path)));
-        res.on('end', () => {
-          if (!res.complete) return finish(this.dropped(path));
-          let value: unknown;
-          try {
-            value = this.interpret(path, res.statusCode ?? 0, res.headers, Buffer.concat(chunks));
-          } catch (err) {
-            return finish(err as Error);
-          }
-          finish(null, value);
-        });
-      });
-      timer = setTimeout(() => {
-        req.destroy();
-        finish(
-          new SgpError(
-            'sgp_timeout',
-            `SGP did not answer ${path} within ${Math.round(this.timeoutMs / 1000)} s`,
-            true,
-          ),
+    return outboundRequest(url, {
+      method,
+      headers,
+      body: payload,
+      agent: this.agent,
+      timeoutMs: this.timeoutMs,
+      maxBodyBytes: MAX_BODY_BYTES,
+      signal,
+      fail: (failure) => this.failure(path, failure),
+    }).then((res) => this.interpret(path, res.status, res.headers, res.body));
+  }
+
+  private failure(path: string, failure: OutboundFailure): SgpError {
+    switch (failure.kind) {
+      case 'timeout':
+        return new SgpError(
+          'sgp_timeout',
+          `SGP did not answer ${path} within ${Math.round(this.timeoutMs / 1000)} s`,
+          true,
         );
-      }, this.timeoutMs);
-      const onAbort = () => {
-        req.destroy();
-        finish(signal?.reason as Error);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (err: NodeJS.ErrnoException) => finish(this.unreachable(path, err)));
-      req.end(payload);
-    });
+      case 'too-large':
+        return new SgpError('sgp_garbage', `SGP's answer to ${path} is larger than 32 MB`);
+      case 'dropped':
+        return this.dropped(path);
+      case 'unreachable':
+        return this.unreachable(path, failure.error);
+    }
   }
 
   private dropped(path: string): SgpError {
