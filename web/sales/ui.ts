@@ -7,6 +7,23 @@ import { ApiError } from './api.js';
 import { $, clear, h } from './dom.js';
 import { dateTime, shortDate } from './format.js';
 
+/** Shows "Carregando…", then the loaded data through `show`, or the error with a way back. */
+export async function loadDetail<T>(
+  load: () => Promise<T>,
+  show: (data: T) => void,
+  back: { href: string; label: string },
+): Promise<void> {
+  setMain(h('p', { class: 'muted' }, 'Carregando…'));
+  try {
+    show(await load());
+  } catch (err) {
+    setMain(
+      h('p', { class: 'error', role: 'alert' }, errorText(err)),
+      h('a', { href: back.href }, back.label),
+    );
+  }
+}
+
 export function toast(text: string, kind: 'info' | 'error' = 'info'): void {
   const box = $('toasts');
   const item = h('p', { class: `toast ${kind}` }, text);

@@ -3,9 +3,9 @@ import { ApiError, get, post } from '../api.js';
 import { facts, h } from '../dom.js';
 import { dateTime, origin, phone, PROSPECT_STATUS } from '../format.js';
 import {
+  loadDetail,
   badge,
   busy,
-  errorText,
   historyView,
   notesView,
   section,
@@ -78,16 +78,15 @@ export function prospectTable(rows: ProspectRow[]): HTMLElement {
   );
 }
 
-export async function prospectDetail(id: string): Promise<void> {
-  setMain(h('p', { class: 'muted' }, 'Carregando…'));
-  try {
-    render(await get<ProspectDetail>(`/prospects/${id}`));
-  } catch (err) {
-    setMain(
-      h('p', { class: 'error', role: 'alert' }, errorText(err)),
-      h('a', { href: '#/prospects' }, 'Voltar aos prospects'),
-    );
-  }
+export function prospectDetail(id: string): Promise<void> {
+  return loadDetail(
+    () => get<ProspectDetail>(`/prospects/${id}`),
+    (d) => render(d),
+    {
+      href: '#/prospects',
+      label: 'Voltar aos prospects',
+    },
+  );
 }
 
 function render(d: ProspectDetail, notice?: string): void {

@@ -3,6 +3,7 @@ import { ApiError, get, post } from '../api.js';
 import { clear, facts, h } from '../dom.js';
 import { cpf, dateTime, origin, phone, RESERVATION_STATUS } from '../format.js';
 import {
+  loadDetail,
   badge,
   busy,
   confirmAction,
@@ -103,16 +104,15 @@ const ANSWER_LABELS: Record<string, string> = {
   email: 'E-mail',
 };
 
-export async function reservationDetail(id: string): Promise<void> {
-  setMain(h('p', { class: 'muted' }, 'Carregando…'));
-  try {
-    render(await get<ReservationDetail>(`/reservations/${id}`));
-  } catch (err) {
-    setMain(
-      h('p', { class: 'error', role: 'alert' }, errorText(err)),
-      h('a', { href: '#/reservas' }, 'Voltar às reservas'),
-    );
-  }
+export function reservationDetail(id: string): Promise<void> {
+  return loadDetail(
+    () => get<ReservationDetail>(`/reservations/${id}`),
+    (d) => render(d),
+    {
+      href: '#/reservas',
+      label: 'Voltar às reservas',
+    },
+  );
 }
 
 function render(d: ReservationDetail, notice?: string): void {
