@@ -1,5 +1,6 @@
 import { newId } from '../ids.js';
 import { isUniqueViolation, type Db, type Tx } from '../ozmap-model/db/client.js';
+import type { ReservationSnapshot } from './snapshots.js';
 
 /** The events a webhook or the Telegram notification may subscribe to. */
 export const SALES_EVENT_TYPES = [
@@ -35,6 +36,11 @@ export interface SalesEventInput {
  */
 export interface SalesChangePort {
   changed(): void;
+  /**
+   * A reservation being made in `tx`: its watch row and `reservation.created` are written in the
+   * same transaction (so a reservation deleted a moment later still had its event).
+   */
+  reserved?(tx: Tx, reservation: ReservationSnapshot): Promise<void>;
 }
 
 /**
@@ -55,17 +61,20 @@ export async function recordEvents(
   const skip = new Set(known.map((k) => k.dedupeKey));
   const events = input.filter((e) => !skip.has(e.dedupeKey));
   if (events.length === 0) return 0;
-  const { count } = await db.salesEvent.createMany({
-    data: events.map((e) => ({
-      id: newId(now.getTime()),
-      type: e.type,
-      subjectKey: e.subjectKey,
-      dedupeKey: e.dedupeKey,
-      payloadJson: JSON.stringify(e.payload),
-      createdAt: now,
-    })),
-  });
+  const { count } = await db.salesEvent.createMany({ data: events.map((e) => eventRow(e, now)) });
   return count;
+}
+
+/** An event as the outbox stores it. */
+export function eventRow(e: SalesEventInput, now: Date) {
+  return {
+    id: newId(now.getTime()),
+    type: e.type,
+    subjectKey: e.subjectKey,
+    dedupeKey: e.dedupeKey,
+    payloadJson: JSON.stringify(e.payload),
+    createdAt: now,
+  };
 }
 
 /** Runs a claiming transaction; a unique violation means another writer claimed it first: 0. */

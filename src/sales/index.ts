@@ -5,6 +5,7 @@ import type { ChatSystemOptions } from '../bot/chat-system.js';
 import type { Channel, OutboundMessage } from '../bot/conversation/messages.js';
 import { describeHours, parseBusinessHours } from './business-hours.js';
 import { DeliveryWorker, type LeaseRunner, type TelegramNotifier } from './delivery.js';
+import type { Tx } from '../ozmap-model/db/client.js';
 import type { SalesChangePort } from './events.js';
 import { HandoffQueue, type ChatOut, type ChatRelease } from './handoffs.js';
 import { MemoryLiveBus, RedisLiveBus, redisNamespace, type LiveBus } from './live.js';
@@ -12,6 +13,7 @@ import { OutboxDispatcher } from './outbox.js';
 import { salesPageRouter, SALES_PATH } from './page.js';
 import { SalesProspects } from './prospects.js';
 import { SalesReservations } from './reservations.js';
+import type { ReservationSnapshot } from './snapshots.js';
 import { salesApiRouter } from './router.js';
 import { salesAdminRouter } from './admin-routes.js';
 import { SalesSessions } from './sessions.js';
@@ -21,11 +23,14 @@ import { SalesUsers } from './users.js';
 import { SalesWatch } from './watch.js';
 import { WebhookEndpoints, type SecretSealer } from './webhooks.js';
 
-/** Forwards `changed()` to the sales watch once the workspace exists (services are built first). */
+/** Forwards the hints to the sales watch once the workspace exists (services are built first). */
 export class SalesChangeRelay implements SalesChangePort {
   target?: SalesChangePort;
   changed(): void {
     this.target?.changed();
+  }
+  async reserved(tx: Tx, reservation: ReservationSnapshot): Promise<void> {
+    await this.target?.reserved?.(tx, reservation);
   }
 }
 
@@ -49,6 +54,10 @@ export interface SalesWorkspaceOptions {
 // ms at 20 000 reservations (docs/benchmarks.md).
 const SWEEP_MS = 30_000;
 const DISPATCH_MS = 2_000;
+// Under a burst of reservations the hinted sweeps (and outbox dispatches) follow each other this
+// far apart, each taking every change made meanwhile (one sweep per reservation halved the HTTP
+// reservation rate).
+const SWEEP_GAP_MS = 100;
 
 export interface SalesWorkspace {
   users: SalesUsers;
@@ -128,12 +137,14 @@ export async function createSalesWorkspace(
     now,
     logger: log,
     onDeliveries: () => deliveryKick.fn(),
+    gapMs: SWEEP_GAP_MS,
   });
   const watch = new SalesWatch({
     db,
     now,
     logger: log,
     expiringWithinMs: s.expiringWithinMs,
+    sweepGapMs: SWEEP_GAP_MS,
     onEvents: () => outbox.kick(),
   });
   // Before anything can hint: what the database already holds is taken as known.

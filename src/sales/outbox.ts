@@ -12,6 +12,8 @@ export interface OutboxOptions {
   logger: Logger;
   /** Told when new deliveries are waiting (the delivery worker sends them). */
   onDeliveries: () => void;
+  /** Dispatches asked for during one start this long after it (a burst shares one). */
+  gapMs?: number;
 }
 
 const BATCH = 200;
@@ -22,12 +24,15 @@ const BATCH = 200;
  * workspace pages (the live feed).
  */
 export class OutboxDispatcher {
-  private readonly runs = new Coalesced(
-    () => this.drain(),
-    (a, b) => a + b,
-  );
+  private readonly runs: Coalesced<number>;
 
-  constructor(private readonly o: OutboxOptions) {}
+  constructor(private readonly o: OutboxOptions) {
+    this.runs = new Coalesced(
+      () => this.drain(),
+      (a, b) => a + b,
+      o.gapMs ?? 0,
+    );
+  }
 
   kick(): void {
     void this.dispatch().catch((err: unknown) =>
@@ -63,19 +68,22 @@ export class OutboxDispatcher {
         id: e.id,
         events: new Set(JSON.parse(e.eventsJson) as string[]),
       }));
-      let claimedAny = false;
-      for (const event of events) {
-        const at = this.o.now();
-        const targets = subscribed.filter((e) => e.events.has(event.type));
-        const claimed = await db.$transaction(async (tx) => {
-          const { count } = await tx.salesEvent.updateMany({
-            where: { seq: event.seq, dispatchedAt: null },
-            data: { dispatchedAt: at },
-          });
-          if (count === 0) return false;
-          if (targets.length) {
-            await tx.webhookDelivery.createMany({
-              data: targets.map((t) => ({
+      // The page is claimed in one statement: an event another instance dispatched meanwhile is
+      // not returned (PostgreSQL re-checks the condition after waiting for its row lock).
+      const at = this.o.now();
+      const { claimedSeqs, queuedHere } = await db.$transaction(async (tx) => {
+        const rows = await tx.salesEvent.updateManyAndReturn({
+          where: { seq: { in: events.map((e) => e.seq) }, dispatchedAt: null },
+          data: { dispatchedAt: at },
+          select: { seq: true },
+        });
+        const mine = new Set(rows.map((r) => r.seq));
+        const deliveries = events
+          .filter((event) => mine.has(event.seq))
+          .flatMap((event) =>
+            subscribed
+              .filter((e) => e.events.has(event.type))
+              .map((t) => ({
                 id: newId(at.getTime()),
                 endpointId: t.id,
                 eventSeq: event.seq,
@@ -85,14 +93,15 @@ export class OutboxDispatcher {
                 nextAttemptAt: at,
                 createdAt: at,
               })),
-            });
-          }
-          return true;
-        });
-        if (!claimed) continue;
-        claimedAny = true;
-        total++;
-        queued += targets.length;
+          );
+        if (deliveries.length) await tx.webhookDelivery.createMany({ data: deliveries });
+        return { claimedSeqs: mine, queuedHere: deliveries.length };
+      });
+      queued += queuedHere;
+      const claimedAny = claimedSeqs.size > 0;
+      total += claimedSeqs.size;
+      for (const event of events) {
+        if (!claimedSeqs.has(event.seq)) continue;
         await this.o.live
           .publish(liveOf(event.type as SalesEventType, event.subjectKey, at))
           .catch((err: unknown) => this.o.logger.warn({ err }, 'live publish failed'));

@@ -1,7 +1,13 @@
 import type { Logger } from '../logger.js';
-import type { Db } from '../ozmap-model/db/client.js';
+import { isUniqueViolation, type Db, type Tx } from '../ozmap-model/db/client.js';
 import { Coalesced } from './coalesce.js';
-import { claimed, recordEvents, type SalesChangePort, type SalesEventInput } from './events.js';
+import {
+  claimed,
+  eventRow,
+  recordEvents,
+  type SalesChangePort,
+  type SalesEventInput,
+} from './events.js';
 import {
   loadProspectSnapshot,
   loadReservationSnapshot,
@@ -17,6 +23,8 @@ export interface SalesWatchOptions {
   expiringWithinMs: number;
   /** Told when events were recorded (the dispatcher sends them on). */
   onEvents: () => void;
+  /** Sweeps asked for during a sweep start this long after it (a burst shares one). */
+  sweepGapMs?: number;
 }
 
 const BATCH = 500;
@@ -57,16 +65,31 @@ SELECT p."id" AS id FROM "Prospect" p
  * at once: each fact is claimed by a conditional write and its event deduplicated.
  */
 export class SalesWatch implements SalesChangePort {
-  private readonly sweeps = new Coalesced(
-    () => this.sweepOnce(),
-    (a, b) => a + b,
-  );
+  private readonly sweeps: Coalesced<number>;
   private baselined = false;
 
-  constructor(private readonly o: SalesWatchOptions) {}
+  constructor(private readonly o: SalesWatchOptions) {
+    this.sweeps = new Coalesced(
+      () => this.sweepOnce(),
+      (a, b) => a + b,
+      o.sweepGapMs ?? 0,
+    );
+  }
 
-  /** Schedules a sweep now (coalesced with one that is running). */
+  /** Records a reservation made in `tx` with it: nothing to notice later, no sweep needed. */
+  async reserved(tx: Tx, reservation: ReservationSnapshot): Promise<void> {
+    const at = this.o.now();
+    await tx.salesReservationWatch.create({ data: watchRow(reservation, at) });
+    // A client made in this transaction has no events yet: no dedupe lookup needed.
+    await tx.salesEvent.createMany({
+      data: newReservationEvents(reservation).map((e) => eventRow(e, at)),
+    });
+  }
+
+  /** Schedules a sweep now (coalesced with one that is running) and the dispatch of what
+   * `reserved` recorded. */
   changed(): void {
+    this.o.onEvents();
     void this.sweep().catch((err: unknown) =>
       this.o.logger.warn({ err }, 'sales watch sweep failed'),
     );
@@ -85,7 +108,7 @@ export class SalesWatch implements SalesChangePort {
   private async sweepOnce(): Promise<number> {
     await this.baseline();
     let recorded = 0;
-    recorded += await this.each(NEW_RESERVATIONS, (id) => this.seen(id));
+    recorded += await this.eachBatch(NEW_RESERVATIONS, (ids) => this.seenMany(ids));
     recorded += await this.each(CHANGED_RESERVATIONS, (id) => this.updated(id));
     recorded += await this.each(VANISHED_RESERVATIONS, (id) => this.released(id));
     recorded += await this.each(NEW_PROSPECTS, (id) => this.prospect(id));
@@ -104,6 +127,19 @@ export class SalesWatch implements SalesChangePort {
         done.add(id);
         recorded += await fn(id);
       }
+      if (rows.length < BATCH || fresh.length === 0) return recorded;
+    }
+  }
+
+  /** Like `each`, a page of ids at a time. */
+  private async eachBatch(sql: string, fn: (ids: string[]) => Promise<number>): Promise<number> {
+    let recorded = 0;
+    const done = new Set<string>();
+    for (;;) {
+      const rows = await this.o.db.$queryRawUnsafe<Array<{ id: string }>>(sql);
+      const fresh = rows.map((r) => r.id).filter((id) => !done.has(id));
+      for (const id of fresh) done.add(id);
+      if (fresh.length > 0) recorded += await fn(fresh);
       if (rows.length < BATCH || fresh.length === 0) return recorded;
     }
   }
@@ -153,6 +189,36 @@ export class SalesWatch implements SalesChangePort {
     this.baselined = true;
   }
 
+  /**
+   * New reservations, a page in one transaction. Another instance claiming one of them first
+   * fails the page; then each is claimed on its own, so the others still get their events.
+   */
+  private async seenMany(clientIds: string[]): Promise<number> {
+    if (clientIds.length === 1) return this.seen(clientIds[0]!);
+    const { db } = this.o;
+    const snaps = (await loadReservationSnapshots(db, clientIds)).filter((s) => s.reservedBy);
+    if (snaps.length === 0) return 0;
+    const at = this.o.now();
+    try {
+      return await db.$transaction(async (tx) => {
+        const known = await tx.salesReservationWatch.findMany({
+          where: { clientId: { in: snaps.map((s) => s.clientId) } },
+          select: { clientId: true },
+        });
+        const skip = new Set(known.map((k) => k.clientId));
+        const fresh = snaps.filter((s) => !skip.has(s.clientId));
+        if (fresh.length === 0) return 0;
+        await tx.salesReservationWatch.createMany({ data: fresh.map((s) => watchRow(s, at)) });
+        return recordEvents(tx, fresh.flatMap(newReservationEvents), at);
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      let recorded = 0;
+      for (const snap of snaps) recorded += await this.seen(snap.clientId);
+      return recorded;
+    }
+  }
+
   private async seen(clientId: string): Promise<number> {
     const snap = await loadReservationSnapshot(this.o.db, clientId);
     if (!snap || !snap.reservedBy) return 0;
@@ -167,9 +233,7 @@ export class SalesWatch implements SalesChangePort {
         )
           return 0;
         await tx.salesReservationWatch.create({ data: watchRow(snap, at) });
-        const events: SalesEventInput[] = [reservationEvent('reservation.created', snap)];
-        if (snap.implanted) events.push(reservationEvent('reservation.confirmed', snap));
-        return recordEvents(tx, events, at);
+        return recordEvents(tx, newReservationEvents(snap), at);
       }),
     );
   }
@@ -307,6 +371,12 @@ function watchRow(snap: ReservationSnapshot, at: Date) {
     firstSeenAt: at,
     confirmedAt: snap.implanted ? at : null,
   };
+}
+
+function newReservationEvents(snap: ReservationSnapshot): SalesEventInput[] {
+  const events = [reservationEvent('reservation.created', snap)];
+  if (snap.implanted) events.push(reservationEvent('reservation.confirmed', snap));
+  return events;
 }
 
 function reservationEvent(

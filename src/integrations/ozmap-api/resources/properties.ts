@@ -6,13 +6,15 @@ import { PropertyBody } from './property-input.js';
 import { clientOwnedBy } from './ftth-clients.js';
 import { createProperty, deleteProperty, updateProperty } from './property-writes.js';
 
-/** Client and box are always joined (one row each); `populate` decides whether they are shown. */
+/** A property with its client and box (each with its tags), as `populate` shows them. */
 export const propertyInclude = {
   tags: { select: { id: true } },
   splitter: { select: { id: true, name: true, implanted: true } },
   client: { include: { tags: { select: { id: true } } } },
   box: { include: { tags: { select: { id: true } } } },
 } as const;
+
+const plainInclude = { tags: propertyInclude.tags, splitter: propertyInclude.splitter } as const;
 
 export const properties = defineResource({
   route: 'properties',
@@ -39,14 +41,15 @@ export const properties = defineResource({
     tags: { type: 'idList' },
     external_id: { type: 'string', column: 'externalId', nullable: true },
   },
-  findMany: (db, { where, orderBy, skip, take }) =>
-    db.property.findMany({
-      where: where,
-      orderBy,
-      skip,
-      take,
-      include: propertyInclude,
-    }),
+  // Client and box are read only when shown: two queries each that a plain read (the answer to
+  // every reservation) does not need.
+  findMany: async (db, { where, orderBy, skip, take, populate }) => {
+    if (populate.has('client') || populate.has('box')) {
+      return db.property.findMany({ where, orderBy, skip, take, include: propertyInclude });
+    }
+    const rows = await db.property.findMany({ where, orderBy, skip, take, include: plainInclude });
+    return rows.map((row) => ({ ...row, client: null, box: null }));
+  },
   count: (db, where) => db.property.count({ where: where }),
   toJson: (row, populate) =>
     propertyToJson(row, {
