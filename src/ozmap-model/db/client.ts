@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { cancellablePool, cancelScope, type StatementScope } from './cancel.js';
+import { cachingSqliteAdapter } from './sqlite-statement-cache.js';
 import { PrismaClient as SqliteClient, type Prisma } from '../../generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from '../../generated/postgres/client.js';
 
@@ -57,7 +57,7 @@ export function createDb(url: string, options: DbOptions = {}): Db {
   const timeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   let db: Db;
   if (providerOf(url) === 'sqlite') {
-    const adapter = new PrismaBetterSqlite3({
+    const adapter = cachingSqliteAdapter({
       url: `file:${sqlitePath(url)}`,
       timeout: timeoutMs || 10_000,
     });

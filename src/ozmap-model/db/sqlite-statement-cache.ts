@@ -1,0 +1,65 @@
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import type Database from 'better-sqlite3';
+
+// Prisma's better-sqlite3 adapter prepares every statement anew (`prepare(sql).bind(args)`), and
+// preparing was the largest single cost of a reservation (0.1 ms each, inside the serialised write
+// transaction). This keeps the prepared statements by SQL text and hands the adapter a light view
+// that binds its arguments per call.
+
+const MAX_STATEMENTS = 1000;
+
+type Statement = Database.Statement<unknown[]>;
+
+/** The part of a statement the adapter uses, over a cached statement with per-call arguments. */
+class BoundStatement {
+  private args: unknown[] = [];
+  constructor(private readonly statement: Statement) {}
+  get reader(): boolean {
+    return this.statement.reader;
+  }
+  bind(args: unknown[]): this {
+    this.args = args;
+    return this;
+  }
+  run(): Database.RunResult {
+    return this.statement.run(...this.args);
+  }
+  columns(): Database.ColumnDefinition[] {
+    return this.statement.columns();
+  }
+  raw(): { all: () => unknown[] } {
+    this.statement.raw(true);
+    return { all: () => this.statement.all(...this.args) };
+  }
+}
+
+function cachePrepared(db: Database.Database): void {
+  const prepare = db.prepare.bind(db) as (sql: string) => Statement;
+  const cache = new Map<string, Statement>();
+  (db as unknown as { prepare: (sql: string) => BoundStatement }).prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement) {
+      cache.delete(sql); // most recently used last
+    } else {
+      statement = prepare(sql);
+      if (cache.size >= MAX_STATEMENTS) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(sql, statement);
+    return new BoundStatement(statement);
+  };
+}
+
+type Factory = InstanceType<typeof PrismaBetterSqlite3>;
+type Adapter = Awaited<ReturnType<Factory['connect']>>;
+
+/** Prisma's better-sqlite3 adapter factory whose connections keep their prepared statements. */
+export function cachingSqliteAdapter(config: ConstructorParameters<typeof PrismaBetterSqlite3>[0]) {
+  const factory = new PrismaBetterSqlite3(config);
+  const connect = factory.connect.bind(factory);
+  factory.connect = async (): Promise<Adapter> => {
+    const adapter = await connect();
+    cachePrepared((adapter as unknown as { client: Database.Database }).client);
+    return adapter;
+  };
+  return factory;
+}
