@@ -7,6 +7,7 @@ import { seedDemoIfEmpty } from '../src/ozmap-model/demo-network/seed.js';
 import { CITY } from '../src/ozmap-model/demo-network/maringa.js';
 import { Router } from 'express';
 import { startServer } from '../src/server.js';
+import { UNLIMITED_RATES } from './rate-limits.js';
 
 // Diagnostic for the HTTP table: a fixed body the size of a typical viability answer, behind
 // the same middleware, separates "bytes on the wire" from the route's own work.
@@ -23,6 +24,7 @@ const config = loadConfig({
   PORT: '0',
   LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
   DEMO_NETWORK: 'off',
+  ...UNLIMITED_RATES,
 });
 const running = await startServer(config, createLogger(config.logLevel), {
   jobs: false,

@@ -17,6 +17,7 @@ import { applyMigrations } from '../src/ozmap-model/db/migrate.js';
 import { CITY } from '../src/ozmap-model/demo-network/maringa.js';
 import { seedDemoIfEmpty } from '../src/ozmap-model/demo-network/seed.js';
 import { random } from './data.js';
+import { UNLIMITED_RATES } from './rate-limits.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PG = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
@@ -117,6 +118,7 @@ try {
     DEMO_NETWORK: 'off',
     NETWORK_SYNC_INTERVAL_SECONDS: '1',
     SECRETS_KEY: randomBytes(32).toString('base64'),
+    ...UNLIMITED_RATES,
   };
 
   const rnd = random(11);

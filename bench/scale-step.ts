@@ -13,6 +13,7 @@ import { seedScaledNetwork } from '../src/ozmap-model/demo-network/seed-scaled.j
 import { importGeoJsonFile, writeGeoJson } from '../src/ozmap-model/geojson.js';
 import { startServer } from '../src/server.js';
 import { ViabilityService } from '../src/services/viability-service.js';
+import { UNLIMITED_RATES } from './rate-limits.js';
 
 const [step, url, arg] = process.argv.slice(2);
 if (!step || !url) throw new Error('usage: scale-step.ts seed|start|export|import|serve URL [ARG]');
@@ -30,6 +31,7 @@ function config(logLevel: string) {
     PORT: '0',
     LOG_LEVEL: logLevel,
     DEMO_NETWORK: 'off',
+    ...UNLIMITED_RATES,
   });
 }
 

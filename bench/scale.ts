@@ -130,8 +130,9 @@ async function serve(url: string): Promise<Served> {
 
 async function load(url: string, opts: Partial<autocannon.Options>) {
   const r = await autocannon({ url, connections: 32, duration: SECONDS, ...opts });
+  // Answers, not attempts: a 4xx/5xx is counted as an error, never as served.
   return {
-    rps: Math.round(r.requests.average),
+    rps: Math.round(r['2xx'] / SECONDS),
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors + r.non2xx,
@@ -232,7 +233,7 @@ for (const size of SIZES) {
       start.peakMb,
       `${(exported.ms / 1000).toFixed(1)} (${fileMb}, ${exported.peakMb})`,
       `${(imported.ms / 1000).toFixed(1)} (${imported.peakMb})`,
-      `${h.viability.rps} / ${h.health.rps} (${h.ratio.toFixed(2)})`,
+      `${h.viability.rps} / ${h.health.rps} (${h.ratio.toFixed(2)})${h.viability.errors + h.health.errors ? ` [${h.viability.errors + h.health.errors} not 2xx]` : ''}`,
       h.viability.p99,
       `${res.perSecond} (${res.ok}, ${res.failed})`,
     ]);

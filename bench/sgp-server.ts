@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createApiKey } from '../src/ozmap-model/api-keys.js';
 import { startServer } from '../src/server.js';
+import { UNLIMITED_RATES } from './rate-limits.js';
 
 let peak = { rss: 0, heapUsed: 0 };
 const sample = () => {
@@ -27,6 +28,7 @@ const config = loadConfig({
   PORT: '0',
   LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
   DEMO_NETWORK: 'off',
+  ...UNLIMITED_RATES,
   SECRETS_KEY: 'q6mQv2I4dQyXqX0m8m0T1pWlq0Zl8y8v6u2tQx3r5s4=',
 });
 const running = await startServer(config, createLogger(config.logLevel), {

@@ -4,8 +4,15 @@
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startServer } from '../src/server.js';
+import { UNLIMITED_RATES } from './rate-limits.js';
 
-const config = loadConfig({ ...process.env, HOST: '127.0.0.1', PORT: '0', DEMO_NETWORK: 'off' });
+const config = loadConfig({
+  ...process.env,
+  ...UNLIMITED_RATES,
+  HOST: '127.0.0.1',
+  PORT: '0',
+  DEMO_NETWORK: 'off',
+});
 const running = await startServer(config, createLogger(config.logLevel), { jobs: false });
 process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);
 process.on('SIGTERM', () => {
