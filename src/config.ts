@@ -157,6 +157,7 @@ const EnvSchema = z.object({
     .optional(),
   SECRETS_KEY_FILE: z.string().min(1).optional(),
   SCHEDULER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  SYNC_CYCLE_THREAD: z.enum(['auto', 'on', 'off']).default('auto'),
   MAP_TILE_URL: tileUrl.default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
   MAP_TILE_ATTRIBUTION: z.string().default('© colaboradores do OpenStreetMap'),
   MAP_SATELLITE_TILE_URL: tileUrl.default(
@@ -289,6 +290,8 @@ export interface Config {
   secrets: { key?: Uint8Array; keyFile: string };
   /** Scheduled jobs (src/jobs/scheduler.ts): how long a claimed run stays claimed without renewal. */
   scheduler: { leaseMs: number };
+  /** SGP cycles in a worker thread of their own: `auto` = on PostgreSQL. */
+  syncCycleThread: boolean;
   /** Tile URL templates handed to the map pages (never a key: use a keyless or proxied source). */
   map: {
     tileUrl: string;
@@ -485,6 +488,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       keyFile: e.SECRETS_KEY_FILE ?? defaultKeyFile(e.DATABASE_URL),
     },
     scheduler: { leaseMs: e.SCHEDULER_LEASE_SECONDS * 1000 },
+    syncCycleThread:
+      e.SYNC_CYCLE_THREAD === 'on' ||
+      (e.SYNC_CYCLE_THREAD === 'auto' && !e.DATABASE_URL.startsWith('file:')),
     map: {
       tileUrl: e.MAP_TILE_URL,
       tileAttribution: e.MAP_TILE_ATTRIBUTION,

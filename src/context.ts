@@ -21,6 +21,8 @@ import type { SyncRegistry } from './integrations/sync-runs/registry.js';
 export interface NetworkChanges {
   /** Boxes whose geometry, draft flag, splitters, ports or connected properties changed (or that were deleted). */
   boxesChanged(boxIds: Iterable<string>): Promise<void>;
+  /** Only free ports of one box were taken (a reservation): counted, no reload of the box. */
+  portsTaken?(boxId: string, count: number): Promise<void>;
   /** Regions (polygons or tags) changed. */
   regionsChanged(): Promise<void>;
   /**

@@ -258,6 +258,14 @@ export async function startServer(
     runs: ctx.syncRuns,
     owner: ctx.jobs.ownerId,
     leaseMs: config.scheduler.leaseMs,
+    ...(config.syncCycleThread
+      ? {
+          thread: {
+            logLevel: config.logLevel,
+            statementTimeoutMs: config.database.statementTimeoutMs,
+          },
+        }
+      : {}),
   });
   ctx.syncs.register('sgp', sgp);
   const sgpSchedules = new SgpSchedules(ctx.jobs, ctx.integrations, sgp, logger);

@@ -7,12 +7,13 @@ import { ConflictError, ValidationError } from '../../errors.js';
 import type { JobRunContext } from '../../jobs/scheduler.js';
 import { withLease } from '../../jobs/lease.js';
 import type { Logger } from '../../logger.js';
-import type { Db } from '../../ozmap-model/db/client.js';
+import { dbUrl, type Db } from '../../ozmap-model/db/client.js';
 import { SecretBoxError } from '../../security/secret-box.js';
 import type { Integrations, SyncTarget } from '../../services/integrations.js';
 import type { StartedRun, SyncRunner } from '../sync-runs/registry.js';
 import type { SyncRunStore } from '../sync-runs/store.js';
 import { SgpClient, type SgpAuth, type SgpClientOptions } from './client.js';
+import { runSgpCycleInThread } from './cycle-thread.js';
 import { cycleName, runSgpCycle, type SgpCycleRequest, type SgpCycleResult } from './cycle.js';
 import type { SgpStep } from './planner.js';
 
@@ -32,6 +33,8 @@ export interface SgpSyncDeps {
   >;
   /** How often a scheduled cycle looks again for a busy integration (default 5 s). */
   busyRetryMs?: number;
+  /** Run cycles in a worker thread of their own (the server on PostgreSQL; see cycle-thread). */
+  thread?: { logLevel: string; statementTimeoutMs?: number };
 }
 
 export type SgpRunRequest = Omit<SgpCycleRequest, 'steps'> & { steps: readonly SgpStep[] };
@@ -103,6 +106,27 @@ export class SgpSync implements SyncRunner {
       `sync:${name}`,
       { owner: holder, ttlMs: deps.leaseMs, now: deps.now },
       async (lost) => {
+        const signal = req.signal ? AbortSignal.any([req.signal, lost]) : lost;
+        if (deps.thread && !deps.client?.sleep) {
+          return runSgpCycleInThread(
+            {
+              dbUrl: dbUrl(deps.db),
+              statementTimeoutMs: deps.thread.statementTimeoutMs,
+              logLevel: deps.thread.logLevel,
+              clockOffsetMs: deps.now().getTime() - Date.now(),
+              runs: {
+                maxItemsPerRun: deps.runs.maxItemsPerRun,
+                staleAfterMs: deps.runs.staleAfterMs,
+              },
+              client: { baseUrl: target.url, auth: authOf(target), ...deps.client },
+              integration: name,
+              owner: holder,
+              request: { steps: req.steps, dryRun: req.dryRun, trigger: req.trigger },
+            },
+            { signal, onStart: req.onStart, onPage: req.onPage },
+            { network: deps.network, logger: deps.logger },
+          );
+        }
         const client = new SgpClient({
           baseUrl: target.url,
           auth: authOf(target),
@@ -122,7 +146,7 @@ export class SgpSync implements SyncRunner {
               owner: holder,
               exclusive: true,
             },
-            { ...req, signal: req.signal ? AbortSignal.any([req.signal, lost]) : lost },
+            { ...req, signal },
           );
         } finally {
           client.close();

@@ -135,11 +135,13 @@ export async function createProperty(
           tags: { connect: (body.tags ?? []).map((t) => ({ id: t })) },
         },
       });
-      return slot?.boxId ?? boxId;
+      return { boxId: slot?.boxId ?? boxId, freePort: slot?.via === 'free' };
     },
     policy,
   );
-  if (placed) await ctx.network.boxesChanged([placed]);
+  if (placed.boxId && placed.freePort && ctx.network.portsTaken) {
+    await ctx.network.portsTaken(placed.boxId, 1);
+  } else if (placed.boxId) await ctx.network.boxesChanged([placed.boxId]);
   return id;
 }
 
