@@ -24,6 +24,9 @@ diagnostic.get('/memory', (req, res) => {
 
 const config = loadConfig({
   DATABASE_URL: process.env.DATABASE_URL,
+  // The cycle's own knobs pass through (e.g. SYNC_CYCLE_REST_RATIO=0 for the unpaced figures).
+  SYNC_CYCLE_THREAD: process.env.SYNC_CYCLE_THREAD,
+  SYNC_CYCLE_REST_RATIO: process.env.SYNC_CYCLE_REST_RATIO,
   HOST: '127.0.0.1',
   PORT: '0',
   LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',

@@ -158,6 +158,7 @@ const EnvSchema = z.object({
   SECRETS_KEY_FILE: z.string().min(1).optional(),
   SCHEDULER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   SYNC_CYCLE_THREAD: z.enum(['auto', 'on', 'off']).default('auto'),
+  SYNC_CYCLE_REST_RATIO: z.coerce.number().min(0).max(20).default(1),
   MAP_TILE_URL: tileUrl.default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
   MAP_TILE_ATTRIBUTION: z.string().default('© colaboradores do OpenStreetMap'),
   MAP_SATELLITE_TILE_URL: tileUrl.default(
@@ -292,6 +293,8 @@ export interface Config {
   scheduler: { leaseMs: number };
   /** SGP cycles in a worker thread of their own: `auto` = on PostgreSQL. */
   syncCycleThread: boolean;
+  /** After each page an SGP cycle rests this many times as long as the page took. */
+  syncCycleRestRatio: number;
   /** Tile URL templates handed to the map pages (never a key: use a keyless or proxied source). */
   map: {
     tileUrl: string;
@@ -488,6 +491,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       keyFile: e.SECRETS_KEY_FILE ?? defaultKeyFile(e.DATABASE_URL),
     },
     scheduler: { leaseMs: e.SCHEDULER_LEASE_SECONDS * 1000 },
+    syncCycleRestRatio: e.SYNC_CYCLE_REST_RATIO,
     syncCycleThread:
       e.SYNC_CYCLE_THREAD === 'on' ||
       (e.SYNC_CYCLE_THREAD === 'auto' && !e.DATABASE_URL.startsWith('file:')),

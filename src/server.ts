@@ -258,6 +258,7 @@ export async function startServer(
     runs: ctx.syncRuns,
     owner: ctx.jobs.ownerId,
     leaseMs: config.scheduler.leaseMs,
+    restRatio: config.syncCycleRestRatio,
     ...(config.syncCycleThread
       ? {
           thread: {

@@ -334,6 +334,35 @@ describe.each(testProviders())('SGP cycles on %s', (provider) => {
     expect((await h.cycle(['create', 'update'])).counts).toMatchObject({ unchanged: 2 });
   });
 
+  it('rests after each page in proportion to its work, and a stop ends the rest and the cycle', async () => {
+    h = await startSgpHarness(provider, { pageSize: 2 });
+    await boxes({ name: 'CTO-P', splitters: [{ ratio: 16, isDrop: true }] });
+    for (let i = 0; i < 5; i++) h.sim.addContract({ cto: 'CTO-P', port: i + 1 });
+    const rests: number[] = [];
+    const run = await h.cycle(['create'], {
+      pacing: { restRatio: 2, rest: async (ms) => void rests.push(ms) },
+    });
+    expect(run).toMatchObject({ status: 'succeeded', counts: { created: 5, pages: 3 } });
+    expect(rests).toHaveLength(3);
+    for (const ms of rests) expect(ms).toBeGreaterThan(0);
+    // Unpaced: no rest asked for.
+    const none: number[] = [];
+    await h.cycle(['create'], { pacing: { restRatio: 0, rest: async (ms) => void none.push(ms) } });
+    expect(none).toEqual([]);
+    // A stop during a rest: the cycle ends there, aborted, with the first page applied.
+    for (let i = 5; i < 9; i++) h.sim.addContract({ cto: 'CTO-P', port: i + 1 });
+    const stop = new AbortController();
+    const stopped = await h.cycle(['create'], {
+      signal: stop.signal,
+      pacing: {
+        restRatio: 1,
+        rest: async () => stop.abort(new Error('shutting down')),
+      },
+    });
+    expect(stopped).toMatchObject({ status: 'failed', error: { code: 'aborted' } });
+    expect(await h.server.ctx.db.ftthClient.count()).toBeLessThan(9);
+  });
+
   it('fails a cycle SGP cannot finish with its reason, keeps what was applied, and the next one completes', async () => {
     h = await startSgpHarness(provider, { pageSize: 10 });
     await boxes({ name: 'CTO-F', splitters: [{ ratio: 64, isDrop: true }] });

@@ -1,7 +1,11 @@
 // The SGP sync's production code (client, cycle, applier) over a real server's context and a
 // simulated SGP, for tests that run cycles and look at the inventory afterwards.
 import { SgpClient } from '../../src/integrations/sgp/client.js';
-import { runSgpCycle, type SgpCycleRequest } from '../../src/integrations/sgp/cycle.js';
+import {
+  runSgpCycle,
+  type SgpCycleDeps,
+  type SgpCycleRequest,
+} from '../../src/integrations/sgp/cycle.js';
 import type { SgpStep } from '../../src/integrations/sgp/planner.js';
 import { SyncRunStore } from '../../src/integrations/sync-runs/store.js';
 import type { Db, DbProvider } from '../../src/ozmap-model/db/client.js';
@@ -17,7 +21,10 @@ export interface SgpHarness {
   clock: { now: Date };
   cycle(
     steps: SgpStep[],
-    options?: Partial<Omit<SgpCycleRequest, 'steps'>> & { db?: Db },
+    options?: Partial<Omit<SgpCycleRequest, 'steps'>> & {
+      db?: Db;
+      pacing?: Pick<SgpCycleDeps, 'restRatio' | 'rest'>;
+    },
   ): ReturnType<typeof runSgpCycle>;
   close(): Promise<void>;
 }
@@ -47,7 +54,7 @@ export async function startSgpHarness(
     client,
     runs,
     clock,
-    cycle: (steps, { db, ...opts } = {}) =>
+    cycle: (steps, { db, pacing, ...opts } = {}) =>
       runSgpCycle(
         {
           db: db ?? server.ctx.db,
@@ -57,6 +64,7 @@ export async function startSgpHarness(
           logger: server.ctx.logger,
           now,
           integration,
+          ...pacing,
         },
         { trigger: 'cli', ...opts, steps },
       ),

@@ -19,6 +19,8 @@ export interface CycleThreadInput {
   };
   integration: string;
   owner: string;
+  /** See SgpCycleDeps.restRatio. */
+  restRatio?: number;
   request: Pick<SgpCycleRequest, 'steps' | 'dryRun' | 'trigger'>;
 }
 

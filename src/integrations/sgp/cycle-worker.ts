@@ -79,6 +79,7 @@ try {
       integration: input.integration,
       owner: input.owner,
       exclusive: true,
+      restRatio: input.restRatio,
     },
     {
       ...input.request,

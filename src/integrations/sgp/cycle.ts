@@ -36,6 +36,13 @@ export interface SgpCycleDeps {
   owner?: string;
   /** ONU look-ups in flight at once for a page's new contracts (default 8). */
   lookupConcurrency?: number;
+  /**
+   * After each page the cycle rests this many times as long as the page took (0 = never), so a
+   * provider's first cycle leaves the machine's cores (and the database) to the requests.
+   */
+  restRatio?: number;
+  /** How it rests (tests record the rests instead of waiting). */
+  rest?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The caller holds the integration's lease (runs left `running` are dead ones). */
   exclusive?: boolean;
 }
@@ -170,6 +177,18 @@ async function* prefetched<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
   }
 }
 
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
 async function mapLimit<T, R>(
   items: T[],
   limit: number,
@@ -202,7 +221,10 @@ class Scanner {
     let pageNo = 0;
     for await (const page of prefetched(this.deps.sgp.contractPages(query, this.req.signal))) {
       pageNo++;
+      const started = performance.now();
       const counts = await this.page(page, steps);
+      const rest = (performance.now() - started) * (this.deps.restRatio ?? 0);
+      if (rest > 0) await (this.deps.rest ?? pause)(rest, this.req.signal);
       const pages = Math.max(pageNo, Math.ceil(page.total / this.deps.sgp.pageSize));
       this.recorder.bump('pages');
       this.recorder.progress({

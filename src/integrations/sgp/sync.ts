@@ -35,6 +35,8 @@ export interface SgpSyncDeps {
   busyRetryMs?: number;
   /** Run cycles in a worker thread of their own (the server on PostgreSQL; see cycle-thread). */
   thread?: { logLevel: string; statementTimeoutMs?: number };
+  /** See SgpCycleDeps.restRatio. */
+  restRatio?: number;
 }
 
 export type SgpRunRequest = Omit<SgpCycleRequest, 'steps'> & { steps: readonly SgpStep[] };
@@ -121,6 +123,7 @@ export class SgpSync implements SyncRunner {
               client: { baseUrl: target.url, auth: authOf(target), ...deps.client },
               integration: name,
               owner: holder,
+              restRatio: deps.restRatio,
               request: { steps: req.steps, dryRun: req.dryRun, trigger: req.trigger },
             },
             { signal, onStart: req.onStart, onPage: req.onPage },
@@ -145,6 +148,7 @@ export class SgpSync implements SyncRunner {
               integration: name,
               owner: holder,
               exclusive: true,
+              restRatio: deps.restRatio,
             },
             { ...req, signal },
           );
