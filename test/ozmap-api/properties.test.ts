@@ -175,6 +175,56 @@ describe.each(testProviders())('OZmap API properties on %s', (provider) => {
     expect(await db().ftthClient.count({ where: { code: 'C-MOVE' } })).toBe(1);
   });
 
+  it('a reservation at the nearest box keeps every field it was sent (tags, observation, ids)', async () => {
+    const own = await network(server, { ratio: 4, lat: -23.5, lng: -51.8, name: 'CTO-FIELDS' });
+    const tag = await create(server, 'tags', { name: 'campanha-dezembro' });
+    const res = await api(server, 'POST', '/api/v2/properties', {
+      coords: [-51.80001, -23.50001],
+      address: 'Rua Campos, 7',
+      observation: 'portão azul',
+      external_id: 'CRM-PROP-7',
+      potencyRead: -19.5,
+      tags: [tag.id],
+      auto_connect: true,
+      client: {
+        code: 'C-FIELDS',
+        name: 'Lia',
+        implanted: false,
+        external_id: 'CRM-CLI-7',
+        tags: [tag.id],
+        onu: { serial_number: 'ZTEG00000007' },
+      },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({
+      box: own.boxId,
+      observation: 'portão azul',
+      external_id: 'CRM-PROP-7',
+      potencyRead: -19.5,
+      tags: [tag.id],
+      connections: [{ id: own.splitterId, port: 1 }],
+    });
+    const client = await db().ftthClient.findUniqueOrThrow({
+      where: { code: 'C-FIELDS' },
+      include: { tags: true },
+    });
+    expect(client).toMatchObject({
+      externalId: 'CRM-CLI-7',
+      onuSerial: 'ZTEG00000007',
+      implanted: false,
+      reservedBy: 'generic',
+    });
+    expect(client.tags.map((t) => t.id)).toEqual([tag.id]);
+    // The index counted the port: the next nearest reservation takes port 2.
+    const next = await api(server, 'POST', '/api/v2/properties', {
+      coords: [-51.80001, -23.50001],
+      tags: [tag.id],
+      auto_connect: true,
+      client: { code: 'C-FIELDS-2', implanted: false },
+    });
+    expect(next.body.connections).toMatchObject([{ id: own.splitterId, port: 2 }]);
+  });
+
   it('refuses to delete a splitter whose ports are held, and a box that serves properties', async () => {
     const before = await db().splitter.count();
     const res = await api(server, 'DELETE', `/api/v2/splitters/${net.splitterId}`);

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../../context.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../../errors.js';
+import { ConflictError, NoFreePortError, NotFoundError, ValidationError } from '../../../errors.js';
 import { newId } from '../../../ids.js';
 import {
   isUniqueViolation,
@@ -93,7 +93,7 @@ export async function createProperty(
   const body = parsePropertyBody(raw);
   const reserving = reservationClient(body);
   const profile = reserving && (await reservingProfile(ctx, principal));
-  if (reserving && profile) {
+  if (reserving && profile && onlyReservationFields(body, reserving)) {
     // Nearest box: reserve first and look for a replay only when the code was taken, so the
     // common case costs no extra read.
     const nearest = await reserveNearest(ctx, body, reserving, profile);
@@ -102,6 +102,55 @@ export async function createProperty(
     if (replayed) return replayed;
     if (nearest) throw new ConflictError('code: a client with this code already exists', 'code');
   }
+  const point = pointOf(body);
+  if (profile && point && body.auto_connect === true && !body.box && !body.connector) {
+    // The nearest box with fields the reservation service does not write (tags, ids, ONU...):
+    // the full write, at each viable box in turn until one has a port.
+    const boxes = ctx.viability.viableBoxIds(point, profile.defaultRadiusMeters, undefined, [
+      profile.viability,
+    ]);
+    for (const [i, box] of boxes.entries()) {
+      try {
+        return await createAt(ctx, { ...body, box }, principal, profile);
+      } catch (err) {
+        if (!(err instanceof NoFreePortError) || i === boxes.length - 1) throw err;
+      }
+    }
+    throw new NoFreePortError('no viable box with a free port near this point');
+  }
+  return createAt(ctx, body, principal, profile || undefined);
+}
+
+// What the reservation service writes; a request with anything else takes the full write.
+const RESERVATION_FIELDS = new Set(['coords', 'lat', 'lng', 'address', 'auto_connect', 'client']);
+const RESERVATION_CLIENT_FIELDS = new Set([
+  'code',
+  'name',
+  'document',
+  'phone',
+  'email',
+  'observation',
+  'implanted',
+]);
+
+function onlyReservationFields(body: PropertyInput, client: object): boolean {
+  const given = (o: object) =>
+    Object.entries(o).filter(([, v]) => v !== undefined && v !== null && !isEmptyList(v));
+  return (
+    given(body).every(([k]) => RESERVATION_FIELDS.has(k)) &&
+    given(client).every(([k]) => RESERVATION_CLIENT_FIELDS.has(k))
+  );
+}
+
+const isEmptyList = (v: unknown) => Array.isArray(v) && v.length === 0;
+
+/** The full write of a property: references checked, the client made, the port taken. */
+async function createAt(
+  ctx: AppContext,
+  body: PropertyInput,
+  principal: ApiKeyPrincipal | undefined,
+  profile: IntegrationProfile | undefined,
+): Promise<string> {
   const refs = await resolveReferences(ctx.db, body);
   const projectId = body.project ?? refs.box?.projectId ?? refs.connector?.projectId;
   if (!projectId) throw new ValidationError('project: is required (or give a box)', 'project');
@@ -135,7 +184,9 @@ export async function createProperty(
           tags: { connect: (body.tags ?? []).map((t) => ({ id: t })) },
         },
       });
-      return { boxId: slot?.boxId ?? boxId, freePort: slot?.via === 'free' };
+      // A free port taken by a customer only changes the box's free count; a property with no
+      // client is a vacant one, which the index counts apart.
+      return { boxId: slot?.boxId ?? boxId, freePort: slot?.via === 'free' && client !== null };
     },
     policy,
   );
