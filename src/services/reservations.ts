@@ -1,6 +1,7 @@
 import type { NetworkChanges } from '../context.js';
 import { ConflictError, NoFreePortError, NotFoundError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
+import { clientHistoryAfter } from '../ozmap-model/client-history.js';
 import type { SalesChangePort } from '../sales/events.js';
 import { isUniqueViolation, type Db, type Tx } from '../ozmap-model/db/client.js';
 import {
@@ -257,6 +258,9 @@ export class ReservationService {
         lat: req.point?.lat ?? null,
         lng: req.point?.lng ?? null,
         address: req.address ?? null,
+        historyJson: JSON.stringify(
+          clientHistoryAfter([], { entering: { id: clientId, code }, when: now }),
+        ),
       },
     });
     await this.deps.events?.reserved?.(tx, {

@@ -14,7 +14,7 @@ import {
   prospectToJson,
   regionToJson,
 } from '../../src/integrations/ozmap-api/mappers/customers.js';
-import { clientHistoryAfter } from '../../src/integrations/ozmap-api/mappers/history.js';
+import { clientHistoryAfter } from '../../src/ozmap-model/client-history.js';
 import { boxToJson, splitterToJson } from '../../src/integrations/ozmap-api/mappers/network.js';
 import { applySelect, envelope } from '../../src/integrations/ozmap-api/query/envelope.js';
 import { parseFilterParam } from '../../src/integrations/ozmap-api/query/filter-syntax.js';

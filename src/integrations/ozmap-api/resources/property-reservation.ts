@@ -1,5 +1,5 @@
 import type { AppContext } from '../../../context.js';
-import { ForbiddenError } from '../../../errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../../errors.js';
 import type { ApiKeyPrincipal } from '../../../ozmap-model/api-keys.js';
 import type { IntegrationProfile } from '../../../services/integrations.js';
 import { pointOf } from '../validation.js';
@@ -61,8 +61,9 @@ export async function replayedReservation(
 }
 
 /**
- * `auto_connect` with coordinates and no box: reserve at the nearest viable box. `created` is
- * false when the code already held a reservation (the caller decides whether that is a replay).
+ * `auto_connect` with a box, or with coordinates and no box (the nearest viable box): reserved
+ * through the reservation service. `created` is false when the code already held a reservation
+ * (the caller decides whether that is a replay).
  */
 export async function reserveNearest(
   ctx: AppContext,
@@ -70,29 +71,39 @@ export async function reserveNearest(
   client: NestedClient,
   profile: IntegrationProfile,
 ): Promise<{ propertyId: string; created: boolean } | undefined> {
-  if (body.box || body.connector || body.auto_connect !== true) return undefined;
+  if (body.connector || body.auto_connect !== true) return undefined;
   const point = pointOf(body);
-  if (!point) return undefined;
-  const r = await ctx.reservations.reserve({
-    clientCode: client.code,
-    client: {
-      name: client.name ?? undefined,
-      document: client.document ?? undefined,
-      phone: client.phone ?? undefined,
-      email: client.email ?? undefined,
-      observation: client.observation ?? undefined,
-    },
-    point,
-    address: body.address ?? undefined,
-    target: {
-      kind: 'nearest',
-      radiusMeters: profile.defaultRadiusMeters,
-      settings: [profile.viability],
-    },
-    reservedBy: profile.name,
-    expiresInDays: profile.reservationDays,
-    ports: portPolicyOf(ctx, profile),
-  });
+  if (!point && !body.box) return undefined;
+  const r = await ctx.reservations
+    .reserve({
+      clientCode: client.code,
+      client: {
+        name: client.name ?? undefined,
+        document: client.document ?? undefined,
+        phone: client.phone ?? undefined,
+        email: client.email ?? undefined,
+        observation: client.observation ?? undefined,
+      },
+      point,
+      address: body.address ?? undefined,
+      target: body.box
+        ? { kind: 'box', boxId: body.box }
+        : {
+            kind: 'nearest',
+            radiusMeters: profile.defaultRadiusMeters,
+            settings: [profile.viability],
+          },
+      reservedBy: profile.name,
+      expiresInDays: profile.reservationDays,
+      ports: portPolicyOf(ctx, profile),
+    })
+    .catch((err: unknown) => {
+      // As the full write says it: the box named in the body does not exist.
+      if (err instanceof NotFoundError && body.box && err.message.includes(body.box)) {
+        throw new ValidationError(`box: box ${body.box} not found`, 'box');
+      }
+      throw err;
+    });
   return { propertyId: r.propertyId, created: r.created };
 }
 

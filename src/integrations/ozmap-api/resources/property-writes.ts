@@ -7,7 +7,10 @@ import {
   type Tx,
 } from '../../../ozmap-model/db/client.js';
 import { withFreePort, type AllocatedPort } from '../../../ozmap-model/port-allocation.js';
-import { clientHistoryAfter, type ClientHistoryEntry } from '../mappers/history.js';
+import {
+  clientHistoryAfter,
+  type ClientHistoryEntry,
+} from '../../../ozmap-model/client-history.js';
 import { parseJson } from '../mappers/common.js';
 import { pointOf } from '../validation.js';
 import type { ApiKeyPrincipal } from '../../../ozmap-model/api-keys.js';
@@ -94,8 +97,8 @@ export async function createProperty(
   const reserving = reservationClient(body);
   const profile = reserving && (await reservingProfile(ctx, principal));
   if (reserving && profile && onlyReservationFields(body, reserving)) {
-    // Nearest box: reserve first and look for a replay only when the code was taken, so the
-    // common case costs no extra read.
+    // A box or the nearest one: reserve first and look for a replay only when the code was
+    // taken, so the common case costs no extra read.
     const nearest = await reserveNearest(ctx, body, reserving, profile);
     if (nearest?.created) return nearest.propertyId;
     const replayed = await replayedReservation(ctx, body, reserving, profile);
@@ -122,7 +125,15 @@ export async function createProperty(
 }
 
 // What the reservation service writes; a request with anything else takes the full write.
-const RESERVATION_FIELDS = new Set(['coords', 'lat', 'lng', 'address', 'auto_connect', 'client']);
+const RESERVATION_FIELDS = new Set([
+  'box',
+  'coords',
+  'lat',
+  'lng',
+  'address',
+  'auto_connect',
+  'client',
+]);
 const RESERVATION_CLIENT_FIELDS = new Set([
   'code',
   'name',
