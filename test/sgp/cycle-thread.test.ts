@@ -7,6 +7,7 @@ import { SgpSync } from '../../src/integrations/sgp/sync.js';
 import { createLogger } from '../../src/logger.js';
 import { createBox } from '../support/network-fixture.js';
 import { testProviders } from '../support/db.js';
+import { registerSgp } from '../support/sgp-harness.js';
 import { SgpSimulator } from '../support/sgp-simulator.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -45,13 +46,7 @@ describe.each(testProviders())('SGP cycle in a worker thread on %s', (provider) 
     for (let i = 0; i < contracts; i++) {
       sim.addContract({ cto: 'CTO-THREAD', port: i + 1, document: '52998224725' });
     }
-    await server.ctx.integrations.create({
-      name: 'erp',
-      kind: 'sgp',
-      url: sim.url,
-      token: sim.token,
-      settings: { app: sim.app },
-    });
+    await registerSgp(server, sim);
     const changed: string[][] = [];
     const sync = new SgpSync({
       ...server.ctx,

@@ -7,6 +7,7 @@ import { SgpSchedules } from '../../src/integrations/sgp/schedule.js';
 import { SgpSync } from '../../src/integrations/sgp/sync.js';
 import { createBox } from '../support/network-fixture.js';
 import { testProviders } from '../support/db.js';
+import { registerSgp } from '../support/sgp-harness.js';
 import { SgpSimulator } from '../support/sgp-simulator.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -49,13 +50,7 @@ describe.each(testProviders())('SGP schedule on %s', (provider) => {
     const box = await createBox(server.ctx.db, { name: 'CTO-SCH', splitters: [{ ratio: 16 }] });
     await server.ctx.network.boxesChanged([box.boxId]);
     for (let i = 0; i < 5; i++) sim.addContract({ cto: 'CTO-SCH', port: i + 1 });
-    await server.ctx.integrations.create({
-      name: 'erp',
-      kind: 'sgp',
-      url: sim.url,
-      token: sim.token,
-      settings: { app: sim.app },
-    });
+    await registerSgp(server, sim);
     const a = instance('instance-a');
     const b = instance('instance-b');
     await Promise.all([a.schedules.refresh(), b.schedules.refresh()]);
@@ -163,13 +158,7 @@ describe.each(testProviders())('SGP schedule on %s', (provider) => {
     const box = await createBox(server.ctx.db, { name: 'CTO-DOWN' });
     await server.ctx.network.boxesChanged([box.boxId]);
     sim.addContract({ cto: 'CTO-DOWN', port: 1 });
-    await server.ctx.integrations.create({
-      name: 'erp',
-      kind: 'sgp',
-      url: sim.url,
-      token: sim.token,
-      settings: { app: sim.app },
-    });
+    await registerSgp(server, sim);
     const a = instance('instance-a');
     await a.schedules.refresh();
     // One 500 for each of the 12:00 cycles (the client is set not to retry).

@@ -75,3 +75,14 @@ export async function startSgpHarness(
     },
   };
 }
+
+/** Registers the simulated SGP as the server's SGP integration `name`. */
+export async function registerSgp(server: TestServer, sim: SgpSimulator, name = 'erp') {
+  await server.ctx.integrations.create({
+    name,
+    kind: 'sgp',
+    url: sim.url,
+    token: sim.token,
+    settings: { app: sim.app },
+  });
+}

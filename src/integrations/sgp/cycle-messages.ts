@@ -1,5 +1,5 @@
 // What the SGP cycle's worker thread and the server's main thread tell each other.
-import type { SgpAuth } from './client.js';
+import type { SgpClientOptions } from './client.js';
 import type { PageProgress, SgpCycleRequest, SgpCycleResult } from './cycle.js';
 
 export interface CycleThreadInput {
@@ -9,14 +9,11 @@ export interface CycleThreadInput {
   /** The main thread's clock minus the wall clock (a test's fixed clock keeps its date). */
   clockOffsetMs: number;
   runs: { maxItemsPerRun: number; staleAfterMs: number };
-  client: {
-    baseUrl: string;
-    auth: SgpAuth;
-    timeoutMs?: number;
-    retries?: number;
-    backoffMs?: number;
-    pageSize?: number;
-  };
+  /** The SGP client's options that cross a thread (no functions: no logger, sleep, random). */
+  client: Pick<
+    SgpClientOptions,
+    'baseUrl' | 'auth' | 'timeoutMs' | 'retries' | 'backoffMs' | 'pageSize'
+  >;
   integration: string;
   owner: string;
   /** See SgpCycleDeps.restRatio. */
