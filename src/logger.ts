@@ -33,6 +33,12 @@ const redactPaths = [
  */
 const serializers = { err: safeError, error: safeError };
 
+/** pino's name of a numeric level (a forwarded log record's `level`), `info` if unknown. */
+export function levelName(level: unknown): pino.Level {
+  const name = typeof level === 'number' ? pino.levels.labels[level] : undefined;
+  return (name as pino.Level | undefined) ?? 'info';
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {

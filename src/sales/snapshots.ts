@@ -61,16 +61,23 @@ function loadClientRow(db: Db | Tx, clientId: string) {
 
 /** The chat a reservation or prospect came from, when its meta says so. */
 export function chatOf(metaJson: string | null): { channel: string | null; chatId: string | null } {
-  if (!metaJson) return { channel: null, chatId: null };
+  if (!metaJson) return chatOfMeta(undefined);
   try {
-    const meta = JSON.parse(metaJson) as { channel?: unknown; chatId?: unknown };
-    return {
-      channel: typeof meta.channel === 'string' ? meta.channel : null,
-      chatId: typeof meta.chatId === 'string' ? meta.chatId : null,
-    };
+    return chatOfMeta(JSON.parse(metaJson) as Record<string, unknown>);
   } catch {
-    return { channel: null, chatId: null };
+    return chatOfMeta(undefined);
   }
+}
+
+/** The chat named by a reservation's meta, before it is stored as JSON. */
+export function chatOfMeta(meta: Record<string, unknown> | undefined): {
+  channel: string | null;
+  chatId: string | null;
+} {
+  return {
+    channel: typeof meta?.channel === 'string' ? meta.channel : null,
+    chatId: typeof meta?.chatId === 'string' ? meta.chatId : null,
+  };
 }
 
 export function clientSnapshot(c: ClientRow): ReservationSnapshot {

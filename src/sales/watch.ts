@@ -117,18 +117,13 @@ export class SalesWatch implements SalesChangePort {
     return recorded;
   }
 
-  private async each(sql: string, fn: (id: string) => Promise<number>): Promise<number> {
-    let recorded = 0;
-    const done = new Set<string>();
-    for (;;) {
-      const rows = await this.o.db.$queryRawUnsafe<Array<{ id: string }>>(sql);
-      const fresh = rows.filter((r) => !done.has(r.id));
-      for (const { id } of fresh) {
-        done.add(id);
-        recorded += await fn(id);
-      }
-      if (rows.length < BATCH || fresh.length === 0) return recorded;
-    }
+  /** Runs `fn` on each id `sql` returns, page after page, until a page brings nothing new. */
+  private each(sql: string, fn: (id: string) => Promise<number>): Promise<number> {
+    return this.eachBatch(sql, async (ids) => {
+      let recorded = 0;
+      for (const id of ids) recorded += await fn(id);
+      return recorded;
+    });
   }
 
   /** Like `each`, a page of ids at a time. */

@@ -3,6 +3,7 @@ import { ConflictError, NoFreePortError, NotFoundError, ValidationError } from '
 import { newId } from '../ids.js';
 import { clientHistoryAfter } from '../ozmap-model/client-history.js';
 import type { SalesChangePort } from '../sales/events.js';
+import { chatOfMeta } from '../sales/snapshots.js';
 import { isUniqueViolation, type Db, type Tx } from '../ozmap-model/db/client.js';
 import {
   withFreePort,
@@ -279,8 +280,7 @@ export class ReservationService {
       box: { id: slot.boxId, name: slot.boxName },
       splitter: { id: slot.splitterId, name: slot.splitterName },
       port: slot.port,
-      channel: typeof req.meta?.channel === 'string' ? req.meta.channel : null,
-      chatId: typeof req.meta?.chatId === 'string' ? req.meta.chatId : null,
+      ...chatOfMeta(req.meta),
       tags: [],
     });
     return {

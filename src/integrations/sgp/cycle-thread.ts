@@ -3,7 +3,7 @@
 // index stays in this thread and is told of each page's changes before the next page starts.
 import { Worker } from 'node:worker_threads';
 import type { NetworkChanges } from '../../context.js';
-import type { Logger } from '../../logger.js';
+import { levelName, type Logger } from '../../logger.js';
 import type {
   CycleThreadInput,
   FromCycleThread,
@@ -42,15 +42,6 @@ function apply(network: NetworkChanges, call: NetworkCall): Promise<void> {
   }
 }
 
-const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
-  10: 'trace',
-  20: 'debug',
-  30: 'info',
-  40: 'warn',
-  50: 'error',
-  60: 'fatal',
-};
-
 /** A worker's log line (already masked there) written through this thread's logger. */
 function relog(logger: Logger, line: string): void {
   try {
@@ -58,8 +49,10 @@ function relog(logger: Logger, line: string): void {
     const { level, msg } = fields;
     // The time and service fields are this thread's logger's to write.
     for (const own of ['level', 'msg', 'time', 'service']) delete fields[own];
-    const method = (typeof level === 'number' && LEVELS[level]) || 'info';
-    logger[method]({ ...fields, thread: 'sgp-cycle' }, typeof msg === 'string' ? msg : '');
+    logger[levelName(level)](
+      { ...fields, thread: 'sgp-cycle' },
+      typeof msg === 'string' ? msg : '',
+    );
   } catch {
     // not a log record: dropped
   }

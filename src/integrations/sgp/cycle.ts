@@ -3,6 +3,7 @@
 // contract out in its own transaction, the viability index hears about changed boxes, and the
 // run's report is written. A failure to read SGP ends the cycle with its reason; what was applied
 // stays applied (each contract is whole), and the next cycle finishes the job.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { NetworkChanges } from '../../context.js';
 import type { Logger } from '../../logger.js';
 import { maskPii } from '../../logger.js';
@@ -177,16 +178,9 @@ async function* prefetched<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
   }
 }
 
+/** Waits `ms`, or less when the cycle is stopped meanwhile (the stop is seen after the rest). */
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
 async function mapLimit<T, R>(
