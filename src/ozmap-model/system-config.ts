@@ -1,4 +1,4 @@
-import { isUniqueViolation, type Db } from './db/client.js';
+import { createOnce, type Db } from './db/client.js';
 
 export const SYSTEM_CONFIG_ID = '000000000000000000000001';
 
@@ -22,12 +22,7 @@ export async function getSystemConfig(
       create: { id: SYSTEM_CONFIG_ID, defaultRadiusMeters },
       update: {},
     });
-  // Prisma's upsert reads then inserts: instances starting together on an empty database race to
-  // create the row, and the losers find it on a second try.
-  const row = await upsert().catch((err: unknown) => {
-    if (isUniqueViolation(err)) return upsert();
-    throw err;
-  });
+  const row = await createOnce(upsert);
   return {
     id: row.id,
     defaultRadiusMeters: row.defaultRadiusMeters,

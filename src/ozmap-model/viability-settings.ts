@@ -1,6 +1,6 @@
 // OZmap's "Configurações › Sistema" viability settings (OZloc settings): as the system sets them,
 // and as an integration profile or the chatbot override them. Bounds and merging: services/.
-import type { Db, Tx } from './db/client.js';
+import { createOnce, type Db, type Tx } from './db/client.js';
 
 export const VIABILITY_MODES = ['radius', 'poles'] as const;
 export type ViabilityMode = (typeof VIABILITY_MODES)[number];
@@ -55,11 +55,13 @@ function mode(value: string | null): ViabilityMode | undefined {
 
 /** The system's viability settings row (created with the defaults on first use). */
 export async function getViabilitySettings(db: Db): Promise<SystemViabilitySettings> {
-  const row = await db.viabilitySettings.upsert({
-    where: { id: VIABILITY_SETTINGS_ID },
-    create: { id: VIABILITY_SETTINGS_ID },
-    update: {},
-  });
+  const row = await createOnce(() =>
+    db.viabilitySettings.upsert({
+      where: { id: VIABILITY_SETTINGS_ID },
+      create: { id: VIABILITY_SETTINGS_ID },
+      update: {},
+    }),
+  );
   return {
     mode: mode(row.mode) ?? DEFAULT_VIABILITY_SETTINGS.mode,
     poleAccessDistance: row.poleAccessDistance,

@@ -128,6 +128,20 @@ export function isDatabaseBusy(err: unknown): boolean {
 }
 
 /** A unique constraint refused the write (Prisma P2002), e.g. two writers took the same port. */
+/**
+ * Runs a get-or-create once more when it lost a race: Prisma's upsert reads then inserts, so
+ * instances starting together on an empty database race to create the same row, and the losers
+ * find it on the second try.
+ */
+export async function createOnce<T>(upsert: () => Promise<T>): Promise<T> {
+  try {
+    return await upsert();
+  } catch (err) {
+    if (isUniqueViolation(err)) return upsert();
+    throw err;
+  }
+}
+
 export function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'P2002';
 }
