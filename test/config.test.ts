@@ -17,6 +17,15 @@ describe('loadConfig', () => {
     expect(c.logLevel).toBe('info');
   });
 
+  it('runs SGP cycles in their own thread, paced by the database the server uses', () => {
+    expect(loadConfig({})).toMatchObject({ syncCycleThread: true, syncCycleRestRatio: 2 });
+    const pg = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/db' });
+    expect(pg).toMatchObject({ syncCycleThread: true, syncCycleRestRatio: 1 });
+    const set = loadConfig({ SYNC_CYCLE_THREAD: 'off', SYNC_CYCLE_REST_RATIO: '0.5' });
+    expect(set).toMatchObject({ syncCycleThread: false, syncCycleRestRatio: 0.5 });
+    expect(() => loadConfig({ SYNC_CYCLE_REST_RATIO: '-1' })).toThrow(ConfigError);
+  });
+
   it('reads PostgreSQL URLs and typed values', () => {
     const c = loadConfig({
       DATABASE_URL: 'postgres://u@127.0.0.1/db',

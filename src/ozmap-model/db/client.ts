@@ -104,6 +104,8 @@ export type Tx = Prisma.TransactionClient;
 // could not start or was closed by its timeout. PostgreSQL 57014: statement cancelled (our
 // statement_timeout, or a cancel request); 55P03: lock not available. SQLite: database busy.
 const BUSY_CODES = new Set(['P1008', 'P2024', 'P2028', '57014', '55P03', 'SQLITE_BUSY']);
+// SQLite's primary code in the low byte of the extended one: SQLITE_BUSY and its variants
+// (BUSY_SNAPSHOT 517, BUSY_RECOVERY 261, BUSY_TIMEOUT 773).
 const SQLITE_BUSY = 5;
 
 /**
@@ -119,7 +121,8 @@ export function isDatabaseBusy(err: unknown): boolean {
     if (cause) {
       const original = cause.originalCode ?? cause.code;
       if (typeof original === 'string' && BUSY_CODES.has(original)) return true;
-      if (cause.kind === 'sqlite' && cause.extendedCode === SQLITE_BUSY) return true;
+      if (cause.kind === 'sqlite' && primarySqliteCode(cause.extendedCode) === SQLITE_BUSY)
+        return true;
       if (cause.kind === 'SocketTimeout' || cause.kind === 'TransactionAlreadyClosed') return true;
     }
     e = (e as { cause?: unknown }).cause;
@@ -127,7 +130,10 @@ export function isDatabaseBusy(err: unknown): boolean {
   return false;
 }
 
-/** A unique constraint refused the write (Prisma P2002), e.g. two writers took the same port. */
+function primarySqliteCode(extendedCode: unknown): number | undefined {
+  return typeof extendedCode === 'number' ? extendedCode & 0xff : undefined;
+}
+
 /**
  * Runs a get-or-create once more when it lost a race: Prisma's upsert reads then inserts, so
  * instances starting together on an empty database race to create the same row, and the losers
@@ -142,6 +148,7 @@ export async function createOnce<T>(upsert: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A unique constraint refused the write (Prisma P2002), e.g. two writers took the same port. */
 export function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'P2002';
 }

@@ -5,6 +5,14 @@ import type Database from 'better-sqlite3';
 // preparing was the largest single cost of a reservation (0.1 ms each, inside the serialised write
 // transaction). This keeps the prepared statements by SQL text and hands the adapter a light view
 // that binds its arguments per call.
+//
+// It also makes the adapter's transactions take the write lock when they begin. The adapter opens
+// them with a deferred BEGIN: harmless while this connection is the file's only writer, but when
+// another connection writes too (the SGP cycle's worker thread, `alcance import`), a transaction
+// that read before the other's commit and then writes fails at once with SQLITE_BUSY_SNAPSHOT,
+// which no busy timeout waits out. BEGIN IMMEDIATE waits for the lock instead (up to the busy
+// timeout); this connection's transactions are serialised by the adapter's mutex already, so it
+// costs nothing here.
 
 const MAX_STATEMENTS = 1000;
 
@@ -36,7 +44,8 @@ class BoundStatement {
 function cachePrepared(db: Database.Database): void {
   const prepare = db.prepare.bind(db) as (sql: string) => Statement;
   const cache = new Map<string, Statement>();
-  (db as unknown as { prepare: (sql: string) => BoundStatement }).prepare = (sql: string) => {
+  (db as unknown as { prepare: (sql: string) => BoundStatement }).prepare = (text: string) => {
+    const sql = text === 'BEGIN' ? 'BEGIN IMMEDIATE' : text;
     let statement = cache.get(sql);
     if (statement) {
       cache.delete(sql); // most recently used last
