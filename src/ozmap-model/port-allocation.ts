@@ -23,6 +23,7 @@ export interface AllocatedPort {
   projectId: string;
   splitterId: string;
   splitterName: string | null;
+  splitterImplanted: boolean;
   port: number;
   /** When via = 'vacant': the property that held the port (disconnected before the write). */
   vacantPropertyId?: string;
@@ -83,30 +84,32 @@ export async function choosePortInTx(
 }
 
 // One row shape for the box, its splitters and their ports. For 'taken' rows `name` is the holding
-// property's id and `projectId` its client id (null: a vacant property).
+// property's id and `projectId` its client id (null: a vacant property); `flag` is 1 for a draft
+// box and an implanted splitter.
 interface PortRow {
   kind: string;
   id: string;
   name: string | null;
   projectId: string | null;
   num: number | bigint | boolean | null;
+  flag: number | bigint | null;
 }
 
 // The box, its drop splitters, their blocked ports and their held ports in one round trip: each
 // query costs far more in the client than in the database, and this is the reservation hot path.
 const BOX_PORTS_SQL_PG = `
 SELECT 'box' AS kind, b."id" AS id, b."name" AS name, b."projectId" AS "projectId",
-       CASE WHEN b."draft" THEN 1 ELSE 0 END AS num
+       NULL AS num, CASE WHEN b."draft" THEN 1 ELSE 0 END AS flag
   FROM "Box" b WHERE b."id" = $1
 UNION ALL
-SELECT 'splitter', s."id", s."name", NULL, s."ratioOut"
+SELECT 'splitter', s."id", s."name", NULL, s."ratioOut", CASE WHEN s."implanted" THEN 1 ELSE 0 END
   FROM "Splitter" s WHERE s."boxId" = $1 AND s."isDrop" = TRUE
 UNION ALL
-SELECT 'blocked', sp."splitterId", NULL, NULL, sp."index"
+SELECT 'blocked', sp."splitterId", NULL, NULL, sp."index", NULL
   FROM "SplitterPort" sp JOIN "Splitter" s ON s."id" = sp."splitterId"
  WHERE s."boxId" = $1 AND s."isDrop" = TRUE AND sp."blocked" = TRUE
 UNION ALL
-SELECT 'taken', p."splitterId", p."id", p."clientId", p."port"
+SELECT 'taken', p."splitterId", p."id", p."clientId", p."port", NULL
   FROM "Property" p JOIN "Splitter" s ON s."id" = p."splitterId"
  WHERE s."boxId" = $1 AND s."isDrop" = TRUE AND p."port" IS NOT NULL`;
 
@@ -133,7 +136,7 @@ async function firstFreePort(
   const box = rows.find((r) => r.kind === 'box');
   if (!box) throw new NotFoundError('box', target.boxId);
   const label = box.name ?? box.id;
-  if (Number(box.num) === 1 && !target.allowDraft) throw draftError(label);
+  if (Number(box.flag) === 1 && !target.allowDraft) throw draftError(label);
   const splitters = rows
     .filter((r) => r.kind === 'splitter')
     .sort((a, b) => compareNullable(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -170,6 +173,7 @@ async function firstFreePort(
           projectId: box.projectId ?? '',
           splitterId: s.id,
           splitterName: s.name,
+          splitterImplanted: Number(s.flag) === 1,
           port,
           via: pass.via,
           ...(pass.via === 'vacant' ? { vacantPropertyId: holders.get(k)!.name! } : {}),
@@ -233,6 +237,7 @@ async function exactPort(
     select: {
       id: true,
       name: true,
+      implanted: true,
       ratioOut: true,
       box: { select: { id: true, name: true, projectId: true, draft: true } },
       ports: { where: { index: target.port }, select: { blocked: true } },
@@ -261,6 +266,7 @@ async function exactPort(
     projectId: splitter.box.projectId,
     splitterId: splitter.id,
     splitterName: splitter.name,
+    splitterImplanted: splitter.implanted,
     port: target.port,
     via: 'free',
   };

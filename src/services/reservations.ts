@@ -13,6 +13,7 @@ import {
 import { validatePoint, type GeoPoint } from './geo-input.js';
 import type { PortPolicy } from '../viability/index.js';
 import type { ViabilityOverrides } from './viability-settings.js';
+import type { Property } from '../generated/sqlite/client.js';
 
 export type ReservationTarget =
   | {
@@ -51,6 +52,8 @@ export interface ReservationRequest {
 
 export interface Reservation {
   created: boolean;
+  /** Made by this call: the property as written, so an answer needs no read-back. */
+  written?: { property: Property; splitterImplanted: boolean };
   clientId: string;
   clientCode: string;
   propertyId: string;
@@ -248,7 +251,7 @@ export class ReservationService {
         // A concurrent request with the same code won: its reservation is the answer.
         throw isUniqueViolation(err) ? new CodeTakenMeanwhile() : err;
       });
-    await tx.property.create({
+    const property = await tx.property.create({
       data: {
         id: propertyId,
         projectId: slot.projectId,
@@ -285,6 +288,7 @@ export class ReservationService {
     });
     return {
       created: true,
+      written: { property, splitterImplanted: slot.splitterImplanted },
       clientId,
       clientCode: code,
       propertyId,

@@ -61,6 +61,59 @@ describe.each(testProviders())('OZmap API properties on %s', (provider) => {
     expect(populated.body.client.code).toBe('C-100');
   });
 
+  it('answers a reservation with the property exactly as reading it back shows it', async () => {
+    const draft = await db().splitter.create({
+      data: {
+        id: 'a1b2c3d4e5f6a7b8c9d0e1f2',
+        name: 'Splitter em projeto',
+        boxId: net.boxId,
+        projectId: net.projectId,
+        splitterTypeId: (await db().splitter.findUniqueOrThrow({ where: { id: net.splitterId } }))
+          .splitterTypeId,
+        isDrop: true,
+        implanted: false,
+        ratioOut: 8,
+      },
+    });
+    try {
+      for (const [code, body] of [
+        ['C-ECHO-1', { lat: -23.4254, lng: -51.9387, address: 'Rua Um, 1' }],
+        ['C-ECHO-2', { box: net.boxId }],
+      ] as const) {
+        const made = await api(server, 'POST', '/api/v2/properties', {
+          ...body,
+          client: { code, name: 'Eco', implanted: false },
+          auto_connect: true,
+        });
+        expect(made.status, JSON.stringify(made.body)).toBe(201);
+        const read = await api(server, 'GET', `/api/v2/properties/${made.body.id}`);
+        expect(made.body).toEqual(read.body);
+      }
+      // Filling the box's first splitter reaches the one not yet implanted: the answer says so.
+      let last: Json = {};
+      for (let i = 0; i < 16; i++) {
+        const made = await api(server, 'POST', '/api/v2/properties', {
+          box: net.boxId,
+          client: { code: `C-FILL-${i}`, implanted: false },
+          auto_connect: true,
+        });
+        if (made.status !== 201) break;
+        last = made.body;
+        if (made.body.connections[0].id === draft.id) break;
+      }
+      expect(last.connections).toMatchObject([{ id: draft.id, implanted: false }]);
+      expect(last).toEqual((await api(server, 'GET', `/api/v2/properties/${last.id}`)).body);
+    } finally {
+      await db().property.deleteMany({
+        where: { client: { code: { startsWith: 'C-' } }, NOT: { client: { code: 'C-100' } } },
+      });
+      await db().ftthClient.deleteMany({
+        where: { code: { startsWith: 'C-' }, NOT: { code: 'C-100' } },
+      });
+      await db().splitter.delete({ where: { id: draft.id } });
+    }
+  });
+
   it('shows held ports in the splitter: connectables.output[i] is the property, null when free', async () => {
     const taken = await create(server, 'properties', {
       box: net.boxId,

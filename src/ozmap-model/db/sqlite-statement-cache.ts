@@ -18,6 +18,11 @@ const MAX_STATEMENTS = 1000;
 
 type Statement = Database.Statement<unknown[]>;
 
+// A prepared statement's result columns stay what they were when it was prepared (the schema does
+// not change while the server runs; migrations run before it opens its connection), and the
+// adapter asks for them on every query: 0.03 ms each, a few per reservation.
+const columnsOf = new WeakMap<Statement, Database.ColumnDefinition[]>();
+
 /** The part of a statement the adapter uses, over a cached statement with per-call arguments. */
 class BoundStatement {
   private args: unknown[] = [];
@@ -33,7 +38,12 @@ class BoundStatement {
     return this.statement.run(...this.args);
   }
   columns(): Database.ColumnDefinition[] {
-    return this.statement.columns();
+    let columns = columnsOf.get(this.statement);
+    if (!columns) {
+      columns = this.statement.columns();
+      columnsOf.set(this.statement, columns);
+    }
+    return columns;
   }
   raw(): { all: () => unknown[] } {
     this.statement.raw(true);

@@ -8,7 +8,7 @@ import { findOne, runList } from '../query/run-list.js';
 import { applySelect } from '../query/envelope.js';
 import { clientGone } from '../../../http/client-gone.js';
 import type { ResourceDef } from './resource.js';
-import { requireVisible, viewOf } from './view.js';
+import { present, requireVisible, viewOf } from './view.js';
 
 function idParam(req: Request, def: ResourceDef): string {
   const id = String(req.params.id);
@@ -38,10 +38,16 @@ export function crudRouter(ctx: AppContext, def: ResourceDef): Router {
   const { create, update, remove } = def;
   if (create) {
     router.post('/', writes, async (req, res) => {
-      const id = await create(ctx, req.body, req.principal);
+      const created = await create(ctx, req.body, req.principal);
       // The creator sees what it just made (a property without a client is no one's record yet).
-      const { mask } = viewOf(def, req.principal);
-      res.status(201).json(await findOne(ctx, def, id, new Set(), { where: {}, mask }));
+      const view = { where: {}, mask: viewOf(def, req.principal).mask };
+      res
+        .status(201)
+        .json(
+          typeof created === 'string'
+            ? await findOne(ctx, def, created, new Set(), view)
+            : present(view, def.toJson(created.row, new Set(), ctx)),
+        );
     });
   }
   if (update) {

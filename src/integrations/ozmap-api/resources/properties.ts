@@ -1,3 +1,4 @@
+import type { Prisma } from '../../../generated/sqlite/client.js';
 import { BASE_FIELDS } from '../query/fields.js';
 import { ftthClientToJson, propertyToJson } from '../mappers/customers.js';
 import { boxToJson } from '../mappers/network.js';
@@ -15,6 +16,12 @@ export const propertyInclude = {
 } as const;
 
 const plainInclude = { tags: propertyInclude.tags, splitter: propertyInclude.splitter } as const;
+
+/** A property as `findMany` reads it without `populate` (client and box not read). */
+export type PropertyReadRow = Prisma.PropertyGetPayload<{ include: typeof plainInclude }> & {
+  client: null;
+  box: null;
+};
 
 export const properties = defineResource({
   route: 'properties',

@@ -5,6 +5,7 @@ import type { IntegrationProfile } from '../../../services/integrations.js';
 import { pointOf } from '../validation.js';
 import type { PortPolicy } from '../../../viability/index.js';
 import type { PropertyInput } from './property-input.js';
+import type { PropertyReadRow } from './properties.js';
 
 type NestedClient = Extract<PropertyInput['client'], { code: string }>;
 
@@ -70,7 +71,7 @@ export async function reserveNearest(
   body: PropertyInput,
   client: NestedClient,
   profile: IntegrationProfile,
-): Promise<{ propertyId: string; created: boolean } | undefined> {
+): Promise<{ propertyId: string; created: boolean; row?: PropertyReadRow } | undefined> {
   if (body.connector || body.auto_connect !== true) return undefined;
   const point = pointOf(body);
   if (!point && !body.box) return undefined;
@@ -104,7 +105,14 @@ export async function reserveNearest(
       }
       throw err;
     });
-  return { propertyId: r.propertyId, created: r.created };
+  const row: PropertyReadRow | undefined = r.written && {
+    ...r.written.property,
+    tags: [],
+    splitter: { id: r.splitterId, name: r.splitterName, implanted: r.written.splitterImplanted },
+    client: null,
+    box: null,
+  };
+  return { propertyId: r.propertyId, created: r.created, ...(row ? { row } : {}) };
 }
 
 /** The ports besides free ones a caller's settings let it take (blocked, vacant-held). */

@@ -12,6 +12,8 @@ import {
   type ClientHistoryEntry,
 } from '../../../ozmap-model/client-history.js';
 import { parseJson } from '../mappers/common.js';
+import type { PropertyReadRow } from './properties.js';
+import type { Created } from './resource.js';
 import { pointOf } from '../validation.js';
 import type { ApiKeyPrincipal } from '../../../ozmap-model/api-keys.js';
 import type { IntegrationProfile } from '../../../services/integrations.js';
@@ -92,7 +94,7 @@ export async function createProperty(
   ctx: AppContext,
   raw: unknown,
   principal?: ApiKeyPrincipal,
-): Promise<string> {
+): Promise<string | Created<PropertyReadRow>> {
   const body = parsePropertyBody(raw);
   const reserving = reservationClient(body);
   const profile = reserving && (await reservingProfile(ctx, principal));
@@ -100,7 +102,8 @@ export async function createProperty(
     // A box or the nearest one: reserve first and look for a replay only when the code was
     // taken, so the common case costs no extra read.
     const nearest = await reserveNearest(ctx, body, reserving, profile);
-    if (nearest?.created) return nearest.propertyId;
+    if (nearest?.created)
+      return nearest.row ? { id: nearest.propertyId, row: nearest.row } : nearest.propertyId;
     const replayed = await replayedReservation(ctx, body, reserving, profile);
     if (replayed) return replayed;
     if (nearest) throw new ConflictError('code: a client with this code already exists', 'code');

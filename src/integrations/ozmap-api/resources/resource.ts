@@ -15,6 +15,12 @@ export interface FindArgs {
   populate: ReadonlySet<string>;
 }
 
+/** A created record with the row it was written as (unpopulated). */
+export interface Created<R extends Row = Row> {
+  id: string;
+  row: R;
+}
+
 /**
  * One OZmap collection: how to read it (generic list/find), how to show a row, and the writes it
  * supports. The generic router (crud-router.ts) serves every resource from this description.
@@ -38,8 +44,15 @@ export interface ResourceDef<R extends Row = Row> {
   personalData?: boolean;
   /** The body schemas of POST and PATCH (the fuzz suite generates bad input from them). */
   schemas?: { create?: z.ZodType; update?: z.ZodType };
-  /** Creates from a request body; returns the new id. `principal` is the calling API key. */
-  create?: (ctx: AppContext, body: unknown, principal?: ApiKeyPrincipal) => Promise<string>;
+  /**
+   * Creates from a request body; returns the new id, or the id with the row as `findMany` would
+   * read it (the answer then needs no read-back). `principal` is the calling API key.
+   */
+  create?: (
+    ctx: AppContext,
+    body: unknown,
+    principal?: ApiKeyPrincipal,
+  ) => Promise<string | Created<R>>;
   update?: (ctx: AppContext, id: string, body: unknown) => Promise<void>;
   remove?: (ctx: AppContext, id: string) => Promise<void>;
 }
