@@ -1,6 +1,7 @@
 import { ConflictError, NoFreePortError, NotFoundError, ValidationError } from '../errors.js';
 import { dbProvider, isUniqueViolation, type Db, type Tx } from './db/client.js';
 import type { PortPolicy } from '../viability/index.js';
+import type { SyncSql } from './db/sqlite-sync.js';
 
 export type { Tx };
 
@@ -133,6 +134,38 @@ async function firstFreePort(
         BOX_PORTS_SQL_SQLITE,
         ...Array<string>(4).fill(target.boxId),
       );
+  return pickPort(rows, target);
+}
+
+/**
+ * choosePortInTx for a box target inside a synchronous SQLite transaction (writeSync), the
+ * vacant property's port freed in it too.
+ */
+export function chooseBoxPortSync(
+  sql: SyncSql,
+  target: Extract<PortTarget, { kind: 'box' }>,
+): AllocatedPort {
+  const rows = sql.all<PortRow>(BOX_PORTS_SQL_SQLITE, ...Array<string>(4).fill(target.boxId));
+  const slot = pickPort(rows, target);
+  if (slot.vacantPropertyId) {
+    const [current] = sql.all<{ observation: string | null; clientId: string | null }>(
+      'SELECT "observation", "clientId" FROM "Property" WHERE "id" = ?',
+      slot.vacantPropertyId,
+    );
+    if (current && current.clientId === null) {
+      sql.run(
+        'UPDATE "Property" SET "splitterId" = NULL, "port" = NULL, "observation" = ?, "updatedAt" = ? WHERE "id" = ?',
+        vacatedObservation(current.observation, target),
+        new Date(),
+        slot.vacantPropertyId,
+      );
+    }
+  }
+  return slot;
+}
+
+/** The first port of the box's rows that the target may take: free, then as its policy allows. */
+function pickPort(rows: PortRow[], target: Extract<PortTarget, { kind: 'box' }>): AllocatedPort {
   const box = rows.find((r) => r.kind === 'box');
   if (!box) throw new NotFoundError('box', target.boxId);
   const label = box.name ?? box.id;
@@ -184,6 +217,11 @@ async function firstFreePort(
   throw new NoFreePortError(`box ${label} has no free port`);
 }
 
+function vacatedObservation(observation: string | null, target: PortTarget): string {
+  const note = (target.kind === 'box' && target.vacatedNote) || 'Porta cedida a uma nova venda.';
+  return observation ? `${observation}\n${note}` : note;
+}
+
 /**
  * A vacant property gives its port up to a sale ("consider ports of properties as free"): it is
  * disconnected and its observation says who took the port, as OZmap does.
@@ -195,13 +233,12 @@ async function vacate(tx: Tx, propertyId: string, target: PortTarget): Promise<v
   });
   // Someone moved in meanwhile: let the unique (splitter, port) constraint refuse the write.
   if (!current || current.clientId !== null) return;
-  const note = (target.kind === 'box' && target.vacatedNote) || 'Porta cedida a uma nova venda.';
   await tx.property.update({
     where: { id: propertyId },
     data: {
       splitterId: null,
       port: null,
-      observation: current.observation ? `${current.observation}\n${note}` : note,
+      observation: vacatedObservation(current.observation, target),
     },
   });
 }

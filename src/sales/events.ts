@@ -37,10 +37,24 @@ export interface SalesEventInput {
 export interface SalesChangePort {
   changed(): void;
   /**
-   * A reservation being made in `tx`: its watch row and `reservation.created` are written in the
-   * same transaction (so a reservation deleted a moment later still had its event).
+   * The rows a reservation being made writes in its own transaction: its watch row and its
+   * `reservation.created` (so a reservation deleted a moment later still had its event).
    */
-  reserved?(tx: Tx, reservation: ReservationSnapshot): Promise<void>;
+  reservedRows?(reservation: ReservationSnapshot): ReservationRows | undefined;
+}
+
+export interface ReservationRows {
+  watch: {
+    clientId: string;
+    code: string;
+    reservedBy: string | null;
+    implanted: boolean;
+    expiresAt: Date | null;
+    snapshotJson: string;
+    firstSeenAt: Date;
+    confirmedAt: Date | null;
+  };
+  events: Array<ReturnType<typeof eventRow>>;
 }
 
 /**

@@ -5,8 +5,7 @@ import type { ChatSystemOptions } from '../bot/chat-system.js';
 import type { Channel, OutboundMessage } from '../bot/conversation/messages.js';
 import { describeHours, parseBusinessHours } from './business-hours.js';
 import { DeliveryWorker, type LeaseRunner, type TelegramNotifier } from './delivery.js';
-import type { Tx } from '../ozmap-model/db/client.js';
-import type { SalesChangePort } from './events.js';
+import type { ReservationRows, SalesChangePort } from './events.js';
 import { HandoffQueue, type ChatOut, type ChatRelease } from './handoffs.js';
 import { MemoryLiveBus, RedisLiveBus, redisNamespace, type LiveBus } from './live.js';
 import { OutboxDispatcher } from './outbox.js';
@@ -29,8 +28,8 @@ export class SalesChangeRelay implements SalesChangePort {
   changed(): void {
     this.target?.changed();
   }
-  async reserved(tx: Tx, reservation: ReservationSnapshot): Promise<void> {
-    await this.target?.reserved?.(tx, reservation);
+  reservedRows(reservation: ReservationSnapshot): ReservationRows | undefined {
+    return this.target?.reservedRows?.(reservation);
   }
 }
 

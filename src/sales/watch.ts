@@ -1,10 +1,11 @@
 import type { Logger } from '../logger.js';
-import { isUniqueViolation, type Db, type Tx } from '../ozmap-model/db/client.js';
+import { isUniqueViolation, type Db } from '../ozmap-model/db/client.js';
 import { Coalesced } from './coalesce.js';
 import {
   claimed,
   eventRow,
   recordEvents,
+  type ReservationRows,
   type SalesChangePort,
   type SalesEventInput,
 } from './events.js';
@@ -76,14 +77,14 @@ export class SalesWatch implements SalesChangePort {
     );
   }
 
-  /** Records a reservation made in `tx` with it: nothing to notice later, no sweep needed. */
-  async reserved(tx: Tx, reservation: ReservationSnapshot): Promise<void> {
+  /** A reservation written with these rows has nothing to notice later: no sweep needed. */
+  reservedRows(reservation: ReservationSnapshot): ReservationRows {
     const at = this.o.now();
-    await tx.salesReservationWatch.create({ data: watchRow(reservation, at) });
-    // A client made in this transaction has no events yet: no dedupe lookup needed.
-    await tx.salesEvent.createMany({
-      data: newReservationEvents(reservation).map((e) => eventRow(e, at)),
-    });
+    return {
+      watch: watchRow(reservation, at),
+      // A client made in this transaction has no events yet: no dedupe lookup needed.
+      events: newReservationEvents(reservation).map((e) => eventRow(e, at)),
+    };
   }
 
   /** Schedules a sweep now (coalesced with one that is running) and the dispatch of what

@@ -4,8 +4,10 @@ import { newId } from '../ids.js';
 import { clientHistoryAfter } from '../ozmap-model/client-history.js';
 import type { SalesChangePort } from '../sales/events.js';
 import { chatOfMeta } from '../sales/snapshots.js';
-import { isUniqueViolation, type Db, type Tx } from '../ozmap-model/db/client.js';
+import { isUniqueViolation, sqliteSession, type Db, type Tx } from '../ozmap-model/db/client.js';
+import { sqliteUniqueViolation, writeSync, type SyncSql } from '../ozmap-model/db/sqlite-sync.js';
 import {
+  chooseBoxPortSync,
   withFreePort,
   type AllocatedPort,
   type PortTarget,
@@ -141,10 +143,18 @@ export class ReservationService {
     for (const target of targets) {
       try {
         let via: 'free' | 'vacant' | 'blocked' = 'free';
-        const reservation = await withFreePort(this.deps.db, target, (tx, slot) => {
-          via = slot.via;
-          return this.write(tx, slot, req, code);
-        });
+        const session = target.kind === 'box' ? sqliteSession(this.deps.db) : undefined;
+        const reservation =
+          session && target.kind === 'box'
+            ? await writeSync(session, (sql) => {
+                const slot = chooseBoxPortSync(sql, target);
+                via = slot.via;
+                return this.writeSync(sql, slot, req, code);
+              })
+            : await withFreePort(this.deps.db, target, (tx, slot) => {
+                via = slot.via;
+                return this.write(tx, slot, req, code);
+              });
         // A blocked or vacant-held port changes more than the free count: reload the box.
         if (via === 'free') await this.deps.network.portsTaken(reservation.boxId, 1);
         else await this.deps.network.boxesChanged([reservation.boxId]);
@@ -221,74 +231,62 @@ export class ReservationService {
     return ids.map(box);
   }
 
-  private async write(
-    tx: Tx,
-    slot: AllocatedPort,
-    req: ReservationRequest,
-    code: string,
-  ): Promise<Reservation> {
+  /** The rows of a new reservation at `slot`, and its answer. */
+  private rowsOf(slot: AllocatedPort, req: ReservationRequest, code: string) {
     const now = this.deps.now();
     const expiresAt = reservationExpiry(now, req.expiresInDays);
     const clientId = newId(now.getTime());
     const propertyId = newId(now.getTime());
-    await tx.ftthClient
-      .create({
-        data: {
-          id: clientId,
-          code,
-          name: req.client.name?.trim() || null,
-          document: req.client.document ?? null,
-          phone: req.client.phone ?? null,
-          email: req.client.email ?? null,
-          observation: req.client.observation ?? null,
-          implanted: false,
-          reservedBy: req.reservedBy,
-          reservationExpiresAt: expiresAt,
-          reservationMetaJson: req.meta ? JSON.stringify(req.meta) : null,
-        },
-      })
-      .catch((err: unknown) => {
-        // A concurrent request with the same code won: its reservation is the answer.
-        throw isUniqueViolation(err) ? new CodeTakenMeanwhile() : err;
-      });
-    const property = await tx.property.create({
-      data: {
-        id: propertyId,
-        projectId: slot.projectId,
-        clientId,
-        boxId: slot.boxId,
-        splitterId: slot.splitterId,
-        port: slot.port,
-        lat: req.point?.lat ?? null,
-        lng: req.point?.lng ?? null,
-        address: req.address ?? null,
-        historyJson: JSON.stringify(
-          clientHistoryAfter([], { entering: { id: clientId, code }, when: now }),
-        ),
-      },
-    });
-    await this.deps.events?.reserved?.(tx, {
-      clientId,
+    const name = req.client.name?.trim() || null;
+    const client = {
+      id: clientId,
       code,
-      name: req.client.name?.trim() || null,
+      name,
       document: req.client.document ?? null,
       phone: req.client.phone ?? null,
       email: req.client.email ?? null,
+      observation: req.client.observation ?? null,
+      implanted: false,
+      reservedBy: req.reservedBy,
+      reservationExpiresAt: expiresAt,
+      reservationMetaJson: req.meta ? JSON.stringify(req.meta) : null,
+    };
+    const property = {
+      id: propertyId,
+      projectId: slot.projectId,
+      clientId,
+      boxId: slot.boxId,
+      splitterId: slot.splitterId,
+      port: slot.port,
+      lat: req.point?.lat ?? null,
+      lng: req.point?.lng ?? null,
+      address: req.address ?? null,
+      historyJson: JSON.stringify(
+        clientHistoryAfter([], { entering: { id: clientId, code }, when: now }),
+      ),
+    };
+    const sales = this.deps.events?.reservedRows?.({
+      clientId,
+      code,
+      name,
+      document: client.document,
+      phone: client.phone,
+      email: client.email,
       reservedBy: req.reservedBy,
       implanted: false,
       expiresAt: expiresAt?.toISOString() ?? null,
-      address: req.address ?? null,
-      lat: req.point?.lat ?? null,
-      lng: req.point?.lng ?? null,
+      address: property.address,
+      lat: property.lat,
+      lng: property.lng,
       box: { id: slot.boxId, name: slot.boxName },
       splitter: { id: slot.splitterId, name: slot.splitterName },
       port: slot.port,
       ...chatOfMeta(req.meta),
       tags: [],
     });
-    return {
+    const answer = (written: Property): Reservation => ({
       created: true,
-      written: { property, splitterImplanted: slot.splitterImplanted },
+      written: { property: written, splitterImplanted: slot.splitterImplanted },
       clientId,
       clientCode: code,
       propertyId,
@@ -300,7 +298,60 @@ export class ReservationService {
       reservedBy: req.reservedBy,
       expiresAt,
       implanted: false,
+    });
+    return { client, property, sales, answer };
+  }
+
+  private async write(
+    tx: Tx,
+    slot: AllocatedPort,
+    req: ReservationRequest,
+    code: string,
+  ): Promise<Reservation> {
+    const rows = this.rowsOf(slot, req, code);
+    await tx.ftthClient.create({ data: rows.client }).catch((err: unknown) => {
+      // A concurrent request with the same code won: its reservation is the answer.
+      throw isUniqueViolation(err) ? new CodeTakenMeanwhile() : err;
+    });
+    const property = await tx.property.create({ data: rows.property });
+    if (rows.sales) {
+      await tx.salesReservationWatch.create({ data: rows.sales.watch });
+      await tx.salesEvent.createMany({ data: rows.sales.events });
+    }
+    return rows.answer(property);
+  }
+
+  /** `write` inside a synchronous SQLite transaction (writeSync): the same rows. */
+  private writeSync(
+    sql: SyncSql,
+    slot: AllocatedPort,
+    req: ReservationRequest,
+    code: string,
+  ): Reservation {
+    const rows = this.rowsOf(slot, req, code);
+    // Prisma stamps these itself; the real clock, as it does.
+    const stamp = new Date();
+    try {
+      sql.insert('FtthClient', { ...rows.client, createdAt: stamp, updatedAt: stamp });
+    } catch (err) {
+      if (sqliteUniqueViolation(err)?.includes('FtthClient.code')) throw new CodeTakenMeanwhile();
+      throw err;
+    }
+    const property: Property = {
+      externalId: null,
+      poleId: null,
+      observation: null,
+      potencyRead: null,
+      ...rows.property,
+      createdAt: stamp,
+      updatedAt: stamp,
     };
+    sql.insert('Property', { ...property });
+    if (rows.sales) {
+      sql.insert('SalesReservationWatch', rows.sales.watch);
+      for (const event of rows.sales.events) sql.insert('SalesEvent', event);
+    }
+    return rows.answer(property);
   }
 
   /**

@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { cancellablePool, cancelScope, type StatementScope } from './cancel.js';
 import { cachingSqliteAdapter } from './sqlite-statement-cache.js';
+import type { SqliteSession } from './sqlite-sync.js';
 import { PrismaClient as SqliteClient, type Prisma } from '../../generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from '../../generated/postgres/client.js';
 
@@ -28,6 +29,12 @@ export function sqlitePath(url: string): string {
 const providers = new WeakMap<object, DbProvider>();
 const urls = new WeakMap<object, string>();
 const pools = new WeakMap<object, pg.Pool>();
+const sessions = new WeakMap<object, SqliteSession>();
+
+/** The SQLite connection behind `db` for synchronous transactions (writeSync); none on PostgreSQL. */
+export function sqliteSession(db: Db): SqliteSession | undefined {
+  return sessions.get(db);
+}
 
 /**
  * Cancels the PostgreSQL statements `scope` still runs (see withStatementScope), e.g. when the
@@ -57,11 +64,14 @@ export function createDb(url: string, options: DbOptions = {}): Db {
   const timeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   let db: Db;
   if (providerOf(url) === 'sqlite') {
-    const adapter = cachingSqliteAdapter({
+    const { factory, session } = cachingSqliteAdapter({
       url: `file:${sqlitePath(url)}`,
       timeout: timeoutMs || 10_000,
     });
-    db = new SqliteClient({ adapter, errorFormat: 'minimal' });
+    const client = new SqliteClient({ adapter: factory, errorFormat: 'minimal' });
+    session.connect = () => client.$connect();
+    sessions.set(client, session);
+    db = client;
   } else {
     const pool = cancellablePool({
       connectionString: url,

@@ -1,5 +1,6 @@
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type Database from 'better-sqlite3';
+import { WriteLock, type SqliteSession } from './sqlite-sync.js';
 
 // Prisma's better-sqlite3 adapter prepares every statement anew (`prepare(sql).bind(args)`), and
 // preparing was the largest single cost of a reservation (0.1 ms each, inside the serialised write
@@ -70,15 +71,48 @@ function cachePrepared(db: Database.Database): void {
 
 type Factory = InstanceType<typeof PrismaBetterSqlite3>;
 type Adapter = Awaited<ReturnType<Factory['connect']>>;
+type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
 
-/** Prisma's better-sqlite3 adapter factory whose connections keep their prepared statements. */
+/**
+ * Each transaction first takes the session's lock (shared with writeSync's synchronous
+ * transactions), and gives it back when it commits or rolls back.
+ */
+function takeLockFirst(adapter: Adapter, lock: WriteLock): void {
+  const start = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel): Promise<Transaction> => {
+    const release = await lock.acquire();
+    try {
+      const tx = await start(isolationLevel);
+      const commit = tx.commit.bind(tx);
+      const rollback = tx.rollback.bind(tx);
+      tx.commit = () => commit().finally(release);
+      tx.rollback = () => rollback().finally(release);
+      return tx;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  };
+}
+
+/**
+ * Prisma's better-sqlite3 adapter factory whose connections keep their prepared statements, and
+ * the session through which writeSync reaches the same connection.
+ */
 export function cachingSqliteAdapter(config: ConstructorParameters<typeof PrismaBetterSqlite3>[0]) {
   const factory = new PrismaBetterSqlite3(config);
   const connect = factory.connect.bind(factory);
+  const session: SqliteSession = {
+    lock: new WriteLock(),
+    connect: async () => undefined,
+  };
   factory.connect = async (): Promise<Adapter> => {
     const adapter = await connect();
-    cachePrepared((adapter as unknown as { client: Database.Database }).client);
+    const driver = (adapter as unknown as { client: Database.Database }).client;
+    cachePrepared(driver);
+    takeLockFirst(adapter, session.lock);
+    session.driver = driver;
     return adapter;
   };
-  return factory;
+  return { factory, session };
 }
