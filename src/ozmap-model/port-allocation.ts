@@ -2,6 +2,7 @@ import { ConflictError, NoFreePortError, NotFoundError, ValidationError } from '
 import { dbProvider, isUniqueViolation, type Db, type Tx } from './db/client.js';
 import type { PortPolicy } from '../viability/index.js';
 import type { SyncSql } from './db/sqlite-sync.js';
+import { pgUniqueViolation, type PgSql } from './db/pg-write.js';
 
 export type { Tx };
 
@@ -48,14 +49,27 @@ export async function withFreePort<T>(
   write: (tx: Tx, slot: AllocatedPort) => Promise<T>,
 ): Promise<T> {
   const onPostgres = dbProvider(db) === 'postgresql';
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.$transaction(async (tx) => {
+  return retry(
+    () =>
+      db.$transaction(async (tx) => {
         const slot = await choosePortInTx(tx, target, onPostgres);
         return write(tx, slot);
-      }, TX_OPTIONS);
+      }, TX_OPTIONS),
+    isUniqueViolation,
+  );
+}
+
+/** A plain-SQL port writer (pgWrite) run again while a race on a port refuses it. */
+export function retryOnTakenPort<T>(run: () => Promise<T>): Promise<T> {
+  return retry(run, (err) => pgUniqueViolation(err) === 'Property_splitterId_port_key');
+}
+
+async function retry<T>(run: () => Promise<T>, lostRace: (err: unknown) => boolean): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
     } catch (err) {
-      if (!isUniqueViolation(err) || attempt >= MAX_ATTEMPTS) throw err;
+      if (!lostRace(err) || attempt >= MAX_ATTEMPTS) throw err;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     }
   }
@@ -155,6 +169,33 @@ export function chooseBoxPortSync(
     if (current && current.clientId === null) {
       sql.run(
         'UPDATE "Property" SET "splitterId" = NULL, "port" = NULL, "observation" = ?, "updatedAt" = ? WHERE "id" = ?',
+        vacatedObservation(current.observation, target),
+        new Date(),
+        slot.vacantPropertyId,
+      );
+    }
+  }
+  return slot;
+}
+
+/**
+ * choosePortInTx for a box target inside a plain PostgreSQL transaction (pgWrite): the box row
+ * locked, the vacant property's port freed in it too.
+ */
+export async function chooseBoxPortPg(
+  sql: PgSql,
+  target: Extract<PortTarget, { kind: 'box' }>,
+): Promise<AllocatedPort> {
+  await sql.all('SELECT 1 FROM "Box" WHERE "id" = $1 FOR UPDATE', target.boxId);
+  const slot = pickPort(await sql.all<PortRow>(BOX_PORTS_SQL_PG, target.boxId), target);
+  if (slot.vacantPropertyId) {
+    const [current] = await sql.all<{ observation: string | null; clientId: string | null }>(
+      'SELECT "observation", "clientId" FROM "Property" WHERE "id" = $1',
+      slot.vacantPropertyId,
+    );
+    if (current && current.clientId === null) {
+      await sql.run(
+        'UPDATE "Property" SET "splitterId" = NULL, "port" = NULL, "observation" = $1, "updatedAt" = $2 WHERE "id" = $3',
         vacatedObservation(current.observation, target),
         new Date(),
         slot.vacantPropertyId,

@@ -4,10 +4,19 @@ import { newId } from '../ids.js';
 import { clientHistoryAfter } from '../ozmap-model/client-history.js';
 import type { SalesChangePort } from '../sales/events.js';
 import { chatOfMeta } from '../sales/snapshots.js';
-import { isUniqueViolation, sqliteSession, type Db, type Tx } from '../ozmap-model/db/client.js';
+import {
+  isUniqueViolation,
+  pgPool,
+  sqliteSession,
+  type Db,
+  type Tx,
+} from '../ozmap-model/db/client.js';
+import { pgUniqueViolation, pgWrite, type PgSql } from '../ozmap-model/db/pg-write.js';
 import { sqliteUniqueViolation, writeSync, type SyncSql } from '../ozmap-model/db/sqlite-sync.js';
 import {
+  chooseBoxPortPg,
   chooseBoxPortSync,
+  retryOnTakenPort,
   withFreePort,
   type AllocatedPort,
   type PortTarget,
@@ -143,18 +152,15 @@ export class ReservationService {
     for (const target of targets) {
       try {
         let via: 'free' | 'vacant' | 'blocked' = 'free';
-        const session = target.kind === 'box' ? sqliteSession(this.deps.db) : undefined;
+        const atBox =
+          target.kind === 'box' ? await this.reserveAtBox(target, req, code) : undefined;
         const reservation =
-          session && target.kind === 'box'
-            ? await writeSync(session, (sql) => {
-                const slot = chooseBoxPortSync(sql, target);
-                via = slot.via;
-                return this.writeSync(sql, slot, req, code);
-              })
-            : await withFreePort(this.deps.db, target, (tx, slot) => {
-                via = slot.via;
-                return this.write(tx, slot, req, code);
-              });
+          atBox?.reservation ??
+          (await withFreePort(this.deps.db, target, (tx, slot) => {
+            via = slot.via;
+            return this.write(tx, slot, req, code);
+          }));
+        if (atBox) via = atBox.via;
         // A blocked or vacant-held port changes more than the free count: reload the box.
         if (via === 'free') await this.deps.network.portsTaken(reservation.boxId, 1);
         else await this.deps.network.boxesChanged([reservation.boxId]);
@@ -321,22 +327,11 @@ export class ReservationService {
     return rows.answer(property);
   }
 
-  /** `write` inside a synchronous SQLite transaction (writeSync): the same rows. */
-  private writeSync(
-    sql: SyncSql,
-    slot: AllocatedPort,
-    req: ReservationRequest,
-    code: string,
-  ): Reservation {
+  /** `write`'s rows as plain inserts (parents first), and the property as written. */
+  private insertsOf(slot: AllocatedPort, req: ReservationRequest, code: string) {
     const rows = this.rowsOf(slot, req, code);
     // Prisma stamps these itself; the real clock, as it does.
     const stamp = new Date();
-    try {
-      sql.insert('FtthClient', { ...rows.client, createdAt: stamp, updatedAt: stamp });
-    } catch (err) {
-      if (sqliteUniqueViolation(err)?.includes('FtthClient.code')) throw new CodeTakenMeanwhile();
-      throw err;
-    }
     const property: Property = {
       externalId: null,
       poleId: null,
@@ -346,12 +341,74 @@ export class ReservationService {
       createdAt: stamp,
       updatedAt: stamp,
     };
-    sql.insert('Property', { ...property });
-    if (rows.sales) {
-      sql.insert('SalesReservationWatch', rows.sales.watch);
-      for (const event of rows.sales.events) sql.insert('SalesEvent', event);
+    const inserts = [
+      { table: 'FtthClient', row: { ...rows.client, createdAt: stamp, updatedAt: stamp } },
+      { table: 'Property', row: { ...property } },
+      ...(rows.sales
+        ? [
+            { table: 'SalesReservationWatch', row: rows.sales.watch },
+            ...rows.sales.events.map((row) => ({ table: 'SalesEvent', row })),
+          ]
+        : []),
+    ];
+    return { inserts, answer: () => rows.answer(property) };
+  }
+
+  /** `write` inside a synchronous SQLite transaction (writeSync): the same rows. */
+  private writeSync(
+    sql: SyncSql,
+    slot: AllocatedPort,
+    req: ReservationRequest,
+    code: string,
+  ): Reservation {
+    const { inserts, answer } = this.insertsOf(slot, req, code);
+    try {
+      for (const { table, row } of inserts) sql.insert(table, row);
+    } catch (err) {
+      if (sqliteUniqueViolation(err)?.includes('FtthClient.code')) throw new CodeTakenMeanwhile();
+      throw err;
     }
-    return rows.answer(property);
+    return answer();
+  }
+
+  /** `write` inside a plain PostgreSQL transaction (pgWrite): the same rows, in one statement. */
+  private async writePg(
+    sql: PgSql,
+    slot: AllocatedPort,
+    req: ReservationRequest,
+    code: string,
+  ): Promise<Reservation> {
+    const { inserts, answer } = this.insertsOf(slot, req, code);
+    try {
+      await sql.insertAll(inserts);
+    } catch (err) {
+      if (pgUniqueViolation(err) === 'FtthClient_code_key') throw new CodeTakenMeanwhile();
+      throw err;
+    }
+    return answer();
+  }
+
+  /** Reserves at a box in one transaction, by the fastest writer the database has. */
+  private async reserveAtBox(
+    target: Extract<PortTarget, { kind: 'box' }>,
+    req: ReservationRequest,
+    code: string,
+  ): Promise<{ reservation: Reservation; via: AllocatedPort['via'] } | undefined> {
+    const session = sqliteSession(this.deps.db);
+    if (session) {
+      return writeSync(session, (sql) => {
+        const slot = chooseBoxPortSync(sql, target);
+        return { reservation: this.writeSync(sql, slot, req, code), via: slot.via };
+      });
+    }
+    const pool = pgPool(this.deps.db);
+    if (!pool) return undefined;
+    return retryOnTakenPort(() =>
+      pgWrite(pool, async (sql) => {
+        const slot = await chooseBoxPortPg(sql, target);
+        return { reservation: await this.writePg(sql, slot, req, code), via: slot.via };
+      }),
+    );
   }
 
   /**

@@ -31,6 +31,11 @@ const urls = new WeakMap<object, string>();
 const pools = new WeakMap<object, pg.Pool>();
 const sessions = new WeakMap<object, SqliteSession>();
 
+/** The pool behind a PostgreSQL client made by createDb (pgWrite); none on SQLite. */
+export function pgPool(db: Db): pg.Pool | undefined {
+  return pools.get(db);
+}
+
 /** The SQLite connection behind `db` for synchronous transactions (writeSync); none on PostgreSQL. */
 export function sqliteSession(db: Db): SqliteSession | undefined {
   return sessions.get(db);
