@@ -129,11 +129,11 @@ describe.each(testProviders())('SGP schedule on %s', (provider) => {
     await a.jobs.runDue();
     clock.now = new Date('2026-03-10T12:05:00Z');
     await a.jobs.runDue();
-    expect((await runs()).map((r) => r.cycle)).toEqual([
-      'create+update',
-      'cancel',
-      'create+update',
-    ]);
+    const cycles = (await runs()).map((r) => r.cycle);
+    // The two 12:00 cycles start in the same millisecond of the test's clock, and their ids come
+    // from the cycle's worker thread: listed in either order.
+    expect(cycles.slice(0, 2).sort()).toEqual(['cancel', 'create+update']);
+    expect(cycles.slice(2)).toEqual(['create+update']);
 
     await server.ctx.integrations.update('erp', { enabled: false });
     await a.schedules.refresh();
