@@ -151,16 +151,12 @@ export class ReservationService {
     let lastError: unknown;
     for (const target of targets) {
       try {
-        let via: 'free' | 'vacant' | 'blocked' = 'free';
-        const atBox =
-          target.kind === 'box' ? await this.reserveAtBox(target, req, code) : undefined;
-        const reservation =
-          atBox?.reservation ??
-          (await withFreePort(this.deps.db, target, (tx, slot) => {
-            via = slot.via;
-            return this.write(tx, slot, req, code);
-          }));
-        if (atBox) via = atBox.via;
+        const { reservation, via } =
+          (target.kind === 'box' ? await this.reserveAtBox(target, req, code) : undefined) ??
+          (await withFreePort(this.deps.db, target, async (tx, slot) => ({
+            reservation: await this.write(tx, slot, req, code),
+            via: slot.via,
+          })));
         // A blocked or vacant-held port changes more than the free count: reload the box.
         if (via === 'free') await this.deps.network.portsTaken(reservation.boxId, 1);
         else await this.deps.network.boxesChanged([reservation.boxId]);

@@ -1,17 +1,9 @@
 import Database from 'better-sqlite3';
 import { sqlitePath } from './client.js';
 import type { Inserter, RawRow, RawSession, SessionMode } from './raw.js';
+import { sqliteValue } from './sqlite-sync.js';
 
-// better-sqlite3 binds numbers, strings, bigints, buffers and null: booleans and dates are stored
-// the way Prisma stores them (0/1, ISO text).
-function bindable(value: unknown): unknown {
-  if (value === true) return 1;
-  if (value === false) return 0;
-  if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');
-  return value ?? null;
-}
-
-const bindAll = (params: readonly unknown[]) => params.map(bindable);
+const bindAll = (params: readonly unknown[]) => params.map(sqliteValue);
 
 export async function sqliteSession<T>(
   url: string,

@@ -36,12 +36,15 @@ export interface SyncSql {
   insert(table: string, row: Record<string, Value>): void;
 }
 
-/** How Prisma's better-sqlite3 adapter stores a value (dates as ISO 8601 text, booleans 0/1). */
-export function sqliteValue(v: Value): string | number | bigint | null {
-  if (v === undefined || v === null) return null;
+/**
+ * How Prisma's better-sqlite3 adapter stores a value (dates as ISO 8601 text, booleans 0/1);
+ * what better-sqlite3 binds as it is (numbers, strings, bigints, buffers) passes through.
+ */
+export function sqliteValue(v: unknown): unknown {
+  if (v === true) return 1;
+  if (v === false) return 0;
   if (v instanceof Date) return v.toISOString().replace('Z', '+00:00');
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  return v;
+  return v ?? null;
 }
 
 /** What the connection's (caching) `prepare` returns: see sqlite-statement-cache.ts. */
