@@ -155,9 +155,12 @@ export class Cluster {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stderr.pipe(log);
+    const tail: string[] = [];
+    const keep = (line: string) => tail.push(line) > 40 && tail.shift();
+    createInterface({ input: child.stderr }).on('line', keep);
     const started = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`${name} did not start: see ${logFile}`)),
+        () => reject(new Error(`${name} did not start (${logFile}):\n${tail.join('\n')}`)),
         60_000,
       );
       const lines = createInterface({ input: child.stdout });
@@ -167,10 +170,14 @@ export class Cluster {
           resolve(
             JSON.parse(line.slice('ALCANCE_INSTANCE '.length)) as { url: string; pid: number },
           );
-        } else log.write(`${line}\n`);
+        } else {
+          log.write(`${line}\n`);
+          keep(line);
+        }
       });
+      // The log file is gone with the machine when CI fails, so its end goes into the error.
       child.once('exit', (code) =>
-        reject(new Error(`${name} exited with ${code}: see ${logFile}`)),
+        reject(new Error(`${name} exited with ${code} (${logFile}):\n${tail.join('\n')}`)),
       );
     });
     const instance: Instance = {
