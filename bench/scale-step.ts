@@ -71,7 +71,9 @@ if (step === 'seed') {
 } else if (step === 'import') {
   await applyMigrations(url);
   const db = createDb(url);
-  const r = await importGeoJsonFile(db, arg!);
+  // BENCH_IMPORT_CHANGE_LOG=triggers: the change log written row by row, as before (compare).
+  const changeLog = process.env.BENCH_IMPORT_CHANGE_LOG === 'triggers' ? 'triggers' : 'bulk';
+  const r = await importGeoJsonFile(db, arg!, { changeLog });
   await db.$disconnect();
   report({
     boxes: r.boxes.created + r.boxes.updated + r.boxes.unchanged,

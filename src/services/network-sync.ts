@@ -1,13 +1,14 @@
 import type { NetworkChanges } from '../context.js';
 import type { Logger } from '../logger.js';
+import {
+  ALL_POLES_KEY,
+  CONDOS_KEY,
+  POLE_PREFIX,
+  REGIONS_KEY,
+} from '../ozmap-model/db/change-log.js';
 import { dbProvider, type Db } from '../ozmap-model/db/client.js';
 
-/** The change-log key of "regions or their tags changed" (box ids are 24-hex strings). */
-export const REGIONS_KEY = 'regions';
-/** Pole-mode keys (migration pole_change_log): `pole:<id>`, every route, gated communities. */
-export const POLE_PREFIX = 'pole:';
-export const ALL_POLES_KEY = 'poles';
-export const CONDOS_KEY = 'condos';
+export { ALL_POLES_KEY, CONDOS_KEY, POLE_PREFIX, REGIONS_KEY };
 
 interface ChangeRow {
   key: string;

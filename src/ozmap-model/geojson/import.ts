@@ -1,11 +1,12 @@
 import { ValidationError } from '../../errors.js';
 import type { NetworkChanges } from '../../context.js';
+import { POLE_PREFIX, withChangeLogSuspended } from '../db/change-log.js';
 import type { Db } from '../db/client.js';
 import { withRawSession, type RawSession } from '../db/raw.js';
 import { noProgress, type Progress } from '../progress.js';
 import { applyPlan } from './apply.js';
 import { Planner, type PlanOptions } from './plan.js';
-import type { ImportReport } from './plan-types.js';
+import type { ImportReport, Plan } from './plan-types.js';
 import { readGeoJson, type GeoJsonSource } from './read.js';
 import { heldPortsAbove, loadSnapshot, loadSplitters } from './snapshot.js';
 import { inFileOrder, type ValidatedFile } from './validate.js';
@@ -14,6 +15,12 @@ export interface ImportOptions extends PlanOptions {
   /** Told about changed boxes, poles and regions after the commit, so a running index stays current. */
   network?: NetworkChanges;
   progress?: Progress;
+  /**
+   * How other instances learn of the changes: 'bulk' (the default) suspends the per-row
+   * change-log triggers and logs each changed box and pole once (SQLite; see
+   * withChangeLogSuspended); 'triggers' leaves them on, row by row.
+   */
+  changeLog?: 'bulk' | 'triggers';
 }
 
 /** The file cannot be imported; `problems` lists every reason, each with its place in the file. */
@@ -63,7 +70,13 @@ async function importFrom(
     const planned = await planAll(s, file, options);
     progress.end();
     if (planned.problems.length) throw new GeoJsonImportError(inFileOrder(planned.problems));
-    await applyPlan(s, planned, progress);
+    if (options.changeLog === 'triggers') await applyPlan(s, planned, progress);
+    else
+      await withChangeLogSuspended(
+        s,
+        () => changeKeys(planned),
+        () => applyPlan(s, planned, progress),
+      );
     return planned;
   });
   const { regions } = plan.report;
@@ -73,6 +86,11 @@ async function importFrom(
   const poles = plan.changedPoleIds;
   if (poles.size) await options.network?.polesChanged(poles.size > 2_000 ? 'all' : poles);
   return plan.report;
+}
+
+function* changeKeys(plan: Plan): Iterable<string> {
+  yield* plan.changedBoxIds;
+  for (const id of plan.changedPoleIds) yield `${POLE_PREFIX}${id}`;
 }
 
 async function planAll(s: RawSession, file: ValidatedFile, options: ImportOptions) {
