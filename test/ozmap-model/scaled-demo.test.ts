@@ -89,6 +89,14 @@ describe.each(testProviders())('seedScaledNetwork (%s)', { timeout: 120_000 }, (
       });
       expect(service.size).toBe(1500);
       expect(service.check({ lat: -23.4253, lng: -51.9386 }).viable).toBe(true);
+      // other instances hear of every box and pole (SQLite logs them once, after the write)
+      const keys = new Set((await database.db.networkChange.findMany()).map((c) => c.key));
+      for (const b of await database.db.box.findMany({ select: { id: true } }))
+        expect(keys.has(b.id)).toBe(true);
+      for (const p of await database.db.pole.findMany({ select: { id: true } }))
+        expect(keys.has(`pole:${p.id}`)).toBe(true);
+      const versions = (await database.db.networkChange.findMany()).map((c) => c.version);
+      expect(new Set(versions).size).toBe(versions.length);
       await expect(seedScaledNetwork(database.db, 5, 10)).rejects.toBeInstanceOf(ConflictError);
       expect(await database.db.box.count()).toBe(1500);
     } finally {

@@ -9,6 +9,11 @@ export const POLE_PREFIX = 'pole:';
 export const ALL_POLES_KEY = 'poles';
 export const CONDOS_KEY = 'condos';
 
+/** A SELECT of one column named k: the keys to log, read after the write. */
+export interface KeyQuery {
+  sql: string;
+}
+
 /** The tables a bulk write fills by the million, whose per-row triggers it suspends. */
 const BULK_TABLES = ['Box', 'Splitter', 'SplitterPort', 'Pole', 'Span'];
 
@@ -24,7 +29,7 @@ const BULK_TABLES = ['Box', 'Splitter', 'SplitterPort', 'Pole', 'Span'];
  */
 export async function withChangeLogSuspended<T>(
   s: RawSession,
-  keys: () => Iterable<string>,
+  keys: (() => Iterable<string>) | KeyQuery,
   write: () => Promise<T>,
 ): Promise<T> {
   if (s.provider !== 'sqlite') return write();
@@ -35,19 +40,32 @@ export async function withChangeLogSuspended<T>(
   for (const [name] of triggers) await s.run(`DROP TRIGGER "${name as string}"`);
   const result = await write();
   for (const [, sql] of triggers) await s.run(sql as string);
-  await logChanges(s, keys());
+  await logChanges(s, keys);
   return result;
 }
 
 /** One new version per key, in the order given, as the triggers would have written them. */
-async function logChanges(s: RawSession, keys: Iterable<string>): Promise<void> {
+async function logChanges(s: RawSession, keys: (() => Iterable<string>) | KeyQuery): Promise<void> {
   const rows = await s.all('SELECT COALESCE(MAX("version"), 0) FROM "NetworkChange"');
   let version = BigInt((rows[0]?.[0] as number | bigint | undefined) ?? 0);
   const at = Date.now();
-  for (const key of keys) {
+  if ('sql' in keys) {
+    // WHERE true: SQLite's parser would take ON CONFLICT for a join's ON otherwise.
+    await s.run(
+      `INSERT INTO "NetworkChange" ("key", "version", "at") SELECT k, ? + ROW_NUMBER() OVER (), ? FROM (${keys.sql}) WHERE true ON CONFLICT ("key") DO UPDATE SET "version" = excluded."version", "at" = excluded."at"`,
+      [version, at],
+    );
+    return;
+  }
+  for (const key of keys()) {
     await s.run(
       'INSERT INTO "NetworkChange" ("key", "version", "at") VALUES (?, ?, ?) ON CONFLICT ("key") DO UPDATE SET "version" = excluded."version", "at" = excluded."at"',
       [key, ++version, at],
     );
   }
 }
+
+/** Every box and pole of the inventory as change-log keys (a bulk write into an empty one). */
+export const EVERY_NETWORK_KEY: KeyQuery = {
+  sql: `SELECT "id" AS k FROM "Box" UNION ALL SELECT '${POLE_PREFIX}' || "id" AS k FROM "Pole"`,
+};

@@ -1,5 +1,6 @@
 import { ConflictError } from '../../errors.js';
 import type { Db } from '../db/client.js';
+import { EVERY_NETWORK_KEY, withChangeLogSuspended } from '../db/change-log.js';
 import { flushAll, withRawSession, type Inserter, type RawSession } from '../db/raw.js';
 import { noProgress, type Progress } from '../progress.js';
 import { getSystemConfig } from '../system-config.js';
@@ -33,14 +34,16 @@ export async function seedScaledNetwork(
     const now = new Date();
     const write = inserters(s);
     progress.phase('seeding demo network', boxes);
-    for (const rows of net.rows()) {
-      await writeRows(write, rows, id, now);
-      counts.boxes += rows.boxes.length;
-      counts.splitters += rows.splitters.length;
-      counts.clients += rows.clients.length;
-      progress.advance(rows.boxes.length);
-    }
-    await flushAll(Object.values(write));
+    await withChangeLogSuspended(s, EVERY_NETWORK_KEY, async () => {
+      for (const rows of net.rows()) {
+        await writeRows(write, rows, id, now);
+        counts.boxes += rows.boxes.length;
+        counts.splitters += rows.splitters.length;
+        counts.clients += rows.clients.length;
+        progress.advance(rows.boxes.length);
+      }
+      await flushAll(Object.values(write));
+    });
     progress.end();
   });
   return counts;
