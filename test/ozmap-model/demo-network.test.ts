@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { ConflictError } from '../../src/errors.js';
 import {
@@ -9,7 +9,7 @@ import {
   type DemoNetwork,
 } from '../../src/ozmap-model/demo-network.js';
 import { SYSTEM_CONFIG_ID } from '../../src/ozmap-model/system-config.js';
-import { freshDatabase, testProviders, type TestDatabase } from '../support/db.js';
+import { freshDatabases, testProviders } from '../support/db.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -109,13 +109,7 @@ function range(n: number): number[] {
 }
 
 describe.each(testProviders())('seedDemoNetwork on %s', (provider) => {
-  const opened: TestDatabase[] = [];
-  afterAll(async () => Promise.all(opened.map((d) => d.drop())));
-  const fresh = async () => {
-    const t = await freshDatabase(provider);
-    opened.push(t);
-    return t.db;
-  };
+  const fresh = freshDatabases(provider);
 
   it('writes the generated network and refuses to seed twice', { timeout: 120_000 }, async () => {
     const db = await fresh();

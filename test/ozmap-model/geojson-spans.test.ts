@@ -1,10 +1,10 @@
 // Spans (cable spans between poles) in the GeoJSON format: LineStrings naming their two poles,
 // imported all-or-nothing with the other features, exported back, and handed to a running
 // pole graph so pole-mode viability routes along them at once.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NetworkChanges } from '../../src/context.js';
 import { GeoJsonImportError, exportGeoJson, importGeoJson } from '../../src/ozmap-model/geojson.js';
-import { freshDatabase, testProviders, type TestDatabase } from '../support/db.js';
+import { freshDatabases, testProviders } from '../support/db.js';
 import { box, collection, pole, splitter } from './geojson-fixtures.js';
 
 function span(
@@ -50,13 +50,7 @@ function recorder() {
 }
 
 describe.each(testProviders())('GeoJSON spans on %s', (provider) => {
-  const opened: TestDatabase[] = [];
-  afterAll(async () => Promise.all(opened.map((d) => d.drop())));
-  const fresh = async () => {
-    const t = await freshDatabase(provider);
-    opened.push(t);
-    return t.db;
-  };
+  const fresh = freshDatabases(provider);
   const poles = () => Object.entries(POS).map(([n, [lng, lat]]) => pole(n, lng!, lat!));
 
   it('imports spans between poles of the file, with given, line or pole lengths', async () => {

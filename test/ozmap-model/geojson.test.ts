@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/ozmap-model/db/client.js';
 import { seedDemoNetwork } from '../../src/ozmap-model/demo-network.js';
 import { GeoJsonImportError, exportGeoJson, importGeoJson } from '../../src/ozmap-model/geojson.js';
-import { freshDatabase, testProviders, type TestDatabase } from '../support/db.js';
+import { freshDatabases, testProviders } from '../support/db.js';
 import { box, collection, pole, region, smallNetwork, splitter } from './geojson-fixtures.js';
 
 async function rowCounts(db: Db) {
@@ -30,13 +30,7 @@ async function problemsOf(promise: Promise<unknown>): Promise<string[]> {
 }
 
 describe.each(testProviders())('GeoJSON import and export on %s', (provider) => {
-  const opened: TestDatabase[] = [];
-  afterAll(async () => Promise.all(opened.map((d) => d.drop())));
-  const fresh = async () => {
-    const t = await freshDatabase(provider);
-    opened.push(t);
-    return t.db;
-  };
+  const fresh = freshDatabases(provider);
 
   it('lists every problem of an invalid file and writes nothing', async () => {
     const db = await fresh();

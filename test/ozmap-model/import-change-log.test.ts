@@ -2,11 +2,11 @@
 // suspends the per-row triggers and logs each changed box and pole once: the keys it logs must
 // cover every key the triggers would have logged, and the triggers must be back (or never gone)
 // whatever happens to the import.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
 import type { Db } from '../../src/ozmap-model/db/client.js';
 import { importGeoJson, type ImportOptions } from '../../src/ozmap-model/geojson.js';
-import { freshDatabase, testProviders, type TestDatabase } from '../support/db.js';
+import { freshDatabases, testProviders } from '../support/db.js';
 import { box, collection, pole, splitter } from './geojson-fixtures.js';
 
 const span = (a: string, b: string, length?: number) => ({
@@ -75,13 +75,7 @@ async function triggerNames(db: Db, provider: string): Promise<string[]> {
 }
 
 describe.each(testProviders())('an import logs its changes on %s', (provider) => {
-  const opened: TestDatabase[] = [];
-  afterAll(async () => Promise.all(opened.map((d) => d.drop())));
-  const fresh = async () => {
-    const t = await freshDatabase(provider);
-    opened.push(t);
-    return t.db;
-  };
+  const fresh = freshDatabases(provider);
 
   it('logs every box and pole key the row triggers would, and the triggers stay', async () => {
     const [bulk, rowByRow] = [await fresh(), await fresh()];

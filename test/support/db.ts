@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll } from 'vitest';
 import { createDb, type Db, type DbProvider } from '../../src/ozmap-model/db/client.js';
 import { applyMigrations } from '../../src/ozmap-model/db/migrate.js';
 
@@ -16,6 +17,17 @@ export interface TestDatabase {
   url: string;
   db: Db;
   drop(): Promise<void>;
+}
+
+/** `fresh()` opens another fresh database for the current suite; all of them are dropped after it. */
+export function freshDatabases(provider: DbProvider): () => Promise<Db> {
+  const opened: TestDatabase[] = [];
+  afterAll(async () => Promise.all(opened.map((d) => d.drop())));
+  return async () => {
+    const t = await freshDatabase(provider);
+    opened.push(t);
+    return t.db;
+  };
 }
 
 /** A fresh, migrated, empty database of its own (a temp SQLite file or a new PostgreSQL database). */
