@@ -8,8 +8,6 @@ import {
 } from '../ozmap-model/db/change-log.js';
 import { dbProvider, type Db } from '../ozmap-model/db/client.js';
 
-export { ALL_POLES_KEY, CONDOS_KEY, POLE_PREFIX, REGIONS_KEY };
-
 interface ChangeRow {
   key: string;
   version: bigint;

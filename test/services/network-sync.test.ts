@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createLogger } from '../../src/logger.js';
 import { newId } from '../../src/ids.js';
 import type { Db } from '../../src/ozmap-model/db/client.js';
-import { NetworkSync, REGIONS_KEY, pruneNetworkChanges } from '../../src/services/network-sync.js';
+import { REGIONS_KEY } from '../../src/ozmap-model/db/change-log.js';
+import { NetworkSync, pruneNetworkChanges } from '../../src/services/network-sync.js';
 import { ViabilityService } from '../../src/services/viability-service.js';
 import { freshDatabase, testProviders, type TestDatabase } from '../support/db.js';
 import { createBox } from '../support/network-fixture.js';

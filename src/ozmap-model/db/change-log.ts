@@ -44,6 +44,10 @@ export async function withChangeLogSuspended<T>(
   return result;
 }
 
+// A key keeps only its newest version, as the triggers' upserts do.
+const KEEP_NEWEST =
+  'ON CONFLICT ("key") DO UPDATE SET "version" = excluded."version", "at" = excluded."at"';
+
 /** One new version per key, in the order given, as the triggers would have written them. */
 async function logChanges(s: RawSession, keys: (() => Iterable<string>) | KeyQuery): Promise<void> {
   const rows = await s.all('SELECT COALESCE(MAX("version"), 0) FROM "NetworkChange"');
@@ -52,14 +56,14 @@ async function logChanges(s: RawSession, keys: (() => Iterable<string>) | KeyQue
   if ('sql' in keys) {
     // WHERE true: SQLite's parser would take ON CONFLICT for a join's ON otherwise.
     await s.run(
-      `INSERT INTO "NetworkChange" ("key", "version", "at") SELECT k, ? + ROW_NUMBER() OVER (), ? FROM (${keys.sql}) WHERE true ON CONFLICT ("key") DO UPDATE SET "version" = excluded."version", "at" = excluded."at"`,
+      `INSERT INTO "NetworkChange" ("key", "version", "at") SELECT k, ? + ROW_NUMBER() OVER (), ? FROM (${keys.sql}) WHERE true ${KEEP_NEWEST}`,
       [version, at],
     );
     return;
   }
   for (const key of keys()) {
     await s.run(
-      'INSERT INTO "NetworkChange" ("key", "version", "at") VALUES (?, ?, ?) ON CONFLICT ("key") DO UPDATE SET "version" = excluded."version", "at" = excluded."at"',
+      `INSERT INTO "NetworkChange" ("key", "version", "at") VALUES (?, ?, ?) ${KEEP_NEWEST}`,
       [key, ++version, at],
     );
   }
