@@ -14,6 +14,7 @@ const DIR = process.env.BENCH_SCALE_DIR ?? '/tmp/alcance-scale';
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const RESERVATIONS = Number(process.env.BENCH_RESERVATIONS ?? 2000);
 const WARM_UP_RESERVATIONS = 300;
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 3);
 const PG_ADMIN = process.env.BENCH_POSTGRES_URL;
 mkdirSync(DIR, { recursive: true });
 
@@ -130,36 +131,48 @@ async function serve(url: string): Promise<Served> {
 }
 
 async function load(url: string, opts: Partial<autocannon.Options>) {
-  const r = await autocannon({ url, connections: 32, duration: SECONDS, ...opts });
+  const seconds = opts.duration ?? SECONDS;
+  const r = await autocannon({ url, connections: 32, duration: seconds, ...opts });
   // Answers, not attempts: a 4xx/5xx is counted as an error, never as served.
   return {
-    rps: Math.round(r['2xx'] / SECONDS),
+    rps: Math.round(r['2xx'] / Number(seconds)),
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors + r.non2xx,
   };
 }
 
-/** Viability at points near real boxes (jittered ~100 m) against /health, 32 connections. */
+/**
+ * Viability at points near real boxes (jittered ~100 m) against /health, 32 connections, both
+ * through the same middleware (request logging, metrics, security headers). Each route first runs
+ * WARM_UP_SECONDS uncounted: a just-started server answers through cold code, a serving one does not.
+ */
 async function http(s: Served) {
   let next = 0;
   const jitter = (i: number) => (((i * 7919) % 200) - 100) * 0.000009;
-  const viability = await load(s.url, {
-    headers: { authorization: s.key },
-    requests: [
-      {
-        setupRequest: (req) => {
-          const i = next++;
-          const [lat, lng] = s.points[i % s.points.length]!;
-          return {
-            ...req,
-            path: `/api/v2/ftth-viability/radius?lat=${lat + jitter(i)}&lng=${lng + jitter(i + 1)}`,
-          };
+  const viabilityLoad = (duration: number) =>
+    load(s.url, {
+      duration,
+      headers: { authorization: s.key },
+      requests: [
+        {
+          setupRequest: (req) => {
+            const i = next++;
+            const [lat, lng] = s.points[i % s.points.length]!;
+            return {
+              ...req,
+              path: `/api/v2/ftth-viability/radius?lat=${lat + jitter(i)}&lng=${lng + jitter(i + 1)}`,
+            };
+          },
         },
-      },
-    ],
-  });
-  const health = await load(s.url, { requests: [{ path: '/health' }] });
+      ],
+    });
+  const healthLoad = (duration: number) =>
+    load(s.url, { duration, requests: [{ path: '/health' }] });
+  await viabilityLoad(WARM_UP_SECONDS);
+  await healthLoad(WARM_UP_SECONDS);
+  const viability = await viabilityLoad(SECONDS);
+  const health = await healthLoad(SECONDS);
   return { viability, health, ratio: viability.rps / health.rps };
 }
 

@@ -229,6 +229,12 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
   private rebuildScheduled = false;
   private changedDuringReload: Set<string> | undefined;
   private readonly hits = new SearchHits();
+  private base?: {
+    system: SystemViabilitySettings;
+    radius: number;
+    maxBoxes: number;
+    settings: SystemViabilitySettings & { radius: number; maxBoxes: number };
+  };
 
   private constructor(
     private readonly db: Db,
@@ -353,10 +359,15 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
   /** The settings a check runs with: the system's, then the caller's layers. */
   effective(layers: ReadonlyArray<ViabilityOverrides | undefined> = []): EffectiveViability {
     const system = this.options.viabilitySettings?.() ?? DEFAULT_VIABILITY_SETTINGS;
-    return effectiveSettings(
-      { ...system, radius: this.options.defaultRadiusMeters(), maxBoxes: this.options.maxBoxes() },
-      ...layers,
-    );
+    const radius = this.options.defaultRadiusMeters();
+    const maxBoxes = this.options.maxBoxes();
+    // The base changes only when an admin changes a setting: not rebuilt on every request.
+    let base = this.base;
+    if (base?.system !== system || base.radius !== radius || base.maxBoxes !== maxBoxes) {
+      base = { system, radius, maxBoxes, settings: { ...system, radius, maxBoxes } };
+      this.base = base;
+    }
+    return effectiveSettings(base.settings, ...layers);
   }
 
   /** Pole mode and gated communities: attached by the composition root. */

@@ -37,7 +37,11 @@ describe('operations', () => {
     const { lines, logger } = captureLogs();
     const s = await startServer(config(), logger, { jobs: false });
     servers.push(s);
-    expect(await (await fetch(`${s.url}/health`)).json()).toEqual({ status: 'ok' });
+    const health = await fetch(`${s.url}/health`, { headers: { 'x-request-id': 'probe-1' } });
+    expect(await health.json()).toEqual({ status: 'ok' });
+    // Behind the same middleware as every route: security headers, an id, an access line.
+    expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(health.headers.get('x-request-id')).toBe('probe-1');
     const ready = await fetch(`${s.url}/ready`, { headers: { 'x-request-id': 'abc-123' } });
     expect(ready.status).toBe(200);
     expect(ready.headers.get('x-request-id')).toBe('abc-123');
@@ -51,6 +55,9 @@ describe('operations', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.path === '/ready');
     expect(logged).toMatchObject({ requestId: 'abc-123', status: 200, method: 'GET' });
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ requestId: 'probe-1', path: '/health', status: 200 }),
+    );
     const generated = await fetch(`${s.url}/ready`, {
       headers: { 'x-request-id': 'bad id with spaces' },
     });

@@ -34,6 +34,8 @@ export function parseTags(value: unknown): string[] | undefined {
   });
 }
 
+type AnswerBox = ViabilityAnswer['boxes'][number] | ViabilityAnswer['refused'][number];
+
 /**
  * The OZmap response shape (see docs/api.md): `viable, boxes, refused_boxes, properties`, plus the
  * mode and, in pole mode, each box's straight-line distance, pole and (when asked) route.
@@ -42,19 +44,28 @@ export function toOzmapViability(answer: ViabilityAnswer) {
   // With today's defaults (radius mode, no communities) the shape is exactly OZmap's.
   const poles = answer.mode === 'poles';
   const condos = answer.settings.horizontalCondos;
-  // The answer's box objects are made fresh for this call: extend them rather than copy them.
-  const shape = <T extends ViabilityAnswer['boxes'][number] | ViabilityAnswer['refused'][number]>(
-    b: T,
-    viable: boolean,
-  ) => {
-    const { horizontalCondos, straightDistance, ...rest } = b;
-    const out =
-      viable || condos
-        ? Object.assign(rest, {
-            horizontal_condos: (horizontalCondos ?? []).map((c) => ({ id: c.id, name: c.name })),
-          })
-        : rest;
-    if (straightDistance !== undefined) Object.assign(out, { straight_distance: straightDistance });
+  // The answer's box objects are made fresh for this call: extend them rather than copy them, and
+  // copy only to drop the keys OZmap does not have (radius mode without communities has none).
+  const shape = (b: AnswerBox, viable: boolean): Record<string, unknown> => {
+    let out = b as unknown as Record<string, unknown>;
+    if ('horizontalCondos' in b || 'straightDistance' in b) {
+      const { horizontalCondos, straightDistance, ...rest } = b;
+      out = rest;
+    }
+    if (viable || condos) {
+      out.horizontal_condos = (b.horizontalCondos ?? []).map((c) => ({ id: c.id, name: c.name }));
+    }
+    if (b.straightDistance !== undefined) out.straight_distance = b.straightDistance;
+    return out;
+  };
+  const refusedShape = (b: ViabilityAnswer['refused'][number]): Record<string, unknown> => {
+    let out = shape(b, false);
+    if ('routeLength' in out) {
+      const { routeLength, ...rest } = out;
+      out = rest;
+    }
+    out.reason_message = REASON_MESSAGES[b.reason];
+    if (b.routeLength !== undefined) out.route_length = b.routeLength;
     return out;
   };
   return {
@@ -84,13 +95,7 @@ export function toOzmapViability(answer: ViabilityAnswer) {
         }
       : {}),
     boxes: answer.boxes.map((b) => shape(b, true)),
-    refused_boxes: answer.refused.map((b) => {
-      const { routeLength, ...rest } = shape(b, false);
-      return Object.assign(rest, {
-        reason_message: REASON_MESSAGES[b.reason],
-        ...(routeLength !== undefined ? { route_length: routeLength } : {}),
-      });
-    }),
+    refused_boxes: answer.refused.map(refusedShape),
     // Both lists show the nearest boxes up to the maximum; these count the rest.
     boxes_omitted: answer.boxesOmitted,
     refused_boxes_omitted: answer.refusedOmitted,
