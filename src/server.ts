@@ -87,17 +87,18 @@ export async function buildContext(
   const metrics = new Metrics();
   // Read before the index loads: whatever changes while it loads is applied from the log after.
   const loadedVersion = await NetworkSync.currentVersion(db);
-  const viability = await ViabilityService.load(db, {
-    defaultRadiusMeters: () => settings.defaultRadiusMeters,
-    maxBoxes: () => settings.maxBoxesInRadius,
-    maxRadiusMeters: config.viability.maxRadiusMeters,
-    logger,
-    viabilitySettings: () => settings.viability,
-  });
-  viability.attach({
-    poles: await PoleNetwork.load(db, logger),
-    condos: await CondoAreas.load(db),
-  });
+  // Both at once: a large pole network loads in a worker thread meanwhile (pole-network.ts).
+  const [viability, poles] = await Promise.all([
+    ViabilityService.load(db, {
+      defaultRadiusMeters: () => settings.defaultRadiusMeters,
+      maxBoxes: () => settings.maxBoxesInRadius,
+      maxRadiusMeters: config.viability.maxRadiusMeters,
+      logger,
+      viabilitySettings: () => settings.viability,
+    }),
+    PoleNetwork.load(db, logger),
+  ]);
+  viability.attach({ poles, condos: await CondoAreas.load(db) });
   const now = options.now ?? (() => new Date());
   const secretsKey = loadSecretsKey(config.secrets);
   if (secretsKey.generated) {

@@ -1,9 +1,17 @@
 import type { Logger } from '../logger.js';
-import type { Db } from '../ozmap-model/db/client.js';
-import { PoleGraph, type BoxSlots } from '../viability/index.js';
+import { dbUrl, type Db } from '../ozmap-model/db/client.js';
+import { PoleGraph, type BoxSlots, type PoleColumns } from '../viability/index.js';
+import { loadPoleColumnsInThread } from './pole-columns-thread.js';
 import { loadPoleColumns, loadPoleNeighbourhood, loadPoles } from './pole-loader.js';
 
 const REBUILD_AFTER = 256;
+/** From this many poles a full load reads in a worker thread (below, starting the thread costs more than it saves). */
+const THREAD_FROM_POLES = 250_000;
+
+export interface PoleNetworkOptions {
+  /** Poles from which a full load runs in a worker thread (tests lower it). */
+  threadFromPoles?: number;
+}
 
 /**
  * Keeps the pole graph (pole-mode viability) in step with the database. Writers report the poles
@@ -22,12 +30,17 @@ export class PoleNetwork {
     private readonly db: Db,
     private readonly logger: Logger,
     graph: PoleGraph,
+    private readonly options: PoleNetworkOptions,
   ) {
     this.graph = graph;
   }
 
-  static async load(db: Db, logger: Logger): Promise<PoleNetwork> {
-    const network = new PoleNetwork(db, logger, PoleGraph.build({ poles: [] }));
+  static async load(
+    db: Db,
+    logger: Logger,
+    options: PoleNetworkOptions = {},
+  ): Promise<PoleNetwork> {
+    const network = new PoleNetwork(db, logger, PoleGraph.build({ poles: [] }), options);
     await network.reload();
     return network;
   }
@@ -79,7 +92,7 @@ export class PoleNetwork {
     // Overlapping reload requests share one run: the later one would read the same rows.
     this.reloading ??= (async () => {
       const started = Date.now();
-      const graph = PoleGraph.fromColumns(await loadPoleColumns(this.db));
+      const graph = PoleGraph.fromColumns(await this.readColumns());
       if (this.linkTarget) graph.link(this.linkTarget());
       this.graph = graph;
       this.logger.info(
@@ -91,6 +104,13 @@ export class PoleNetwork {
     const again = [...this.changedDuringReload];
     this.changedDuringReload.clear();
     if (again.length) await this.polesChanged(again);
+  }
+
+  private async readColumns(): Promise<PoleColumns> {
+    const poles = await this.db.pole.count();
+    return poles >= (this.options.threadFromPoles ?? THREAD_FROM_POLES)
+      ? loadPoleColumnsInThread(dbUrl(this.db))
+      : loadPoleColumns(this.db);
   }
 
   private scheduleRebuild(): void {

@@ -59,7 +59,7 @@ export async function createBox(db: Db, spec: BoxSpec = {}): Promise<FixtureBox>
   return { boxId, projectId, splitterIds };
 }
 
-async function ensureProject(db: Db): Promise<string> {
+export async function ensureProject(db: Db): Promise<string> {
   const existing = await db.project.findFirst({ select: { id: true } });
   if (existing) return existing.id;
   const id = newId();

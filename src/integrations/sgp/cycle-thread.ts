@@ -1,9 +1,9 @@
 // Runs an SGP cycle in a worker thread, so a provider's 50 000-contract cycle (Prisma's query
 // building, the planner, JSON) does not share the event loop with the requests: the viability
 // index stays in this thread and is told of each page's changes before the next page starts.
-import { Worker } from 'node:worker_threads';
 import type { NetworkChanges } from '../../context.js';
 import { levelName, type Logger } from '../../logger.js';
+import { startWorker } from '../../worker-thread.js';
 import type {
   CycleThreadInput,
   FromCycleThread,
@@ -15,18 +15,6 @@ import type { SgpCycleRequest, SgpCycleResult } from './cycle.js';
 export interface MainThreadSide {
   network: NetworkChanges;
   logger: Logger;
-}
-
-/** Run from the TypeScript sources (tests, benchmarks), the worker loads them through tsx. */
-function startWorker(input: CycleThreadInput): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./cycle-worker.js', import.meta.url), { workerData: input });
-  }
-  // Resolved from the working directory: the project's own (tests and benchmarks run there).
-  const tsx = 'tsx/esm/api';
-  const entry = new URL('./cycle-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(code, { eval: true, workerData: input });
 }
 
 function apply(network: NetworkChanges, call: NetworkCall): Promise<void> {
@@ -63,7 +51,7 @@ export function runSgpCycleInThread(
   req: Pick<SgpCycleRequest, 'signal' | 'onStart' | 'onPage'>,
   main: MainThreadSide,
 ): Promise<SgpCycleResult> {
-  const worker = startWorker(input);
+  const worker = startWorker(import.meta.url, 'cycle-worker', input);
   const send = (message: ToCycleThread) => worker.postMessage(message);
   const abort = () => {
     const reason: unknown = req.signal?.reason;
