@@ -3,7 +3,7 @@
 // workers with the same connections); only their targets differ: [A, A] for one instance, [A, B]
 // for two. Compare the ratios within one run; the machine is shared and noisy.
 //   BENCH_POSTGRES_URL (or TEST_POSTGRES_URL), BENCH_REDIS_URL (or TEST_REDIS_URL),
-//   BENCH_SECONDS (8), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2)
+//   BENCH_SECONDS (8), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2), BENCH_NODE_ARGS
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -39,7 +39,9 @@ async function startInstance(
   env: Record<string, string>,
 ): Promise<{ url: string; child: ChildProcess }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, ['dist/main.js', 'serve'], {
+  // BENCH_NODE_ARGS go to each instance's node (e.g. `--cpu-prof --cpu-prof-dir=DIR`).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js', 'serve'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -116,7 +118,7 @@ try {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     DEMO_NETWORK: 'off',
-    NETWORK_SYNC_INTERVAL_SECONDS: '1',
+    NETWORK_SYNC_INTERVAL_SECONDS: process.env.BENCH_SYNC_SECONDS ?? '1',
     SECRETS_KEY: randomBytes(32).toString('base64'),
     ...UNLIMITED_RATES,
   };
