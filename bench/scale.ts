@@ -131,11 +131,11 @@ async function serve(url: string): Promise<Served> {
 }
 
 async function load(url: string, opts: Partial<autocannon.Options>) {
-  const seconds = opts.duration ?? SECONDS;
-  const r = await autocannon({ url, connections: 32, duration: seconds, ...opts });
+  const seconds = Number(opts.duration ?? SECONDS);
+  const r = await autocannon({ url, connections: 32, duration: SECONDS, ...opts });
   // Answers, not attempts: a 4xx/5xx is counted as an error, never as served.
   return {
-    rps: Math.round(r['2xx'] / Number(seconds)),
+    rps: Math.round(r['2xx'] / seconds),
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors + r.non2xx,

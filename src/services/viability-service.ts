@@ -231,8 +231,6 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
   private readonly hits = new SearchHits();
   private base?: {
     system: SystemViabilitySettings;
-    radius: number;
-    maxBoxes: number;
     settings: SystemViabilitySettings & { radius: number; maxBoxes: number };
   };
 
@@ -363,8 +361,12 @@ export class ViabilityService implements PortChanges, ViableBoxFinder {
     const maxBoxes = this.options.maxBoxes();
     // The base changes only when an admin changes a setting: not rebuilt on every request.
     let base = this.base;
-    if (base?.system !== system || base.radius !== radius || base.maxBoxes !== maxBoxes) {
-      base = { system, radius, maxBoxes, settings: { ...system, radius, maxBoxes } };
+    if (
+      base?.system !== system ||
+      base.settings.radius !== radius ||
+      base.settings.maxBoxes !== maxBoxes
+    ) {
+      base = { system, settings: { ...system, radius, maxBoxes } };
       this.base = base;
     }
     return effectiveSettings(base.settings, ...layers);
