@@ -493,8 +493,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     scheduler: { leaseMs: e.SCHEDULER_LEASE_SECONDS * 1000 },
     // SQLite's writes run in this process's own threads (PostgreSQL's in its server), so the
     // cycle rests longer there to leave the requests the same share of the cores
-    // (docs/benchmarks.md, SGP: within 10 % of rest at 2 on SQLite, at 1 on PostgreSQL).
-    syncCycleRestRatio: e.SYNC_CYCLE_REST_RATIO ?? (e.DATABASE_URL.startsWith('file:') ? 2 : 1),
+    // (docs/benchmarks.md, SGP: within 10 % of rest at 3 on SQLite, at 1 on PostgreSQL).
+    syncCycleRestRatio: e.SYNC_CYCLE_REST_RATIO ?? (e.DATABASE_URL.startsWith('file:') ? 3 : 1),
     syncCycleThread: e.SYNC_CYCLE_THREAD !== 'off',
     map: {
       tileUrl: e.MAP_TILE_URL,

@@ -18,7 +18,7 @@ describe('loadConfig', () => {
   });
 
   it('runs SGP cycles in their own thread, paced by the database the server uses', () => {
-    expect(loadConfig({})).toMatchObject({ syncCycleThread: true, syncCycleRestRatio: 2 });
+    expect(loadConfig({})).toMatchObject({ syncCycleThread: true, syncCycleRestRatio: 3 });
     const pg = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/db' });
     expect(pg).toMatchObject({ syncCycleThread: true, syncCycleRestRatio: 1 });
     const set = loadConfig({ SYNC_CYCLE_THREAD: 'off', SYNC_CYCLE_REST_RATIO: '0.5' });
