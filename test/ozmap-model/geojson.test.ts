@@ -78,6 +78,48 @@ describe.each(testProviders())('GeoJSON import and export on %s', (provider) => 
     expect(Object.values(await rowCounts(db)).every((n) => n === 0)).toBe(true);
   });
 
+  it('imports a stretch at a time as in one piece, poles named before they come and tags used across stretches', async () => {
+    // boxes (and the region sharing CTO-2's tag) before the poles they name: held back, then planned
+    const reordered = () => {
+      const features = smallNetwork().features as Array<{ properties: { kind: string } }>;
+      const poles = features.filter((f) => f.properties.kind === 'pole');
+      const rest = features.filter((f) => f.properties.kind !== 'pole');
+      return collection(...rest, region('Condominio', ['condominio']), ...poles);
+    };
+    const whole = await fresh();
+    const piecewise = await fresh();
+    const report = await importGeoJson(whole, reordered());
+    expect(await importGeoJson(piecewise, reordered(), { stretch: 1 })).toEqual(report);
+    expect(report.poles.created).toBe(2);
+    expect(report.boxes.created).toBe(3);
+    expect(await exportGeoJson(piecewise)).toEqual(await exportGeoJson(whole));
+    expect(await rowCounts(piecewise)).toEqual(await rowCounts(whole));
+    const cto1 = await piecewise.box.findFirstOrThrow({
+      where: { name: 'CTO-1' },
+      include: { pole: true },
+    });
+    expect(cto1.pole?.name).toBe('POSTE-1');
+    const tag = await piecewise.tag.findFirstOrThrow({ where: { name: 'condominio' } });
+    expect(JSON.parse(tag.allowedTypesJson)).toEqual(['box', 'region']);
+    // and the same file again, a feature at a time, changes nothing
+    const again = await importGeoJson(piecewise, reordered(), { stretch: 1 });
+    expect(again.boxes).toEqual({ created: 0, updated: 0, unchanged: 3 });
+    expect(again.poles).toEqual({ created: 0, updated: 0, unchanged: 2 });
+  });
+
+  it('a problem in the last stretch: the stretches already written are not kept', async () => {
+    const db = await fresh();
+    const features = smallNetwork().features.concat(
+      box('CTO-9', -191, -23.42),
+      box('CTO-8', -51.94, -23.42, { pole: 'NO-SUCH-POLE' }),
+    );
+    expect(await problemsOf(importGeoJson(db, collection(...features), { stretch: 2 }))).toEqual([
+      'features[6].geometry.coordinates[0]: longitude must be between -180 and 180',
+      'features[7].properties.pole: no pole "NO-SUCH-POLE" in the file or the database',
+    ]);
+    expect(Object.values(await rowCounts(db)).every((n) => n === 0)).toBe(true);
+  });
+
   it('rejects a file that is not a FeatureCollection', async () => {
     const db = await fresh();
     expect(await problemsOf(importGeoJson(db, { type: 'Feature' }))).toEqual([

@@ -132,11 +132,12 @@ describe.each(testProviders())('an import logs its changes on %s', (provider) =>
     const failing: ImportOptions['progress'] = {
       phase: (name) => void (phase = name),
       advance: (n = 1) => {
-        if (phase === 'writing' && (rows += n) > 3) throw new Error('killed halfway');
+        // three features a stretch: the third stretch is written before this throws
+        if (phase === 'importing' && (rows += n) > 6) throw new Error('killed halfway');
       },
       end: () => undefined,
     };
-    await expect(importGeoJson(db, second(), { progress: failing })).rejects.toThrow(
+    await expect(importGeoJson(db, second(), { progress: failing, stretch: 3 })).rejects.toThrow(
       'killed halfway',
     );
     expect(await triggerNames(db, provider)).toEqual(triggers);

@@ -238,7 +238,7 @@ describe.each(testProviders())(
       try {
         await buildBigNetwork(target.url, 10);
         const run = cliImport(target.url, file);
-        expect(await run.saw('writing:'), run.stderr()).toBe(true);
+        expect(await run.saw('importing:'), run.stderr()).toBe(true);
         // Mid-import: a starting service sees the inventory before the import, not half of it.
         const during = await ViabilityService.load(target.db, serviceOptions);
         expect(during.size).toBe(10);

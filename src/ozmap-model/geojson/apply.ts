@@ -1,33 +1,14 @@
 import type { Inserter, RawSession } from '../db/raw.js';
-import { noProgress, type Progress } from '../progress.js';
-import type { Plan, RowUpdate } from './plan-types.js';
+import type { RowUpdate, Writes } from './plan-types.js';
 
 type Row = Record<string, unknown>;
 
 /**
- * Writes a problem-free plan with plain SQL in the import's own transaction (one connection, no
- * timeout): batched inserts, then the updates, table by table in the order references need.
+ * Writes a stretch of a problem-free plan with plain SQL in the import's own transaction (one
+ * connection, no timeout): batched inserts, then the updates, table by table in the order
+ * references need.
  */
-export async function applyPlan(
-  s: RawSession,
-  plan: Plan,
-  progress: Progress = noProgress,
-): Promise<void> {
-  const now = new Date();
-  const portRows = plan.ports.create.reduce((n, p) => n + p.indexes.length, 0);
-  progress.phase(
-    'writing',
-    plan.poles.create.length +
-      plan.spans.create.length +
-      plan.boxes.create.length +
-      plan.splitters.create.length +
-      portRows +
-      plan.poles.update.length +
-      plan.spans.update.length +
-      plan.boxes.update.length +
-      plan.splitters.update.length,
-    'rows',
-  );
+export async function applyWrites(s: RawSession, plan: Writes, now: Date): Promise<void> {
   if (plan.project.create) {
     await s.run('INSERT INTO "Project" ("id", "name", "updatedAt") VALUES (?, ?, ?)', [
       plan.project.id,
@@ -58,25 +39,32 @@ export async function applyPlan(
   for (const t of plan.tags) {
     await s.run(
       'INSERT INTO "Tag" ("id", "name", "allowedTypesJson", "updatedAt") VALUES (?, ?, ?, ?)',
-      [t.id, t.name, JSON.stringify([...t.kinds].sort()), now],
+      [t.id, t.name, JSON.stringify(t.kinds), now],
     );
   }
+  for (const t of plan.tagKinds) {
+    await s.run('UPDATE "Tag" SET "allowedTypesJson" = ?, "updatedAt" = ? WHERE "id" = ?', [
+      JSON.stringify(t.kinds),
+      now,
+      t.id,
+    ]);
+  }
 
-  await insertRows(s, 'Pole', plan.poles.create, now, progress);
-  await updateRows(s, 'Pole', plan.poles.update, now, progress);
-  await insertRows(s, 'Span', plan.spans.create, now, progress);
-  await updateRows(s, 'Span', plan.spans.update, now, progress);
+  await insertRows(s, 'Pole', plan.poles.create, now);
+  await updateRows(s, 'Pole', plan.poles.update, now);
+  await insertRows(s, 'Span', plan.spans.create, now);
+  await updateRows(s, 'Span', plan.spans.update, now);
 
-  await insertRows(s, 'Box', plan.boxes.create, now, progress);
-  await updateRows(s, 'Box', plan.boxes.update, now, progress, '_BoxToTag');
+  await insertRows(s, 'Box', plan.boxes.create, now);
+  await updateRows(s, 'Box', plan.boxes.update, now, '_BoxToTag');
   const boxTags = s.inserter('_BoxToTag', ['A', 'B']);
   for (const { id, tagIds } of plan.boxes.tags) {
     for (const tagId of tagIds) if (boxTags.add([id, tagId])) await boxTags.flush();
   }
   await boxTags.flush();
 
-  await insertRows(s, 'Splitter', plan.splitters.create, now, progress);
-  await updateRows(s, 'Splitter', plan.splitters.update, now, progress);
+  await insertRows(s, 'Splitter', plan.splitters.create, now);
+  await updateRows(s, 'Splitter', plan.splitters.update, now);
   for (const { splitterId, keep } of plan.ports.removeAbove) {
     await s.run('DELETE FROM "SplitterPort" WHERE "splitterId" = ? AND "index" > ?', [
       splitterId,
@@ -89,7 +77,6 @@ export async function applyPlan(
     for (const index of indexes) {
       if (ports.add([splitterId, index, isBlocked.has(index)])) await ports.flush();
     }
-    progress.advance(indexes.length);
   }
   await ports.flush();
   for (const { splitterId, indexes, blocked } of plan.ports.setBlocked) {
@@ -112,17 +99,10 @@ export async function applyPlan(
       region.id,
     ]);
   }
-  await updateRows(s, 'Region', plan.regions.update, now, noProgress, '_RegionToTag');
-  progress.end();
+  await updateRows(s, 'Region', plan.regions.update, now, '_RegionToTag');
 }
 
-async function insertRows(
-  s: RawSession,
-  table: string,
-  rows: Row[],
-  now: Date,
-  progress: Progress,
-): Promise<void> {
+async function insertRows(s: RawSession, table: string, rows: Row[], now: Date): Promise<void> {
   // Rows of one kind are made by one planner function, so they share their keys.
   let inserter: Inserter | undefined;
   let columns: string[] = [];
@@ -134,7 +114,6 @@ async function insertRows(
     const values = columns.map((c) => row[c]);
     values.push(now);
     if (inserter.add(values)) await inserter.flush();
-    progress.advance();
   }
   await inserter?.flush();
 }
@@ -145,7 +124,6 @@ async function updateRows(
   table: string,
   updates: RowUpdate[],
   now: Date,
-  progress: Progress,
   tagTable?: string,
 ): Promise<void> {
   for (const { id, data } of updates) {
@@ -160,6 +138,5 @@ async function updateRows(
       for (const t of tags.set)
         await s.run(`INSERT INTO "${tagTable}" ("A", "B") VALUES (?, ?)`, [id, t.id]);
     }
-    progress.advance();
   }
 }

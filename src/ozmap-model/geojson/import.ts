@@ -4,12 +4,12 @@ import { POLE_PREFIX, withChangeLogSuspended } from '../db/change-log.js';
 import type { Db } from '../db/client.js';
 import { withRawSession, type RawSession } from '../db/raw.js';
 import { noProgress, type Progress } from '../progress.js';
-import { applyPlan } from './apply.js';
+import { applyWrites } from './apply.js';
 import { Planner, type PlanOptions } from './plan.js';
 import type { ImportReport, Plan } from './plan-types.js';
-import { readGeoJson, type GeoJsonSource } from './read.js';
-import { heldPortsAbove, loadSnapshot, loadSplitters } from './snapshot.js';
-import { inFileOrder, type ValidatedFile } from './validate.js';
+import { readFeatures, type GeoJsonSource, type RawFeature } from './read.js';
+import { heldPortsAbove, loadSnapshot, loadSplitters, type Snapshot } from './snapshot.js';
+import { emptyBatch, FileValidator, inFileOrder, type ValidatedBatch } from './validate.js';
 
 export interface ImportOptions extends PlanOptions {
   /** Told about changed boxes, poles and regions after the commit, so a running index stays current. */
@@ -21,6 +21,8 @@ export interface ImportOptions extends PlanOptions {
    * withChangeLogSuspended); 'triggers' leaves them on, row by row.
    */
   changeLog?: 'bulk' | 'triggers';
+  /** Features checked, planned and written together (default 5 000); tests make it small. */
+  stretch?: number;
 }
 
 /** The file cannot be imported; `problems` lists every reason, each with its place in the file. */
@@ -36,8 +38,8 @@ export class GeoJsonImportError extends ValidationError {
 
 /**
  * Imports boxes (with splitters and ports), poles, spans and regions from a GeoJSON FeatureCollection
- * (docs/geojson.md). Everything is checked first and nothing is written unless all of it is
- * valid; then all of it is written in one transaction. Re-importing the same file changes nothing.
+ * (docs/geojson.md), all of it in one transaction: nothing is kept unless every feature is valid.
+ * Re-importing the same file changes nothing.
  */
 export async function importGeoJson(
   db: Db,
@@ -62,22 +64,27 @@ async function importFrom(
   options: ImportOptions,
 ): Promise<ImportReport> {
   const progress = options.progress ?? noProgress;
-  const file = await readGeoJson(source, progress);
   // One transaction on a connection of its own, with no timeout: a killed import leaves the
-  // database as it was, and readers (a starting server) see it before or after, never half.
+  // database as it was, and readers (a starting server) see it before or after, never half. The
+  // file is read, checked and written a stretch at a time inside it; a problem anywhere stops the
+  // writing, the rest is still checked so every problem is reported, and nothing is kept.
   const plan = await withRawSession(db, 'write', async (s) => {
-    progress.phase('matching', undefined, 'features');
-    const planned = await planAll(s, file, options);
-    progress.end();
-    if (planned.problems.length) throw new GeoJsonImportError(inFileOrder(planned.problems));
-    if (options.changeLog === 'triggers') await applyPlan(s, planned, progress);
-    else
-      await withChangeLogSuspended(
-        s,
-        () => changeKeys(planned),
-        () => applyPlan(s, planned, progress),
+    const run = new ImportRun(s, await loadSnapshot(s), options);
+    const write = async () => {
+      const shape = await readFeatures(
+        source,
+        options.stretch ?? STRETCH,
+        (f) => run.add(f),
+        progress,
       );
-    return planned;
+      if (shape.unreadable) throw new GeoJsonImportError(shape.problems);
+      await run.finish();
+      const problems = [...shape.problems, ...run.plan.problems];
+      if (problems.length) throw new GeoJsonImportError(inFileOrder(problems));
+    };
+    if (options.changeLog === 'triggers') await write();
+    else await withChangeLogSuspended(s, () => changeKeys(run.plan), write);
+    return run.plan;
   });
   const { regions } = plan.report;
   if (plan.changedBoxIds.size) await options.network?.boxesChanged(plan.changedBoxIds);
@@ -88,30 +95,80 @@ async function importFrom(
   return plan.report;
 }
 
+// Features planned and written together: the import holds about this many at once, whatever the
+// file's size (5 000 boxes of two 1x16 splitters are ~160 000 port rows, a few MB).
+const STRETCH = 5_000;
+
 function* changeKeys(plan: Plan): Iterable<string> {
   yield* plan.changedBoxIds;
   for (const id of plan.changedPoleIds) yield `${POLE_PREFIX}${id}`;
 }
 
-async function planAll(s: RawSession, file: ValidatedFile, options: ImportOptions) {
-  const snapshot = await loadSnapshot(s);
-  const planner = new Planner(snapshot, file.problems, options);
-  planner.planPoles(file.poles);
-  planner.planSpans(file.spans);
-  const boxes = planner.matchBoxes(file.boxes);
-  const splitterExternalIds = file.boxes.flatMap((b) =>
-    (b.properties.splitters ?? []).flatMap((s) => (s.external_id ? [s.external_id] : [])),
-  );
-  const matchedBoxIds = boxes.flatMap((b) => (b.row ? [b.row.id] : []));
-  planner.planBoxes(boxes, await loadSplitters(s, matchedBoxIds, splitterExternalIds));
-  planner.planRegions(file.regions);
-  for (const shrink of planner.shrinks) {
-    const held = await heldPortsAbove(s, shrink.splitterId, shrink.keep);
-    if (!held.length) continue;
-    const list = held.map((h) => `${h.port}${h.clientCode ? ` (client ${h.clientCode})` : ''}`);
-    planner.plan.problems.push(
-      `${shrink.path}.ratio.output: ports above ${shrink.keep} cannot be removed, a property holds port ${list.join(', ')}`,
-    );
+/** Splits `items` into those `ready` says yes to, and the rest. */
+function partition<T>(items: T[], ready: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (ready(item) ? yes : no).push(item);
+  return [yes, no];
+}
+
+/** One import in progress: each stretch of features is checked, planned and (while no problem was found) written. */
+class ImportRun {
+  private readonly validator = new FileValidator();
+  private readonly planner: Planner;
+  /** Spans and boxes naming a pole further down the file, planned at the end. */
+  private deferred: ValidatedBatch = emptyBatch();
+  private readonly now = new Date();
+
+  constructor(
+    private readonly s: RawSession,
+    snapshot: Snapshot,
+    options: PlanOptions,
+  ) {
+    this.planner = new Planner(snapshot, this.validator.problems, options);
   }
-  return planner.plan;
+
+  get plan(): Plan {
+    return this.planner.plan;
+  }
+
+  async add(features: RawFeature[]): Promise<void> {
+    const batch = emptyBatch();
+    for (const f of features) this.validator.add(f.value, f.index, batch);
+    await this.planStretch(batch, true);
+  }
+
+  async finish(): Promise<void> {
+    const last = this.deferred;
+    this.deferred = emptyBatch();
+    await this.planStretch(last, false);
+  }
+
+  private async planStretch(batch: ValidatedBatch, mayWait: boolean): Promise<void> {
+    const { planner, s } = this;
+    const known = (ref: string | null | undefined) => !mayWait || !ref || planner.knowsPole(ref);
+    planner.planPoles(batch.poles);
+    const [spans, laterSpans] = partition(batch.spans, (f) => f.properties.poles.every(known));
+    const [boxes, laterBoxes] = partition(batch.boxes, (f) => known(f.properties.pole));
+    this.deferred.spans.push(...laterSpans);
+    this.deferred.boxes.push(...laterBoxes);
+    planner.planSpans(spans);
+    const matches = planner.matchBoxes(boxes);
+    const splitterExternalIds = boxes.flatMap((b) =>
+      (b.properties.splitters ?? []).flatMap((sp) => (sp.external_id ? [sp.external_id] : [])),
+    );
+    const matchedBoxIds = matches.flatMap((b) => (b.row ? [b.row.id] : []));
+    planner.planBoxes(matches, await loadSplitters(s, matchedBoxIds, splitterExternalIds));
+    planner.planRegions(batch.regions);
+    for (const shrink of planner.shrinks) {
+      const held = await heldPortsAbove(s, shrink.splitterId, shrink.keep);
+      if (!held.length) continue;
+      const list = held.map((h) => `${h.port}${h.clientCode ? ` (client ${h.clientCode})` : ''}`);
+      this.plan.problems.push(
+        `${shrink.path}.ratio.output: ports above ${shrink.keep} cannot be removed, a property holds port ${list.join(', ')}`,
+      );
+    }
+    const writes = planner.drain();
+    if (!this.plan.problems.length) await applyWrites(s, writes, this.now);
+  }
 }

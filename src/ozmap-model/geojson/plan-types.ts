@@ -35,7 +35,7 @@ export interface RowUpdate {
   data: Record<string, unknown>;
 }
 
-/** Everything an import will write, worked out before the first write. */
+/** What an import found and decided over the whole file. */
 export interface Plan {
   problems: string[];
   report: ImportReport;
@@ -44,10 +44,18 @@ export interface Plan {
   /** Poles created or changed, or whose spans or boxes changed (pole-mode viability). */
   changedPoleIds: Set<string>;
   project: { id: string; name: string; create: boolean };
+}
+
+/** The writes for one stretch of the file, in the order references need them. */
+export interface Writes {
+  /** The project of new rows; `create` on the first stretch of an import that makes it. */
+  project: { id: string; name: string; create: boolean };
   boxTypes: Array<{ id: string; code: string }>;
   splitterTypes: NewSplitterType[];
   regionTypes: Array<{ id: string; name: string }>;
-  tags: Array<{ id: string; name: string; kinds: Set<string> }>;
+  tags: Array<{ id: string; name: string; kinds: string[] }>;
+  /** Tags written by an earlier stretch that now allow more kinds. */
+  tagKinds: Array<{ id: string; kinds: string[] }>;
   poles: { create: Array<Record<string, unknown> & { id: string }>; update: RowUpdate[] };
   spans: { create: Array<Record<string, unknown> & { id: string }>; update: RowUpdate[] };
   boxes: {
@@ -75,3 +83,14 @@ export interface Plan {
     update: RowUpdate[];
   };
 }
+
+type RowWrites = Pick<Writes, 'poles' | 'spans' | 'boxes' | 'splitters' | 'ports' | 'regions'>;
+
+export const noRowWrites = (): RowWrites => ({
+  poles: { create: [], update: [] },
+  spans: { create: [], update: [] },
+  boxes: { create: [], update: [], tags: [] },
+  splitters: { create: [], update: [] },
+  ports: { create: [], setBlocked: [], removeAbove: [] },
+  regions: { create: [], update: [] },
+});

@@ -2,7 +2,14 @@ import { newId } from '../../ids.js';
 import { haversineMeters } from '../../viability/index.js';
 import type { BoxInput, PoleInput, RegionInput, SpanInput, SplitterProperties } from './format.js';
 import { RowIndex, sameIds } from './match.js';
-import { emptyCounts, type Plan, type RowUpdate } from './plan-types.js';
+import {
+  emptyCounts,
+  noRowWrites,
+  type NewSplitterType,
+  type Plan,
+  type RowUpdate,
+  type Writes,
+} from './plan-types.js';
 import type { BoxRow, Identified, Snapshot, SpanRow, SplitterRow } from './snapshot.js';
 
 /** A span's given length may be this much shorter than the line between its poles (positions are approximate). */
@@ -37,11 +44,22 @@ export interface Shrink {
 
 /**
  * Works out every write of an import from the validated features and the stored rows, adding a
- * problem for anything that cannot be applied. Pure over its inputs: it writes nothing.
+ * problem for anything that cannot be applied. Pure over its inputs: it writes nothing. The file
+ * comes a stretch at a time; `drain` hands over the stretch's writes and forgets them, while what
+ * later stretches need (rows claimed, the file's poles, new catalogue entries) stays.
  */
 export class Planner {
   readonly plan: Plan;
-  readonly shrinks: Shrink[] = [];
+  shrinks: Shrink[] = [];
+  private rows = noRowWrites();
+  private readonly boxTypes: Array<{ id: string; code: string }> = [];
+  private readonly splitterTypes: NewSplitterType[] = [];
+  private readonly regionTypes: Array<{ id: string; name: string }> = [];
+  private readonly tags: Array<{ id: string; name: string; kinds: Set<string> }> = [];
+  /** How many of each catalogue list earlier drains handed over, and the tags' kinds then. */
+  private readonly drained = { boxTypes: 0, splitterTypes: 0, regionTypes: 0, tags: 0 };
+  private readonly drainedKinds = new Map<string, string>();
+  private projectDrained = false;
   private readonly poles: RowIndex<Snapshot['poles'][number]>;
   private readonly boxes: RowIndex<BoxRow>;
   private readonly regions: RowIndex<Snapshot['regions'][number]>;
@@ -85,17 +103,48 @@ export class Planner {
       project: found
         ? { ...found, create: false }
         : { id: newId(), name: wanted ?? DEFAULT_PROJECT_NAME, create: true },
-      boxTypes: [],
-      splitterTypes: [],
-      regionTypes: [],
-      tags: [],
-      poles: { create: [], update: [] },
-      spans: { create: [], update: [] },
-      boxes: { create: [], update: [], tags: [] },
-      splitters: { create: [], update: [] },
-      ports: { create: [], setBlocked: [], removeAbove: [] },
-      regions: { create: [], update: [] },
     };
+  }
+
+  /** The writes planned since the last drain, in the order they must be applied. */
+  drain(): Writes {
+    const { project } = this.plan;
+    const tagKinds: Writes['tagKinds'] = [];
+    for (const t of this.tags.slice(0, this.drained.tags)) {
+      const kinds = [...t.kinds].sort();
+      if (this.drainedKinds.get(t.id) !== kinds.join()) tagKinds.push({ id: t.id, kinds });
+    }
+    const newTags = this.tags.slice(this.drained.tags);
+    const writes: Writes = {
+      project: { ...project, create: project.create && !this.projectDrained },
+      boxTypes: this.boxTypes.slice(this.drained.boxTypes),
+      splitterTypes: this.splitterTypes.slice(this.drained.splitterTypes),
+      regionTypes: this.regionTypes.slice(this.drained.regionTypes),
+      tags: newTags.map((t) => ({ id: t.id, name: t.name, kinds: [...t.kinds].sort() })),
+      tagKinds,
+      ...this.rows,
+    };
+    for (const t of [...tagKinds, ...writes.tags]) this.drainedKinds.set(t.id, t.kinds.join());
+    this.projectDrained = true;
+    this.drained.boxTypes = this.boxTypes.length;
+    this.drained.splitterTypes = this.splitterTypes.length;
+    this.drained.regionTypes = this.regionTypes.length;
+    this.drained.tags = this.tags.length;
+    this.rows = noRowWrites();
+    this.shrinks = [];
+    return writes;
+  }
+
+  /**
+   * Whether a pole reference can be settled now: by a pole the file named so far, or a stored
+   * pole with that external id or id. A reference to a pole further down the file waits for it.
+   */
+  knowsPole(ref: string): boolean {
+    if (this.filePoles.has(`ext:${ref}`) || this.filePoles.has(`name:${ref}`)) return true;
+    const stored = this.poles.find(ref, null);
+    if ('row' in stored && stored.row) return true;
+    const byName = this.poles.find(null, ref);
+    return 'row' in byName && byName.row !== null;
   }
 
   private problem(message: string): void {
@@ -220,12 +269,12 @@ export class Planner {
       }
     }
     if (!row) {
-      this.plan[kind].create.push({ id, projectId: this.plan.project.id, ...desired });
+      this.rows[kind].create.push({ id, projectId: this.plan.project.id, ...desired });
       counts.created++;
       return;
     }
     if (Object.keys(data).length) {
-      this.plan[kind].update.push({ id, data });
+      this.rows[kind].update.push({ id, data });
       counts.updated++;
     } else {
       counts.unchanged++;
@@ -247,6 +296,7 @@ export class Planner {
     splitters: SplitterRow[],
   ): void {
     this.splitterIndex = new RowIndex(splitters, 'splitter');
+    this.splittersByBox.clear();
     for (const s of splitters) {
       this.splittersByBox.set(s.boxId, [...(this.splittersByBox.get(s.boxId) ?? []), s]);
     }
@@ -278,7 +328,7 @@ export class Planner {
           ? { tags: { set: tagIds.map((t) => ({ id: t })) } }
           : {};
       this.record('boxes', row, desired, id, tagChange);
-      if (!row && tagIds.length) this.plan.boxes.tags.push({ id, tagIds });
+      if (!row && tagIds.length) this.rows.boxes.tags.push({ id, tagIds });
       (p.splitters ?? []).forEach((s, j) =>
         this.planSplitter(s, `${f.path}.properties.splitters[${j}]`, id, row, desired.implanted),
       );
@@ -310,7 +360,7 @@ export class Planner {
     const want = (i: number) => listed.get(i) ?? (s.ports ? false : (stored.get(i) ?? false));
     if (!row) {
       const projectId = this.plan.project.id;
-      this.plan.splitters.create.push({
+      this.rows.splitters.create.push({
         id,
         boxId,
         projectId,
@@ -322,7 +372,7 @@ export class Planner {
         created.indexes.push(i);
         if (want(i)) created.blocked.push(i);
       }
-      this.plan.ports.create.push(created);
+      this.rows.ports.create.push(created);
       counts.created++;
       this.plan.changedBoxIds.add(boxId);
       return;
@@ -340,18 +390,18 @@ export class Planner {
         portsChanged = true;
       }
     }
-    if (added.indexes.length) this.plan.ports.create.push(added);
+    if (added.indexes.length) this.rows.ports.create.push(added);
     for (const blocked of [true, false]) {
       const indexes = flips[String(blocked) as 'true' | 'false'];
-      if (indexes.length) this.plan.ports.setBlocked.push({ splitterId: id, indexes, blocked });
+      if (indexes.length) this.rows.ports.setBlocked.push({ splitterId: id, indexes, blocked });
     }
     if ([...stored.keys()].some((i) => i > s.ratio.output)) {
-      this.plan.ports.removeAbove.push({ splitterId: id, keep: s.ratio.output });
+      this.rows.ports.removeAbove.push({ splitterId: id, keep: s.ratio.output });
       this.shrinks.push({ splitterId: id, keep: s.ratio.output, path });
       portsChanged = true;
     }
     const data = changes(row, desired);
-    if (Object.keys(data).length) this.plan.splitters.update.push({ id, data });
+    if (Object.keys(data).length) this.rows.splitters.update.push({ id, data });
     if (Object.keys(data).length || portsChanged) {
       counts.updated++;
       this.plan.changedBoxIds.add(boxId);
@@ -418,7 +468,7 @@ export class Planner {
       );
       return undefined;
     }
-    const planned = this.plan.splitterTypes.find((t) => t.code === code);
+    const planned = this.splitterTypes.find((t) => t.code === code);
     if (planned) return planned;
     const created = {
       id: newId(),
@@ -428,18 +478,17 @@ export class Planner {
       ratioOut: s.ratio.output,
     };
     this.newSplitterTypes.set(code, { path, ratio });
-    this.plan.splitterTypes.push(created);
+    this.splitterTypes.push(created);
     this.plan.report.createdCatalogue.splitterTypes++;
     return created;
   }
 
   private boxType(code: string): string {
     const found =
-      this.snap.boxTypes.find((t) => t.code === code) ??
-      this.plan.boxTypes.find((t) => t.code === code);
+      this.snap.boxTypes.find((t) => t.code === code) ?? this.boxTypes.find((t) => t.code === code);
     if (found) return found.id;
     const id = newId();
-    this.plan.boxTypes.push({ id, code });
+    this.boxTypes.push({ id, code });
     this.plan.report.createdCatalogue.boxTypes++;
     return id;
   }
@@ -470,10 +519,10 @@ export class Planner {
     const ids = [...new Set(names)].map((name) => {
       const stored = this.snap.tags.find((t) => t.name === name);
       if (stored) return stored.id;
-      let planned = this.plan.tags.find((t) => t.name === name);
+      let planned = this.tags.find((t) => t.name === name);
       if (!planned) {
         planned = { id: newId(), name, kinds: new Set() };
-        this.plan.tags.push(planned);
+        this.tags.push(planned);
         this.plan.report.createdCatalogue.tags++;
       }
       planned.kinds.add(kind);
@@ -485,10 +534,10 @@ export class Planner {
   private regionType(name: string): string {
     const found =
       this.snap.regionTypes.find((t) => t.name === name) ??
-      this.plan.regionTypes.find((t) => t.name === name);
+      this.regionTypes.find((t) => t.name === name);
     if (found) return found.id;
     const id = newId();
-    this.plan.regionTypes.push({ id, name });
+    this.regionTypes.push({ id, name });
     this.plan.report.createdCatalogue.regionTypes++;
     return id;
   }
@@ -507,7 +556,7 @@ export class Planner {
       };
       const tagIds = p.tags === undefined ? (row?.tagIds ?? []) : this.tagIds(p.tags, 'region');
       if (!row) {
-        this.plan.regions.create.push({ id: newId(), ...desired, tagIds });
+        this.rows.regions.create.push({ id: newId(), ...desired, tagIds });
         counts.created++;
         continue;
       }
@@ -517,7 +566,7 @@ export class Planner {
       );
       if (!sameIds(row.tagIds, tagIds)) data.tags = { set: tagIds.map((t) => ({ id: t })) };
       if (Object.keys(data).length) {
-        this.plan.regions.update.push({ id: row.id, data });
+        this.rows.regions.update.push({ id: row.id, data });
         counts.updated++;
       } else {
         counts.unchanged++;

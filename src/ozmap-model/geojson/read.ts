@@ -1,53 +1,102 @@
 import { createReadStream, statSync } from 'node:fs';
 import { JSONParser } from '@streamparser/json';
 import { noProgress, type Progress } from '../progress.js';
-import {
-  emptyValidatedFile,
-  finishValidation,
-  validateFeature,
-  validateFile,
-  type ValidatedFile,
-} from './validate.js';
 
-// The import's reader: a GeoJSON file streamed through @streamparser/json, one feature at a
-// time, each validated as it arrives; the file itself is never held in memory. (stream-json was
-// 6x slower on the same 32 MB file; JSON.parse needs the whole text and a copy of it as objects.)
+// The import's reader: a GeoJSON file streamed through @streamparser/json, handed on a stretch of
+// features at a time; the file itself is never held in memory, as text or as objects. (stream-json
+// was 6x slower on the same 32 MB file; JSON.parse needs the whole text and a copy of it as objects.)
 
 /** Where an import reads its features from: a file path (streamed) or a parsed document. */
 export type GeoJsonSource = { path: string } | { document: unknown };
 
+export interface RawFeature {
+  value: unknown;
+  /** Its place in the file's `features`. */
+  index: number;
+}
+
+/** Takes a stretch of features, in file order; the reader waits for it before reading on. */
+export type FeatureSink = (features: RawFeature[]) => Promise<void>;
+
+/** What was wrong with the file as a whole; `unreadable` means its features cannot be trusted. */
+export interface FileShape {
+  problems: string[];
+  unreadable?: boolean;
+}
+
 const MB = 1024 * 1024;
 
-/** Reads and validates every feature; problems carry their place in the file. */
-export async function readGeoJson(
+/** Reads the features of a FeatureCollection in stretches of about `stretch` features. */
+export async function readFeatures(
   source: GeoJsonSource,
+  stretch: number,
+  sink: FeatureSink,
   progress: Progress = noProgress,
-): Promise<ValidatedFile> {
-  if ('document' in source) return validateFile(source.document);
-  const out = emptyValidatedFile();
-  const size = statSync(source.path).size;
+): Promise<FileShape> {
+  if ('document' in source) return readDocument(source.document, stretch, sink, progress);
+  return readFile(source.path, stretch, sink, progress);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+async function readDocument(
+  document: unknown,
+  stretch: number,
+  sink: FeatureSink,
+  progress: Progress,
+): Promise<FileShape> {
+  if (!isObject(document) || document.type !== 'FeatureCollection') {
+    return { problems: ['type: must be "FeatureCollection"'], unreadable: true };
+  }
+  const features = document.features;
+  if (!Array.isArray(features))
+    return { problems: ['features: must be an array'], unreadable: true };
+  progress.phase('importing', features.length, 'features');
+  for (let start = 0; start < features.length; start += stretch) {
+    const part = features
+      .slice(start, start + stretch)
+      .map((value: unknown, i) => ({ value, index: start + i }));
+    await sink(part);
+    progress.advance(part.length);
+  }
+  progress.end();
+  return { problems: [] };
+}
+
+async function readFile(
+  path: string,
+  stretch: number,
+  sink: FeatureSink,
+  progress: Progress,
+): Promise<FileShape> {
+  const size = statSync(path).size;
   const parser = new JSONParser({ paths: ['$.type', '$.features.*'], keepStack: false });
   let type: unknown;
   let featuresAreArray = true;
   let parseError: string | undefined;
+  let pending: RawFeature[] = [];
   parser.onValue = ({ value, key, stack }) => {
-    if (stack.length === 1 && key === 'type') {
-      type = value;
-    } else if (typeof key === 'number') {
-      validateFeature(value, key, out);
-    } else {
-      featuresAreArray = false;
-    }
+    if (stack.length === 1 && key === 'type') type = value;
+    else if (typeof key === 'number') pending.push({ value, index: key });
+    else featuresAreArray = false;
   };
   parser.onError = (err) => {
     parseError ??= err.message;
   };
-  progress.phase('reading', Math.ceil(size / MB), 'MB');
+  progress.phase('importing', Math.ceil(size / MB), 'MB');
   let read = 0;
   let reported = 0;
-  for await (const chunk of createReadStream(source.path, { highWaterMark: MB })) {
+  const flush = async () => {
+    const part = pending;
+    pending = [];
+    if (part.length) await sink(part);
+  };
+  for await (const chunk of createReadStream(path, { highWaterMark: MB })) {
     if (parseError) break;
     parser.write(chunk as Buffer);
+    if (pending.length >= stretch) await flush();
     read += (chunk as Buffer).length;
     const mb = Math.floor(read / MB);
     if (mb > reported) {
@@ -56,11 +105,11 @@ export async function readGeoJson(
     }
   }
   if (!parser.isEnded && !parseError) parser.end();
+  if (!parseError) await flush();
   progress.end();
-  if (parseError) {
-    return { ...out, problems: [`file: not valid JSON (${parseError})`] };
-  }
-  if (type !== 'FeatureCollection') out.problems.unshift('type: must be "FeatureCollection"');
-  if (!featuresAreArray) out.problems.unshift('features: must be an array');
-  return finishValidation(out);
+  if (parseError) return { problems: [`file: not valid JSON (${parseError})`], unreadable: true };
+  const problems: string[] = [];
+  if (!featuresAreArray) problems.push('features: must be an array');
+  if (type !== 'FeatureCollection') problems.push('type: must be "FeatureCollection"');
+  return { problems };
 }

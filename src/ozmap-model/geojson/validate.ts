@@ -15,15 +15,15 @@ import {
   type SpanInput,
 } from './format.js';
 
-export interface ValidatedFile {
-  /** Every feature of a known kind with its identity as written, valid or not. */
-  identities: Array<{ kind: Kind; index: number; name: unknown; externalId: unknown }>;
+/** Valid features of one stretch of the file, by kind, ready to plan. */
+export interface ValidatedBatch {
   boxes: BoxInput[];
   poles: PoleInput[];
   spans: SpanInput[];
   regions: RegionInput[];
-  problems: string[];
 }
+
+export const emptyBatch = (): ValidatedBatch => ({ boxes: [], poles: [], spans: [], regions: [] });
 
 const KINDS = ['box', 'pole', 'span', 'region'] as const;
 type Kind = (typeof KINDS)[number];
@@ -54,61 +54,101 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Checks the whole file and lists every problem, each with its place in the file; returns the
- * features that are valid on their own so later checks (against the database) can run on them.
+ * Checks a file feature by feature as it streams by, listing every problem with its place in the
+ * file. Checks across features (names and external ids that must be unique) keep only what they
+ * need to name the first occurrence, so a million features are never held at once.
  */
-export function validateFile(input: unknown): ValidatedFile {
-  const out = emptyValidatedFile();
-  if (!isObject(input) || input.type !== 'FeatureCollection') {
-    out.problems.push('type: must be "FeatureCollection"');
-    return out;
-  }
-  if (!Array.isArray(input.features)) {
-    out.problems.push('features: must be an array');
-    return out;
-  }
-  input.features.forEach((feature: unknown, index) => validateFeature(feature, index, out));
-  return finishValidation(out);
-}
+export class FileValidator {
+  readonly problems: string[] = [];
+  private readonly names = new Map<Kind, Map<string, number>>();
+  private readonly externalIds = new Map<Kind, Map<string, number>>();
+  private readonly splitterExternalIds = new Map<string, string>();
 
-export const emptyValidatedFile = (): ValidatedFile => ({
-  identities: [],
-  boxes: [],
-  poles: [],
-  spans: [],
-  regions: [],
-  problems: [],
-});
-
-/** The checks across features (duplicates), once every feature went through validateFeature. */
-export function finishValidation(out: ValidatedFile): ValidatedFile {
-  checkDuplicates(out);
-  out.problems = inFileOrder(out.problems);
-  return out;
-}
-
-/** Checks one feature (the `index`-th of the file) and keeps it in `out` when it is valid. */
-export function validateFeature(feature: unknown, index: number, out: ValidatedFile): void {
-  const path = `features[${index}]`;
-  const problems = out.problems;
-  if (!isObject(feature) || feature.type !== 'Feature') {
-    problems.push(`${path}.type: must be "Feature"`);
-    return;
+  constructor() {
+    for (const kind of KINDS) {
+      this.names.set(kind, new Map());
+      this.externalIds.set(kind, new Map());
+    }
   }
-  const props = feature.properties;
-  const kind = KINDS.find((k) => isObject(props) && props.kind === k);
-  if (!kind) {
-    problems.push(
-      `${path}.properties.kind: unknown kind ${JSON.stringify(isObject(props) ? props.kind : undefined)} (expected box, pole, span or region)`,
+
+  /** Checks the `index`-th feature and adds it to `batch` when it is valid. */
+  add(feature: unknown, index: number, batch: ValidatedBatch): void {
+    const path = `features[${index}]`;
+    const problems = this.problems;
+    if (!isObject(feature) || feature.type !== 'Feature') {
+      problems.push(`${path}.type: must be "Feature"`);
+      return;
+    }
+    const props = feature.properties;
+    const kind = KINDS.find((k) => isObject(props) && props.kind === k);
+    if (!kind) {
+      problems.push(
+        `${path}.properties.kind: unknown kind ${JSON.stringify(isObject(props) ? props.kind : undefined)} (expected box, pole, span or region)`,
+      );
+      return;
+    }
+    const valid = validFeature(kind, feature, index, problems);
+    if (valid) {
+      if (!valid.properties.name && !valid.properties.external_id)
+        problems.push(`${path}.properties: a ${kind} needs a name or an external_id`);
+      (batch[BATCH_KEY[kind]] as ValidFeature[]).push(valid);
+    }
+    if (isObject(props)) this.checkUnique(kind, index, props.name, props.external_id);
+    if (valid && kind === 'box') this.checkSplitterIds(valid as BoxInput);
+  }
+
+  /** Names and external ids identify rows on re-import, so each must appear once per kind. */
+  private checkUnique(kind: Kind, index: number, name: unknown, externalId: unknown): void {
+    const at = `features[${index}].properties`;
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const names = this.names.get(kind)!;
+    const externalIds = this.externalIds.get(kind)!;
+    const problems = this.problems;
+    noteDuplicate(names, text(name), index, `${at}.name`, `${kind} name`, 'features[%]', problems);
+    noteDuplicate(
+      externalIds,
+      text(externalId),
+      index,
+      `${at}.external_id`,
+      `${kind} external_id`,
+      'features[%]',
+      problems,
     );
-    return;
   }
-  if (isObject(props)) {
-    out.identities.push({ kind, index, name: props.name, externalId: props.external_id });
+
+  private checkSplitterIds(box: BoxInput): void {
+    (box.properties.splitters ?? []).forEach((s, i) => {
+      const at = `${box.path}.properties.splitters[${i}]`;
+      if (!s.external_id) return;
+      const first = this.splitterExternalIds.get(s.external_id);
+      if (first && !first.startsWith(`${box.path}.`)) {
+        this.problems.push(
+          `${at}.external_id: duplicate splitter external_id ${JSON.stringify(s.external_id)} (also ${first})`,
+        );
+      }
+      if (!first) this.splitterExternalIds.set(s.external_id, at);
+    });
   }
+}
+
+type ValidFeature = BoxInput | PoleInput | SpanInput | RegionInput;
+
+const BATCH_KEY = { box: 'boxes', pole: 'poles', span: 'spans', region: 'regions' } as const;
+
+/** One feature of a known kind checked against its schema; undefined (with problems) when invalid. */
+function validFeature(
+  kind: Kind,
+  feature: Record<string, unknown>,
+  index: number,
+  problems: string[],
+): ValidFeature | undefined {
+  const path = `features[${index}]`;
+  const props = feature.properties;
   const geometry = feature.geometry;
   const geometryType = isObject(geometry) ? geometry.type : undefined;
   const before = problems.length;
+  const valid = <T extends object>(g: unknown, p: T | undefined) =>
+    g && p && problems.length === before ? { index, path, properties: p, geometry: g } : undefined;
   if (kind === 'region') {
     const schema: z.ZodType<RegionGeometry> | undefined =
       geometryType === 'MultiPolygon'
@@ -123,9 +163,7 @@ export function validateFeature(feature: unknown, index: number, out: ValidatedF
     }
     const g = schema && collect(schema, geometry, `${path}.geometry`, problems);
     const p = collect(regionPropertiesSchema, props, `${path}.properties`, problems);
-    if (g && p && problems.length === before)
-      out.regions.push({ index, path, properties: p, geometry: g });
-    return;
+    return valid(g, p) as RegionInput | undefined;
   }
   if (kind === 'span') {
     if (geometryType !== 'LineString') {
@@ -138,9 +176,7 @@ export function validateFeature(feature: unknown, index: number, out: ValidatedF
         ? collect(lineStringSchema, geometry, `${path}.geometry`, problems)
         : undefined;
     const p = collect(spanPropertiesSchema, props, `${path}.properties`, problems);
-    if (g && p && problems.length === before)
-      out.spans.push({ index, path, properties: p, geometry: g });
-    return;
+    return valid(g, p) as SpanInput | undefined;
   }
   if (geometryType !== 'Point') {
     problems.push(
@@ -153,16 +189,12 @@ export function validateFeature(feature: unknown, index: number, out: ValidatedF
       : undefined;
   if (kind === 'pole') {
     const p = collect(polePropertiesSchema, props, `${path}.properties`, problems);
-    if (g && p && problems.length === before)
-      out.poles.push({ index, path, properties: p, geometry: g });
-    return;
+    return valid(g, p) as PoleInput | undefined;
   }
   const p = collect(boxPropertiesSchema, props, `${path}.properties`, problems);
   if (p) checkSplitters(p, `${path}.properties`, problems);
-  if (g && p && problems.length === before)
-    out.boxes.push({ index, path, properties: p, geometry: g });
+  return valid(g, p) as BoxInput | undefined;
 }
-
 function checkSplitters(
   box: z.infer<typeof boxPropertiesSchema>,
   base: string,
@@ -226,44 +258,6 @@ function noteDuplicate(
   );
 }
 
-/** Names and external ids identify rows on re-import, so each must appear once per kind. */
-function checkDuplicates(out: ValidatedFile): void {
-  for (const f of [...out.poles, ...out.spans, ...out.boxes, ...out.regions]) {
-    if (!f.properties.name && !f.properties.external_id) {
-      out.problems.push(
-        `${f.path}.properties: a ${f.properties.kind} needs a name or an external_id`,
-      );
-    }
-  }
-  for (const kind of KINDS) {
-    const names = new Map<string, number>();
-    const externalIds = new Map<string, number>();
-    for (const { index, name, externalId } of out.identities.filter((f) => f.kind === kind)) {
-      const at = `features[${index}].properties`;
-      const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-      noteDuplicate(
-        names,
-        text(name),
-        index,
-        `${at}.name`,
-        `${kind} name`,
-        'features[%]',
-        out.problems,
-      );
-      noteDuplicate(
-        externalIds,
-        text(externalId),
-        index,
-        `${at}.external_id`,
-        `${kind} external_id`,
-        'features[%]',
-        out.problems,
-      );
-    }
-  }
-  checkSplitterIdsAcrossBoxes(out);
-}
-
 /** Problems sorted by the feature they belong to (stable within a feature). */
 export function inFileOrder(problems: string[]): string[] {
   const featureOf = (p: string) => Number(/^features\[(\d+)\]/.exec(p)?.[1] ?? -1);
@@ -271,21 +265,4 @@ export function inFileOrder(problems: string[]): string[] {
     .map((p, i) => ({ p, i, f: featureOf(p) }))
     .sort((a, b) => a.f - b.f || a.i - b.i)
     .map((x) => x.p);
-}
-
-function checkSplitterIdsAcrossBoxes(out: ValidatedFile): void {
-  const seen = new Map<string, string>();
-  for (const box of out.boxes) {
-    (box.properties.splitters ?? []).forEach((s, i) => {
-      const at = `${box.path}.properties.splitters[${i}]`;
-      if (!s.external_id) return;
-      const first = seen.get(s.external_id);
-      if (first && !first.startsWith(`${box.path}.`)) {
-        out.problems.push(
-          `${at}.external_id: duplicate splitter external_id ${JSON.stringify(s.external_id)} (also ${first})`,
-        );
-      }
-      if (!first) seen.set(s.external_id, at);
-    });
-  }
 }
