@@ -7,7 +7,9 @@ import {
   generateScaledNetwork,
 } from '../../src/ozmap-model/demo-network/scaled.js';
 import { seedScaledNetwork } from '../../src/ozmap-model/demo-network/seed-scaled.js';
+import { SPAN_POSITION_TOLERANCE } from '../../src/ozmap-model/geojson/plan.js';
 import { ViabilityService } from '../../src/services/viability-service.js';
+import { haversineMeters } from '../../src/viability/index.js';
 import { freshDatabase, testProviders } from '../support/db.js';
 
 function digest(seed: number, boxes: number): string {
@@ -63,6 +65,32 @@ describe('generateScaledNetwork', () => {
       expect(ids.size).toBe(BOXES_PER_CITY + 500 + splitters + 2 * customers);
       expect(splitters / (BOXES_PER_CITY + 500)).toBeGreaterThan(1.2);
       expect(customers / (BOXES_PER_CITY + 500)).toBeGreaterThan(3);
+    },
+  );
+
+  it(
+    'joins poles only along a street or round a corner, even where street names repeat',
+    { timeout: 240_000 },
+    () => {
+      // 400 000 boxes (ten cities) hold streets of the same generated name; a span must never
+      // run between two of them (kilometres apart, as the 1 000 000-box seed's import found).
+      const net = generateScaledNetwork(42, BOXES_PER_CITY * 10);
+      const poles = new Map<string, { lat: number; lng: number }>();
+      const wrong: string[] = [];
+      let spans = 0;
+      for (const rows of net.rows()) {
+        for (const p of rows.poles) poles.set(p.id, p);
+        for (const sp of rows.spans) {
+          spans++;
+          const [a, b] = [poles.get(sp.poleAId)!, poles.get(sp.poleBId)!];
+          const straight = haversineMeters(a.lat, a.lng, b.lat, b.lng);
+          if (straight > 400) wrong.push(`${sp.name}: ${Math.round(straight)} m between its poles`);
+          if (sp.length !== null && sp.length + SPAN_POSITION_TOLERANCE < straight)
+            wrong.push(`${sp.name}: ${sp.length} m < ${Math.round(straight)} m`);
+        }
+      }
+      expect(spans).toBeGreaterThan(BOXES_PER_CITY * 10 * 0.9);
+      expect(wrong.slice(0, 5)).toEqual([]);
     },
   );
 

@@ -16,6 +16,11 @@ import type { DemoNetwork, DemoSplitterType } from './types.js';
 /** A point on a street where a box (and its pole) goes, with what its address needs. */
 export interface Spot {
   street: string;
+  /**
+   * Which line of the grid the street is (east–west ones first): generated street names can
+   * repeat within a city, so the cable spans follow this, not the name.
+   */
+  line: number;
   /** Metres from the street's start; house numbers in Brazil count metres. */
   along: number;
   x: number;
@@ -50,6 +55,7 @@ export function streetSpots(random: Random, grid: StreetGrid = MARINGA_GRID): Sp
   const HALF_EXTENT = grid.half;
   const walk = (
     street: string,
+    line: number,
     crossings: readonly number[],
     place: (s: number, side: 1 | -1) => [number, number],
     dir: [number, number],
@@ -59,19 +65,20 @@ export function streetSpots(random: Random, grid: StreetGrid = MARINGA_GRID): Sp
       if (clearOf(sorted, s)) {
         const side = random.chance(0.5) ? 1 : -1;
         const [x, y] = place(s, side);
-        spots.push({ street, along: s + HALF_EXTENT, x, y, side, dir });
+        spots.push({ street, line, along: s + HALF_EXTENT, x, y, side, dir });
       }
       s += random.between(MIN_GAP, MAX_GAP);
     }
   };
   const xs = grid.northSouth.map((s) => s.x);
   const ys = grid.eastWest.map((s) => s.y);
-  for (const street of grid.eastWest) {
-    walk(street.name, xs, (s, side) => [s, street.y + side * SIDEWALK], [1, 0]);
-  }
-  for (const street of grid.northSouth) {
-    walk(street.name, ys, (s, side) => [street.x + side * SIDEWALK, s], [0, 1]);
-  }
+  grid.eastWest.forEach((street, i) => {
+    walk(street.name, i, xs, (s, side) => [s, street.y + side * SIDEWALK], [1, 0]);
+  });
+  grid.northSouth.forEach((street, j) => {
+    const line = grid.eastWest.length + j;
+    walk(street.name, line, ys, (s, side) => [street.x + side * SIDEWALK, s], [0, 1]);
+  });
   return spots;
 }
 

@@ -33,18 +33,18 @@ export function demoSpans(
       cable: null,
     });
   };
-  const byStreet = new Map<string, number[]>();
+  const byStreet = new Map<number, number[]>();
   spots.forEach((spot, b) => {
-    const list = byStreet.get(spot.street);
+    const list = byStreet.get(spot.line);
     if (list) list.push(b);
-    else byStreet.set(spot.street, [b]);
+    else byStreet.set(spot.line, [b]);
   });
   for (const list of byStreet.values()) {
     list.sort((a, b) => spots[a]!.along - spots[b]!.along);
     // Along the street: the great circle between neighbours (the cable runs straight).
     for (let k = 1; k < list.length; k++) add(list[k - 1]!, list[k]!, null);
   }
-  const nearest = (street: string, at: (s: Spot) => number) => {
+  const nearest = (street: number, at: (s: Spot) => number) => {
     let best = -1;
     let bestGap = Infinity;
     for (const b of byStreet.get(street) ?? []) {
@@ -53,10 +53,11 @@ export function demoSpans(
     }
     return { box: best, gap: bestGap };
   };
-  for (const ew of grid.eastWest) {
-    for (const ns of grid.northSouth) {
-      const a = nearest(ew.name, (s) => s.x - ns.x);
-      const b = nearest(ns.name, (s) => s.y - ew.y);
+  const lines = grid.eastWest.length;
+  for (const [i, ew] of grid.eastWest.entries()) {
+    for (const [j, ns] of grid.northSouth.entries()) {
+      const a = nearest(i, (s) => s.x - ns.x);
+      const b = nearest(lines + j, (s) => s.y - ew.y);
       if (a.box < 0 || b.box < 0 || a.gap > CORNER_REACH || b.gap > CORNER_REACH) continue;
       add(a.box, b.box, Math.round((a.gap + b.gap + CORNER_EXTRA) * 100) / 100);
     }
