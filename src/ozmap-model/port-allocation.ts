@@ -161,20 +161,8 @@ export function chooseBoxPortSync(
 ): AllocatedPort {
   const rows = sql.all<PortRow>(BOX_PORTS_SQL_SQLITE, ...Array<string>(4).fill(target.boxId));
   const slot = pickPort(rows, target);
-  if (slot.vacantPropertyId) {
-    const [current] = sql.all<{ observation: string | null; clientId: string | null }>(
-      'SELECT "observation", "clientId" FROM "Property" WHERE "id" = ?',
-      slot.vacantPropertyId,
-    );
-    if (current && current.clientId === null) {
-      sql.run(
-        'UPDATE "Property" SET "splitterId" = NULL, "port" = NULL, "observation" = ?, "updatedAt" = ? WHERE "id" = ?',
-        vacatedObservation(current.observation, target),
-        new Date(),
-        slot.vacantPropertyId,
-      );
-    }
-  }
+  if (slot.vacantPropertyId)
+    sql.run(VACATE_SQL_SQLITE, ...vacateArgs(slot.vacantPropertyId, target));
   return slot;
 }
 
@@ -188,20 +176,8 @@ export async function chooseBoxPortPg(
 ): Promise<AllocatedPort> {
   await sql.all('SELECT 1 FROM "Box" WHERE "id" = $1 FOR UPDATE', target.boxId);
   const slot = pickPort(await sql.all<PortRow>(BOX_PORTS_SQL_PG, target.boxId), target);
-  if (slot.vacantPropertyId) {
-    const [current] = await sql.all<{ observation: string | null; clientId: string | null }>(
-      'SELECT "observation", "clientId" FROM "Property" WHERE "id" = $1',
-      slot.vacantPropertyId,
-    );
-    if (current && current.clientId === null) {
-      await sql.run(
-        'UPDATE "Property" SET "splitterId" = NULL, "port" = NULL, "observation" = $1, "updatedAt" = $2 WHERE "id" = $3',
-        vacatedObservation(current.observation, target),
-        new Date(),
-        slot.vacantPropertyId,
-      );
-    }
-  }
+  if (slot.vacantPropertyId)
+    await sql.run(VACATE_SQL_PG, ...vacateArgs(slot.vacantPropertyId, target));
   return slot;
 }
 
@@ -258,9 +234,26 @@ function pickPort(rows: PortRow[], target: Extract<PortTarget, { kind: 'box' }>)
   throw new NoFreePortError(`box ${label} has no free port`);
 }
 
+function vacatedNote(target: PortTarget): string {
+  return (target.kind === 'box' && target.vacatedNote) || 'Porta cedida a uma nova venda.';
+}
+
 function vacatedObservation(observation: string | null, target: PortTarget): string {
-  const note = (target.kind === 'box' && target.vacatedNote) || 'Porta cedida a uma nova venda.';
+  const note = vacatedNote(target);
   return observation ? `${observation}\n${note}` : note;
+}
+
+// vacate() in one statement for the raw writers: a property someone moved into meanwhile is left
+// alone, and the unique (splitter, port) constraint then refuses the write.
+const VACATE_SQL_PG = `UPDATE "Property" SET "splitterId" = NULL, "port" = NULL,
+  "observation" = CASE WHEN COALESCE("observation", '') = '' THEN $1 ELSE "observation" || $2 END,
+  "updatedAt" = $3 WHERE "id" = $4 AND "clientId" IS NULL`;
+// Each $n appears once, in order, so SQLite's positional `?` binds the same arguments.
+const VACATE_SQL_SQLITE = VACATE_SQL_PG.replace(/\$\d/g, '?');
+
+function vacateArgs(propertyId: string, target: PortTarget): [string, string, Date, string] {
+  const note = vacatedNote(target);
+  return [note, `\n${note}`, new Date(), propertyId];
 }
 
 /**

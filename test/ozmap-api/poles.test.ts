@@ -336,6 +336,7 @@ describe.each(testProviders())('poles, spans and pole-mode viability on %s', (pr
     const vacant = await create(server, 'properties', {
       box: full.id,
       address: 'Casa vazia',
+      observation: 'Cliente saiu em 2026.',
       connector: full.splitter,
       port: 1,
     });
@@ -367,7 +368,7 @@ describe.each(testProviders())('poles, spans and pole-mode viability on %s', (pr
       const gaveUp = await get(`/api/v2/properties/${vacant.id}`);
       expect(gaveUp.body.connections).toEqual([]);
       expect(gaveUp.body.observation).toMatch(
-        /^Porta cedida ao cliente VENDA-1 em \d\d\/\d\d\/\d{4}\.$/,
+        /^Cliente saiu em 2026\.\nPorta cedida ao cliente VENDA-1 em \d\d\/\d\d\/\d{4}\.$/,
       );
       // Then the blocked one.
       const second = await create(server, 'properties', {
