@@ -178,6 +178,10 @@ describe.each(testProviders())(
         features: Array<{ properties: { splitters: Array<{ ports: unknown[] }> } }>;
       };
       expect(doc.features).toHaveLength(BOXES);
+      // compact, one feature per line between the collection's opening and closing lines
+      const lines = readFileSync(file, 'utf8').split('\n');
+      expect(lines).toHaveLength(BOXES + 3);
+      expect(JSON.parse(lines[1]!.replace(/,$/, ''))).toEqual(doc.features[0]);
       expect(doc.features[0]!.properties.splitters).toHaveLength(SPLITTERS_PER_BOX);
       expect(doc.features[0]!.properties.splitters[0]!.ports).toHaveLength(PORTS);
 

@@ -70,9 +70,12 @@ function sqliteInserter(
     `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
   );
   let count = 0;
+  // One array for every row's converted values: a million boxes are some 20 million port rows.
+  const bound: unknown[] = new Array(columns.length);
   return {
     add(values) {
-      st.run(...bindAll(values));
+      for (let i = 0; i < bound.length; i++) bound[i] = sqliteValue(values[i]);
+      st.run(bound);
       count++;
       return false;
     },

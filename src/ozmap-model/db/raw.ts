@@ -23,7 +23,8 @@ export interface RawSession {
 
 export interface Inserter {
   /**
-   * Queues a row (values in column order). Returns true when a batch is full: flush it, and
+   * Queues a row (values in column order; copied, so the caller may reuse its array). Returns
+   * true when a batch is full: flush it, and
    * first the inserters of the tables it references (foreign keys are checked per statement).
    */
   add(values: readonly unknown[]): boolean;

@@ -72,10 +72,14 @@ export async function applyWrites(s: RawSession, plan: Writes, now: Date): Promi
     ]);
   }
   const ports = s.inserter('SplitterPort', ['splitterId', 'index', 'blocked']);
+  // inserters copy what they are given, so one row array serves every port
+  const port: [string, number, boolean] = ['', 0, false];
   for (const { splitterId, indexes, blocked } of plan.ports.create) {
-    const isBlocked = new Set(blocked);
+    port[0] = splitterId;
     for (const index of indexes) {
-      if (ports.add([splitterId, index, isBlocked.has(index)])) await ports.flush();
+      port[1] = index;
+      port[2] = blocked.length > 0 && blocked.includes(index);
+      if (ports.add(port)) await ports.flush();
     }
   }
   await ports.flush();

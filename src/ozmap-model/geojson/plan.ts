@@ -64,9 +64,13 @@ export class Planner {
   private readonly boxes: RowIndex<BoxRow>;
   private readonly regions: RowIndex<Snapshot['regions'][number]>;
   private readonly spans: RowIndex<SpanRow>;
-  private readonly filePoles = new Map<string, string>();
+  // The file's poles by external id and by name (a million of them in a large file: kept flat,
+  // positions in one array of numbers, so the collector has few objects to trace).
+  private readonly filePolesByExternalId = new Map<string, string>();
+  private readonly filePolesByName = new Map<string, string>();
   /** Where each pole will be after the import ([lng, lat]): the file's position, else the stored one. */
-  private readonly polePositions = new Map<string, [number, number]>();
+  private readonly polePositions = new Map<string, number>();
+  private readonly lngLat: number[] = [];
   private readonly newSplitterTypes = new Map<string, { path: string; ratio: string }>();
   private splitterIndex = new RowIndex<SplitterRow>([], 'splitter');
   private readonly splittersByBox = new Map<string, SplitterRow[]>();
@@ -140,7 +144,7 @@ export class Planner {
    * pole with that external id or id. A reference to a pole further down the file waits for it.
    */
   knowsPole(ref: string): boolean {
-    if (this.filePoles.has(`ext:${ref}`) || this.filePoles.has(`name:${ref}`)) return true;
+    if (this.filePolesByExternalId.has(ref) || this.filePolesByName.has(ref)) return true;
     const stored = this.poles.find(ref, null);
     if ('row' in stored && stored.row) return true;
     const byName = this.poles.find(null, ref);
@@ -175,10 +179,10 @@ export class Planner {
       const row = this.match(this.poles, f.path, f.properties);
       if (row === undefined) continue;
       const id = row?.id ?? newId();
-      if (f.properties.external_id) this.filePoles.set(`ext:${f.properties.external_id}`, id);
-      if (f.properties.name) this.filePoles.set(`name:${f.properties.name}`, id);
+      if (f.properties.external_id) this.filePolesByExternalId.set(f.properties.external_id, id);
+      if (f.properties.name) this.filePolesByName.set(f.properties.name, id);
       const [lng, lat] = f.geometry.coordinates;
-      this.polePositions.set(id, [lng, lat]);
+      this.polePositions.set(id, this.lngLat.push(lng, lat) - 2);
       const desired = {
         name: f.properties.name ?? row?.name ?? null,
         externalId: externalIdFor(f.properties.external_id, row),
@@ -246,7 +250,7 @@ export class Planner {
 
   private positionOf(poleId: string): [number, number] | undefined {
     const inFile = this.polePositions.get(poleId);
-    if (inFile) return inFile;
+    if (inFile !== undefined) return [this.lngLat[inFile]!, this.lngLat[inFile + 1]!];
     const stored = this.poles.get(poleId);
     return stored ? [stored.lng, stored.lat] : undefined;
   }
@@ -499,7 +503,7 @@ export class Planner {
 
   /** A pole named in the file wins over a stored one; undefined (with a problem) when unknown. */
   private pole(ref: string, path: string, field = 'pole'): string | undefined {
-    const inFile = this.filePoles.get(`ext:${ref}`) ?? this.filePoles.get(`name:${ref}`);
+    const inFile = this.filePolesByExternalId.get(ref) ?? this.filePolesByName.get(ref);
     if (inFile) return inFile;
     const stored = this.poles.find(ref, null);
     if ('row' in stored && stored.row) return stored.row.id;
