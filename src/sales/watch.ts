@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import { isUniqueViolation, type Db } from '../ozmap-model/db/client.js';
+import { createOnce, isUniqueViolation, type Db } from '../ozmap-model/db/client.js';
 import { Coalesced } from './coalesce.js';
 import {
   claimed,
@@ -176,11 +176,15 @@ export class SalesWatch implements SalesChangePort {
         });
         if (rows.length < BATCH) break;
       }
-      await db.keyValue.upsert({
-        where: { namespace_key: BASELINE },
-        create: { ...BASELINE, value: at.toISOString() },
-        update: {},
-      });
+      // Instances starting together on an empty database all get here: the losers of the
+      // upsert's read-then-insert race find the row on their second try.
+      await createOnce(() =>
+        db.keyValue.upsert({
+          where: { namespace_key: BASELINE },
+          create: { ...BASELINE, value: at.toISOString() },
+          update: {},
+        }),
+      );
     }
     this.baselined = true;
   }

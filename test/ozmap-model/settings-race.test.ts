@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/ozmap-model/db/client.js';
 import { getSystemConfig } from '../../src/ozmap-model/system-config.js';
 import { getViabilitySettings } from '../../src/ozmap-model/viability-settings.js';
+import { SalesWatch } from '../../src/sales/watch.js';
+import { createLogger } from '../../src/logger.js';
 import { freshDatabase, testProviders, type TestDatabase } from '../support/db.js';
 
 // Instances starting together on an empty database all create the settings rows at once (many
@@ -22,6 +24,20 @@ describe.each(testProviders().filter((p) => p === 'postgresql'))(
             viability: await getViabilitySettings(db),
           })),
         );
+        // and the sales watch's baseline mark, written by each starting instance
+        const now = () => new Date('2026-12-02T04:00:00Z');
+        await Promise.all(
+          instances.map((db) =>
+            new SalesWatch({
+              db,
+              now,
+              logger: createLogger('silent'),
+              expiringWithinMs: 3_600_000,
+              onEvents: () => undefined,
+            }).baseline(),
+          ),
+        );
+        expect(await t.db.keyValue.count({ where: { namespace: 'sales' } })).toBe(1);
         for (const r of results) {
           expect(r.config.defaultRadiusMeters).toBe(300);
           expect(r.viability).toEqual(results[0]!.viability);
