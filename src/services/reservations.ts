@@ -252,9 +252,12 @@ export class ReservationService {
       reservedBy: req.reservedBy,
       reservationExpiresAt: expiresAt,
       reservationMetaJson: req.meta ? JSON.stringify(req.meta) : null,
+      // the service's clock, not the database's: the sales lists filter and show this date
+      createdAt: now,
     };
     const property = {
       id: propertyId,
+      createdAt: now,
       projectId: slot.projectId,
       clientId,
       boxId: slot.boxId,
@@ -326,19 +329,17 @@ export class ReservationService {
   /** `write`'s rows as plain inserts (parents first), and the property as written. */
   private insertsOf(slot: AllocatedPort, req: ReservationRequest, code: string) {
     const rows = this.rowsOf(slot, req, code);
-    // Prisma stamps these itself; the real clock, as it does.
-    const stamp = new Date();
+    const stamp = rows.client.createdAt;
     const property: Property = {
       externalId: null,
       poleId: null,
       observation: null,
       potencyRead: null,
       ...rows.property,
-      createdAt: stamp,
       updatedAt: stamp,
     };
     const inserts = [
-      { table: 'FtthClient', row: { ...rows.client, createdAt: stamp, updatedAt: stamp } },
+      { table: 'FtthClient', row: { ...rows.client, updatedAt: stamp } },
       { table: 'Property', row: { ...property } },
       ...(rows.sales
         ? [
