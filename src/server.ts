@@ -389,6 +389,8 @@ export async function startServer(
       server.closeAllConnections();
       await listening;
       await withDeadline(jobsStopped, deadline, logger, 'scheduled jobs');
+      // Sweeps and outbox rounds the last requests set off finish before the database closes.
+      await withDeadline(sales.settle(), deadline, logger, 'sales work');
       await withDeadline(chat.stop(), deadline, logger, 'chat channels');
       await withDeadline(built.close(), deadline, logger, 'database and Redis');
       logger.info('stopped');

@@ -130,6 +130,10 @@ export async function createSalesWorkspace(
       if (!stopped) void delivery.kick();
     },
   };
+  // Events stay in the outbox when the workspace has stopped: whoever dispatches next sends them.
+  const kickOutbox = () => {
+    if (!stopped) outbox.kick();
+  };
   const outbox = new OutboxDispatcher({
     db,
     live,
@@ -144,7 +148,7 @@ export async function createSalesWorkspace(
     logger: log,
     expiringWithinMs: s.expiringWithinMs,
     sweepGapMs: SWEEP_GAP_MS,
-    onEvents: () => outbox.kick(),
+    onEvents: kickOutbox,
   });
   // Before anything can hint: what the database already holds is taken as known.
   await watch.baseline();
@@ -159,7 +163,7 @@ export async function createSalesWorkspace(
     transcript,
     out: chatOut,
     release: chatRelease,
-    onEvents: () => outbox.kick(),
+    onEvents: kickOutbox,
   });
   const users = new SalesUsers(db, now, { log2N: s.passwordCost, r: 8, p: 3 });
   const sessions = new SalesSessions(db, s.sessionHours * 3_600_000, now);
@@ -297,6 +301,7 @@ export async function createSalesWorkspace(
     },
     async stop() {
       stopped = true;
+      watch.stop();
       for (const t of timers) clearInterval(t);
       for (const res of streams) res.end();
       streams.clear();

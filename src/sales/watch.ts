@@ -68,6 +68,7 @@ SELECT p."id" AS id FROM "Prospect" p
 export class SalesWatch implements SalesChangePort {
   private readonly sweeps: Coalesced<number>;
   private baselined = false;
+  private stopped = false;
 
   constructor(private readonly o: SalesWatchOptions) {
     this.sweeps = new Coalesced(
@@ -90,10 +91,20 @@ export class SalesWatch implements SalesChangePort {
   /** Schedules a sweep now (coalesced with one that is running) and the dispatch of what
    * `reserved` recorded. */
   changed(): void {
+    if (this.stopped) return;
     this.o.onEvents();
     void this.sweep().catch((err: unknown) =>
       this.o.logger.warn({ err }, 'sales watch sweep failed'),
     );
+  }
+
+  /**
+   * No more hinted sweeps (the server is shutting down): a reservation still finishing writes its
+   * events in its own transaction, and the next sweep (another instance, or the next start)
+   * catches up on the rest.
+   */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Resolves when no sweep is in progress here. */

@@ -77,4 +77,25 @@ describe.each(testProviders())('sales watch on %s', (provider) => {
     await Promise.all([a.sweep(), b.sweep()]);
     expect(await t.db.salesEvent.count({ where: { type: 'reservation.confirmed' } })).toBe(1);
   });
+
+  it('once stopped (a shutdown), hints start no sweep and tell the outbox nothing', async () => {
+    let told = 0;
+    const w = new SalesWatch({
+      db: t.db,
+      now,
+      logger: createLogger('silent'),
+      expiringWithinMs: 86_400_000,
+      onEvents: () => void told++,
+    });
+    await w.baseline();
+    await reserve('AFTER-STOP', 9);
+    const before = await t.db.salesEvent.count();
+    w.stop();
+    w.changed();
+    await w.settle();
+    expect(told).toBe(0);
+    expect(await t.db.salesEvent.count()).toBe(before);
+    // a running instance's next sweep still records it
+    expect(await watch().sweep()).toBeGreaterThan(0);
+  });
 });
