@@ -141,14 +141,11 @@ export class Planner {
 
   /**
    * Whether a pole reference can be settled now: by a pole the file named so far, or a stored
-   * pole with that external id or id. A reference to a pole further down the file waits for it.
+   * pole with that external id, id or unique name. A reference to a pole further down the file
+   * waits for it.
    */
   knowsPole(ref: string): boolean {
-    if (this.filePolesByExternalId.has(ref) || this.filePolesByName.has(ref)) return true;
-    const stored = this.poles.find(ref, null);
-    if ('row' in stored && stored.row) return true;
-    const byName = this.poles.find(null, ref);
-    return 'row' in byName && byName.row !== null;
+    return typeof this.lookUpPole(ref) === 'string';
   }
 
   private problem(message: string): void {
@@ -503,20 +500,25 @@ export class Planner {
 
   /** A pole named in the file wins over a stored one; undefined (with a problem) when unknown. */
   private pole(ref: string, path: string, field = 'pole'): string | undefined {
+    const found = this.lookUpPole(ref);
+    if (typeof found === 'string') return found;
+    this.problem(
+      found
+        ? `${path}.properties.${field}: pole ${found.problem}`
+        : `${path}.properties.${field}: no pole ${JSON.stringify(ref)} in the file or the database`,
+    );
+    return undefined;
+  }
+
+  /** The id a pole reference names (the file's poles first), a problem, or undefined for none. */
+  private lookUpPole(ref: string): string | { problem: string } | undefined {
     const inFile = this.filePolesByExternalId.get(ref) ?? this.filePolesByName.get(ref);
     if (inFile) return inFile;
     const stored = this.poles.find(ref, null);
     if ('row' in stored && stored.row) return stored.row.id;
     const byName = this.poles.find(null, ref);
-    if ('problem' in byName) {
-      this.problem(`${path}.properties.${field}: pole ${byName.problem}`);
-      return undefined;
-    }
-    if (byName.row) return byName.row.id;
-    this.problem(
-      `${path}.properties.${field}: no pole ${JSON.stringify(ref)} in the file or the database`,
-    );
-    return undefined;
+    if ('problem' in byName) return byName;
+    return byName.row?.id;
   }
 
   private tagIds(names: string[], kind: string): string[] {
