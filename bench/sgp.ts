@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
@@ -209,6 +209,9 @@ async function main(): Promise<void> {
       BENCH_SGP_BOXES: String(BOXES),
     });
     procs.push(sim.proc);
+    // SGP runs on the provider's own server in production, not on Alcance's cores: here it shares
+    // them, so it yields them to the server under test (BENCH_SGP_SIMULATOR_NICE=0 to compare).
+    setPriority(sim.proc.pid!, Number(env.BENCH_SGP_SIMULATOR_NICE ?? 19));
     const simMs = performance.now() - t;
     const server = await child('bench/sgp-server.ts', { DATABASE_URL: url });
     procs.push(server.proc);

@@ -1,6 +1,7 @@
 // SGP cycles in a worker thread (SYNC_CYCLE_THREAD): the same cycle as in-process, with its
 // network changes reaching the main thread's viability index before it moves on, its log lines in
 // the main log (masked there already), its progress reported, and a stop that reaches the thread.
+import { readdirSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SgpSync } from '../../src/integrations/sgp/sync.js';
@@ -12,6 +13,21 @@ import { SgpSimulator } from '../support/sgp-simulator.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const POINT = { lat: -23.4253, lng: -51.9386 };
+
+/** A thread's nice value (Linux: field 19 of /proc/self/task/TID/stat). */
+function niceOf(tid: string | number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  } catch {
+    return undefined; // the thread ended meanwhile
+  }
+}
+
+const threadNiceValues = () =>
+  readdirSync('/proc/self/task')
+    .map(niceOf)
+    .filter((n) => n !== undefined);
 
 describe.each(testProviders())('SGP cycle in a worker thread on %s', (provider) => {
   let server: TestServer;
@@ -86,6 +102,31 @@ describe.each(testProviders())('SGP cycle in a worker thread on %s', (provider) 
     expect(started).toMatchObject({ thread: 'sgp-cycle', integration: 'erp' });
     expect(JSON.stringify(lines)).not.toContain('52998224725');
     expect(JSON.stringify(lines)).not.toContain(sim.token);
+  });
+
+  it('the cycle thread runs at a low priority, the requests thread at its own', async () => {
+    // 19 (the lowest) on PostgreSQL; 10 on SQLite, where the requests thread waits on its lock.
+    const nice = provider === 'sqlite' ? 10 : 19;
+    const { sync } = await setUp(3);
+    const before = threadNiceValues();
+    const mainBefore = niceOf(process.pid);
+    const during: number[][] = [];
+    const mainDuring: Array<number | undefined> = [];
+    const result = await sync.run('erp', {
+      steps: ['create'],
+      trigger: 'cli',
+      onPage: () => {
+        during.push(threadNiceValues());
+        mainDuring.push(niceOf(process.pid));
+      },
+    });
+    expect(result.status).toBe('succeeded');
+    expect(before).not.toContain(nice);
+    expect(during.length).toBeGreaterThan(0);
+    for (const values of during) expect(values).toContain(nice);
+    // Only the cycle's own thread yields: this one keeps its priority.
+    expect(mainDuring).toEqual(during.map(() => mainBefore));
+    expect(during[0]!.filter((n) => n === nice)).toHaveLength(1);
   });
 
   it('a stop reaches the thread: the run ends aborted, what was applied stays whole', async () => {
