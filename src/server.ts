@@ -315,11 +315,11 @@ export async function startServer(
       { path: '/chat', limit: '16kb' },
       { path: '/ozloc', limit: '8kb' },
     ],
+    bodilessRouters: [{ path: '/api/v2/ftth-viability', router: viabilityRouter(ctx) }],
     rawBodyRouters: chat.rawBodyRouters,
     routers: [
       ...(options.routers ?? []),
       ...publicGuards(ctx.rateLimits),
-      { path: '/api/v2/ftth-viability', router: viabilityRouter(ctx) },
       { path: '/api/v2', router: ozmapApiRouter(ctx) },
       { path: '/', router: adminRouter(ctx) },
       { path: '/', router: syncRunsRouter(ctx) },

@@ -21,6 +21,11 @@ export interface AppOptions {
   metrics?: { metrics: Metrics; token?: string };
   /** Routers mounted in order, each at its own path. */
   routers: Array<{ path: string; router: Router }>;
+  /**
+   * Routers of GET routes that read no body (the viability API, the busiest): mounted first after
+   * the probes, so their requests skip the layers that only bodies and other paths need.
+   */
+  bodilessRouters?: Array<{ path: string; router: Router }>;
   /** Routers that read the raw body themselves (signed webhooks): mounted before the parsers. */
   rawBodyRouters?: Array<{ path: string; router: Router }>;
   /**
@@ -111,6 +116,7 @@ export function createApp(options: AppOptions): express.Express {
       .set('Cache-Control', 'no-store')
       .json(report);
   });
+  for (const { path, router } of options.bodilessRouters ?? []) app.use(path, router);
   if (options.metrics) app.use(metricsRouter(options.metrics.metrics, options.metrics.token));
   for (const { path, router } of options.rawBodyRouters ?? []) app.use(path, router);
   app.use(requireKnownBody);

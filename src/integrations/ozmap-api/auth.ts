@@ -1,6 +1,10 @@
 import type { Request, RequestHandler } from 'express';
 import type { AppContext } from '../../context.js';
-import { apiKeyPrincipal, type ApiKeyPrincipal } from '../../ozmap-model/api-keys.js';
+import {
+  apiKeyPrincipal,
+  type ApiKeyIdentity,
+  type ApiKeyPrincipal,
+} from '../../ozmap-model/api-keys.js';
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../../errors.js';
 import { clientIp, limitMessage } from '../../http/rate-limit.js';
 import { can, refusal, type Action } from '../../security/principal.js';
@@ -21,6 +25,18 @@ export function keyFromHeader(header: string | undefined): string | null {
   if (!value) return null;
   const key = /^bearer\s+/i.test(value) ? value.replace(/^bearer\s+/i, '').trim() : value;
   return key || null;
+}
+
+// A verified identity is one object for as long as the verifier caches it: its principal is made
+// once per identity and profile kind, not on every request of the hottest routes.
+const principals = new WeakMap<ApiKeyIdentity, { kind: string; principal: ApiKeyPrincipal }>();
+
+function principalOf(identity: ApiKeyIdentity, kind: string): ApiKeyPrincipal {
+  const known = principals.get(identity);
+  if (known?.kind === kind) return known.principal;
+  const principal = Object.freeze(apiKeyPrincipal(identity, kind));
+  principals.set(identity, { kind, principal });
+  return principal;
 }
 
 const TOO_MANY_FAILURES = 'too many requests with a missing or wrong API key from this address';
@@ -49,7 +65,7 @@ export async function authenticate(deps: AuthDeps, req: Request): Promise<ApiKey
     );
   }
   const profile = await deps.integrations.profile(identity.integration);
-  const principal = apiKeyPrincipal(identity, profile.kind);
+  const principal = principalOf(identity, profile.kind);
   await limits.apiPerKey.enforce(principal.keyId, 'too many requests for this API key');
   req.principal = principal;
   return principal;
