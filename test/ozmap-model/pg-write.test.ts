@@ -91,4 +91,48 @@ describe.runIf(process.env.TEST_POSTGRES_URL)('plain PostgreSQL write transactio
     // The statistics collector reports with a short delay.
     await expect.poll(analyzed, { timeout: 5000 }).toBeGreaterThan(before);
   });
+
+  describe('bulk inserts handed over without waiting (the write pipeline)', () => {
+    const add = (ins: { add(v: unknown[]): boolean; flush(): Promise<void> }, key: string) =>
+      ins.add(['pipeline', key, 'v', new Date()]);
+    const columns = ['namespace', 'key', 'value', 'updatedAt'];
+    const count = () => t.db.keyValue.count({ where: { namespace: 'pipeline' } });
+
+    it('a later statement of the session sees every batch sent before it', async () => {
+      const seen = await withRawSession(t.url, 'write', async (s) => {
+        const kv = s.inserter('KeyValue', columns);
+        for (let i = 0; i < 23_000; i++) if (add(kv, `k${i}`)) await kv.flush();
+        await kv.flush();
+        const rows = await s.all(`SELECT COUNT(*) FROM "KeyValue" WHERE "namespace" = 'pipeline'`);
+        return Number(rows[0]![0]);
+      });
+      expect(seen).toBe(23_000);
+      expect(await count()).toBe(23_000);
+      await t.db.keyValue.deleteMany({ where: { namespace: 'pipeline' } });
+    });
+
+    it('a batch that fails is the error reported, by the next statement; nothing is kept', async () => {
+      const failed = await withRawSession(t.url, 'write', async (s) => {
+        const kv = s.inserter('KeyValue', columns);
+        for (let i = 0; i < 12_000; i++) if (add(kv, `k${i}`)) await kv.flush();
+        // The second batch repeats a key of the first; more batches follow before anyone waits.
+        for (let i = 0; i < 12_000; i++)
+          if (add(kv, `k${i % 7_000}`)) await kv.flush().catch(() => undefined);
+        await s.run(`UPDATE "KeyValue" SET "value" = 'after' WHERE "namespace" = 'pipeline'`);
+      }).catch((err: unknown) => err);
+      expect(pgUniqueViolation(failed)).toBe('KeyValue_pkey');
+      expect(await count()).toBe(0);
+    });
+
+    it('a failure in the last batch fails the commit, nothing is kept', async () => {
+      const failed = await withRawSession(t.url, 'write', async (s) => {
+        const kv = s.inserter('KeyValue', columns);
+        add(kv, 'same');
+        add(kv, 'same');
+        await kv.flush();
+      }).catch((err: unknown) => err);
+      expect(pgUniqueViolation(failed)).toBe('KeyValue_pkey');
+      expect(await count()).toBe(0);
+    });
+  });
 });

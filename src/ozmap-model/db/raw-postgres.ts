@@ -18,6 +18,43 @@ function numbered(sql: string): string {
 }
 
 const INSERT_BATCH = 5_000;
+// Insert batches handed over and not yet answered: enough to keep the server busy through a
+// stretch of an import while this process reads and plans the next, few enough that memory stays
+// a few dozen batches.
+const MAX_IN_FLIGHT = 32;
+
+/**
+ * Writes handed over without waiting for their answer, run one after another on the session's
+ * connection (each starts when the one before it is answered: pg runs one query at a time), so
+ * what comes later sees them. The first failure is kept and thrown by the next `drain`, which
+ * every other statement and the commit wait for, so it is the error reported (not the
+ * "transaction is aborted" of the statements after it).
+ */
+class WritePipeline {
+  private readonly inFlight: Array<Promise<void>> = [];
+  private tail: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | undefined;
+
+  async send(client: pg.Client, sql: string, values: unknown[]): Promise<void> {
+    if (this.failure) throw this.failure.error;
+    this.tail = this.tail.then(async () => {
+      if (this.failure) return;
+      try {
+        await client.query(sql, values);
+      } catch (error) {
+        this.failure = { error };
+      }
+    });
+    this.inFlight.push(this.tail);
+    if (this.inFlight.length > MAX_IN_FLIGHT) await this.inFlight.shift();
+  }
+
+  async drain(): Promise<void> {
+    this.inFlight.length = 0;
+    await this.tail;
+    if (this.failure) throw this.failure.error;
+  }
+}
 
 export async function postgresSession<T>(
   url: string,
@@ -30,12 +67,16 @@ export async function postgresSession<T>(
   client.on('error', () => undefined);
   await client.connect();
   let cursors = 0;
-  const query = async (sql: string, params: readonly unknown[]) =>
-    client.query<RawRow>({ text: numbered(sql), values: [...params], rowMode: 'array' });
+  const pipeline = new WritePipeline();
+  const query = async (sql: string, params: readonly unknown[]) => {
+    await pipeline.drain();
+    return client.query<RawRow>({ text: numbered(sql), values: [...params], rowMode: 'array' });
+  };
   const columnTypes = new Map<string, Map<string, string>>();
   const typesOf = async (table: string) => {
     let found = columnTypes.get(table);
     if (!found) {
+      await pipeline.drain();
       const { rows } = await client.query<{ column_name: string; udt_name: string }>(
         'SELECT column_name, udt_name FROM information_schema.columns WHERE table_name = $1 AND table_schema = current_schema()',
         [table],
@@ -68,7 +109,7 @@ export async function postgresSession<T>(
     run: async (sql, params = []) => (await query(sql, params)).rowCount ?? 0,
     inserter: (table, columns) => {
       written.add(table);
-      return postgresInserter(client, table, columns, typesOf);
+      return postgresInserter(client, pipeline, table, columns, typesOf);
     },
   };
   const written = new Set<string>();
@@ -77,6 +118,7 @@ export async function postgresSession<T>(
   );
   try {
     const result = await fn(session);
+    await pipeline.drain();
     await client.query('COMMIT');
     // A bulk write (import, seed) changes table sizes by orders of magnitude, and until
     // autovacuum gets to them the planner still sees the old sizes (a reservation right after an
@@ -84,6 +126,7 @@ export async function postgresSession<T>(
     if (written.size) await client.query(`ANALYZE ${[...written].map((t) => `"${t}"`).join(', ')}`);
     return result;
   } catch (err) {
+    await pipeline.drain().catch(() => undefined);
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
@@ -92,9 +135,11 @@ export async function postgresSession<T>(
 }
 
 // One INSERT ... SELECT FROM unnest(array per column) per batch: a handful of parameters however
-// many rows, and PostgreSQL's fastest path short of COPY.
+// many rows, and PostgreSQL's fastest path short of COPY. Sent through the pipeline: the server
+// inserts one stretch of an import while this process reads and plans the next.
 function postgresInserter(
   client: pg.Client,
+  pipeline: WritePipeline,
   table: string,
   columns: readonly string[],
   typesOf: (table: string) => Promise<Map<string, string>>,
@@ -117,7 +162,7 @@ function postgresInserter(
     const batch = queued;
     queued = columns.map(() => []);
     size = 0;
-    await client.query(sql, batch);
+    await pipeline.send(client, sql, batch);
   };
   return {
     add(values) {

@@ -28,7 +28,10 @@ export interface Inserter {
    * first the inserters of the tables it references (foreign keys are checked per statement).
    */
   add(values: readonly unknown[]): boolean;
-  /** Writes what is queued. */
+  /**
+   * Writes what is queued. On PostgreSQL it may return once the batch is sent: a failure is then
+   * thrown by the session's next statement, or fails the commit.
+   */
   flush(): Promise<void>;
   /** Rows added so far. */
   readonly count: number;
