@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgPool } from '../../src/ozmap-model/db/client.js';
-import { withRawSession } from '../../src/ozmap-model/db/raw.js';
+import { withRawSession, type Inserter } from '../../src/ozmap-model/db/raw.js';
 import { insertAllSql, pgUniqueViolation, pgWrite } from '../../src/ozmap-model/db/pg-write.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { createBox } from '../support/network-fixture.js';
@@ -93,8 +93,7 @@ describe.runIf(process.env.TEST_POSTGRES_URL)('plain PostgreSQL write transactio
   });
 
   describe('bulk inserts handed over without waiting (the write pipeline)', () => {
-    const add = (ins: { add(v: unknown[]): boolean; flush(): Promise<void> }, key: string) =>
-      ins.add(['pipeline', key, 'v', new Date()]);
+    const add = (ins: Inserter, key: string) => ins.add(['pipeline', key, 'v', new Date()]);
     const columns = ['namespace', 'key', 'value', 'updatedAt'];
     const count = () => t.db.keyValue.count({ where: { namespace: 'pipeline' } });
 

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { NetworkChanges } from '../../context.js';
 import { createLogger } from '../../logger.js';
-import { createDb } from '../../ozmap-model/db/client.js';
+import { createDb, providerOf } from '../../ozmap-model/db/client.js';
 import { SyncRunStore } from '../sync-runs/store.js';
 import { SgpClient } from './client.js';
 import type {
@@ -26,7 +26,7 @@ const post = (message: FromCycleThread) => port.postMessage(message);
 // requests thread's own writes (a reservation, a key's last use, a job's lease) wait synchronously
 // for the write lock this thread holds through each page, and a starved holder stalls them.
 try {
-  setPriority(input.dbUrl.startsWith('file:') ? 10 : 19);
+  setPriority(providerOf(input.dbUrl) === 'sqlite' ? 10 : 19);
 } catch {
   // not allowed here: same priority
 }
