@@ -146,12 +146,17 @@ describe.each(testProviders())('sales events and webhooks on %s', (provider) => 
       port: 1,
     });
     expect(new Date(r.expiresAt).getTime()).toBe(server.clock.now.getTime() + 7 * 24 * HOUR);
-    const log = await api(
-      { url: server.url, apiKey: adminKey },
-      'GET',
-      `/admin/webhooks/${endpointId}/deliveries`,
-    );
-    expect(log.body.find((d: Json) => d.id === hit.delivery)).toMatchObject({
+    // The receiver sees the request before the sender has read its answer and recorded it.
+    const recorded = await until('delivery recorded', async () => {
+      const log = await api(
+        { url: server.url, apiKey: adminKey },
+        'GET',
+        `/admin/webhooks/${endpointId}/deliveries`,
+      );
+      const row = (log.body as Json[]).find((d) => d.id === hit.delivery);
+      return row && row.status !== 'pending' ? row : undefined;
+    });
+    expect(recorded).toMatchObject({
       status: 'delivered',
       attempts: 1,
       eventType: 'reservation.created',
