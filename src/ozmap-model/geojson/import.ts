@@ -119,6 +119,7 @@ class ImportRun {
   /** Spans and boxes naming a pole further down the file, planned at the end. */
   private deferred: ValidatedBatch = emptyBatch();
   private readonly now = new Date();
+  private readonly snapshotHasSplitterExternalIds: boolean;
 
   constructor(
     private readonly s: RawSession,
@@ -126,6 +127,7 @@ class ImportRun {
     options: PlanOptions,
   ) {
     this.planner = new Planner(snapshot, this.validator.problems, options);
+    this.snapshotHasSplitterExternalIds = snapshot.splitterExternalIds;
   }
 
   get plan(): Plan {
@@ -154,9 +156,11 @@ class ImportRun {
     this.deferred.boxes.push(...laterBoxes);
     planner.planSpans(spans);
     const matches = planner.matchBoxes(boxes);
-    const splitterExternalIds = boxes.flatMap((b) =>
-      (b.properties.splitters ?? []).flatMap((sp) => (sp.external_id ? [sp.external_id] : [])),
-    );
+    const splitterExternalIds = this.snapshotHasSplitterExternalIds
+      ? boxes.flatMap((b) =>
+          (b.properties.splitters ?? []).flatMap((sp) => (sp.external_id ? [sp.external_id] : [])),
+        )
+      : [];
     const matchedBoxIds = matches.flatMap((b) => (b.row ? [b.row.id] : []));
     planner.planBoxes(matches, await loadSplitters(s, matchedBoxIds, splitterExternalIds));
     planner.planRegions(batch.regions);

@@ -70,6 +70,12 @@ export interface Snapshot {
   spans: SpanRow[];
   boxes: BoxRow[];
   regions: RegionRow[];
+  /**
+   * Whether any stored splitter has an external id. When none does, a file's splitter external
+   * ids can match nothing stored (the file's own are unique), and the import skips looking them
+   * up: each lookup would wait for every write handed over before it.
+   */
+  splitterExternalIds: boolean;
 }
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
@@ -192,6 +198,8 @@ export async function loadSnapshot(s: RawSession): Promise<Snapshot> {
     regionTypeId: regionTypeId as string,
     tagIds: regionTags.get(id as string) ?? [],
   }));
+  const splitterExternalIds =
+    (await s.all('SELECT 1 FROM "Splitter" WHERE "externalId" IS NOT NULL LIMIT 1')).length > 0;
   return {
     projects,
     spans,
@@ -202,6 +210,7 @@ export async function loadSnapshot(s: RawSession): Promise<Snapshot> {
     poles: poles.sort(byId),
     boxes,
     regions,
+    splitterExternalIds,
   };
 }
 
