@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON; the assertions check them */
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON; the assertions check them */
 // Sales events end to end: reservations and prospects made through the real API (and confirmed,
 // released, expired behind the workspace's back) become signed webhook deliveries, checked by a
 // local receiver; a receiver that is down for hours gets everything once back, in order.
@@ -153,7 +153,8 @@ describe.each(testProviders())('sales events and webhooks on %s', (provider) => 
         'GET',
         `/admin/webhooks/${endpointId}/deliveries`,
       );
-      const row = (log.body as Json[]).find((d) => d.id === hit.delivery);
+      const rows = log.body as { id: string; status: string }[];
+      const row = rows.find((d) => d.id === hit.delivery);
       return row && row.status !== 'pending' ? row : undefined;
     });
     expect(recorded).toMatchObject({
