@@ -128,13 +128,8 @@ SELECT 'taken', p."splitterId", p."id", p."clientId", p."port", NULL
   FROM "Property" p JOIN "Splitter" s ON s."id" = p."splitterId"
  WHERE s."boxId" = $1 AND s."isDrop" = TRUE AND p."port" IS NOT NULL`;
 
-// SQLite binds each `?` separately, PostgreSQL reuses `$1`. The unary `+` keeps SQLite's planner
-// off the index on `blocked` (it would scan every blocked port of the network, ~24 000 at 100 000
-// boxes, per reservation) and on the box's splitters instead.
-const BOX_PORTS_SQL_SQLITE = BOX_PORTS_SQL_PG.replaceAll('$1', '?').replace(
-  'sp."blocked" = TRUE',
-  '+sp."blocked" = TRUE',
-);
+// SQLite binds each `?` separately, PostgreSQL reuses `$1`.
+const BOX_PORTS_SQL_SQLITE = BOX_PORTS_SQL_PG.replaceAll('$1', '?');
 
 async function firstFreePort(
   tx: Tx,

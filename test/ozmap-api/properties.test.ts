@@ -4,6 +4,9 @@ import { testProviders } from '../support/db.js';
 import { api, startTestServer, type TestServer, type Json } from '../support/server.js';
 import { create, filterQuery, network, type Network } from './fixtures.js';
 
+/** A tag id as OZmap's clients send it (the API stores port tags as given). */
+const TAG_ID = '65f0a1b2c3d4e5f6a7b8c9d0';
+
 describe.each(testProviders())('OZmap API properties on %s', (provider) => {
   let server: TestServer;
   let net: Network;
@@ -196,6 +199,25 @@ describe.each(testProviders())('OZmap API properties on %s', (provider) => {
     });
     expect(blocked.status).toBe(409);
     expect(blocked.body.message).toMatch(/blocked/);
+    // The splitter was made with no port state: port 8 got its row now, the others show open.
+    const tagged = await api(server, 'PATCH', `/api/v2/splitters/${net.splitterId}`, {
+      ports: [{ index: 3, blocked: false, tags: [TAG_ID], observation: 'fibra curta' }],
+    });
+    expect(tagged.status).toBe(204);
+    const shown = await api(server, 'GET', `/api/v2/splitters/${net.splitterId}`);
+    expect(shown.body.ports.map((p: { index: number }) => p.index)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
+    expect(shown.body.ports.filter((p: { blocked: boolean }) => p.blocked)).toMatchObject([
+      { index: 8 },
+    ]);
+    expect(shown.body.ports[2]).toMatchObject({
+      index: 3,
+      blocked: false,
+      tags: [TAG_ID],
+      observation: 'fibra curta',
+    });
+    expect(shown.body.ports[0]).toMatchObject({ index: 1, blocked: false, tags: [] });
     const beyond = await api(server, 'PATCH', `/api/v2/splitters/${net.splitterId}`, {
       ports: [{ index: 9, blocked: true }],
     });

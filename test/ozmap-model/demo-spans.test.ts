@@ -53,7 +53,12 @@ describe('demo network spans', () => {
       if (p.blocked) e.blocked.push(p.index);
       ports.set(p.splitterId, e);
     }
-    for (const p of net.properties) ports.get(p.splitterId)?.held.push(p.port);
+    for (const p of net.properties) {
+      // A port row exists only for a blocked port: a held one may have none.
+      const e = ports.get(p.splitterId) ?? { blocked: [], held: [] };
+      e.held.push(p.port);
+      ports.set(p.splitterId, e);
+    }
     for (const s of net.splitters) {
       const e = ports.get(s.id);
       const list = splitters.get(s.boxId) ?? [];

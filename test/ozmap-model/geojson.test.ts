@@ -142,7 +142,8 @@ describe.each(testProviders())('GeoJSON import and export on %s', (provider) => 
       tags: 3,
     });
     const counts = await rowCounts(db);
-    expect(counts).toMatchObject({ boxes: 3, splitters: 4, ports: 8 + 16 + 4 + 8, blocked: 1 });
+    // 36 ports, one blocked: a port has a row only when it has something of its own.
+    expect(counts).toMatchObject({ boxes: 3, splitters: 4, ports: 1, blocked: 1 });
     const cto2 = await db.box.findFirst({
       where: { name: 'CTO-2' },
       include: { pole: true, tags: true, splitters: { orderBy: { name: 'asc' } } },
@@ -197,7 +198,10 @@ describe.each(testProviders())('GeoJSON import and export on %s', (provider) => 
       where: { splitter: { boxId: before.id } },
       orderBy: { index: 'asc' },
     });
-    expect(ports.filter((p) => p.blocked).map((p) => p.index)).toEqual([1, 2]);
+    expect(ports.map((p) => [p.index, p.blocked])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
 
     const cto2After = await db.box.findUniqueOrThrow({
       where: { id: cto2.id },
@@ -236,10 +240,62 @@ describe.each(testProviders())('GeoJSON import and export on %s', (provider) => 
     expect(problems).toEqual([
       'features[0].properties.splitters[0].ratio.output: ports above 8 cannot be removed, a property holds port 12 (client CLI-77)',
     ]);
-    expect(await db.splitterPort.count({ where: { splitterId: s.id } })).toBe(16);
+    const rows = await db.splitterPort.findMany({ where: { splitterId: s.id } });
+    expect(rows.map((p) => [p.index, p.blocked])).toEqual([[3, true]]);
     expect(await db.splitter.findUniqueOrThrow({ where: { id: s.id } })).toMatchObject({
       ratioOut: 16,
     });
+  });
+
+  it('keeps a row only for a port with a state of its own: blocks, unblocks and shrinks by file', async () => {
+    const db = await fresh();
+    await importGeoJson(db, smallNetwork());
+    const s = await db.splitter.findFirstOrThrow({
+      where: { name: 'Splitter 1', box: { name: 'CTO-2' } },
+    });
+    const rowsOf = async () =>
+      (
+        await db.splitterPort.findMany({ where: { splitterId: s.id }, orderBy: { index: 'asc' } })
+      ).map((p) => [p.index, p.blocked]);
+    const cto2 = (splitter1: ReturnType<typeof splitter>) =>
+      collection(
+        box('CTO-2', -51.941, -23.421, {
+          pole: 'pole-ext-2',
+          tags: ['condominio'],
+          splitters: [splitter1, splitter('Splitter 2', 4, false)],
+        }),
+      );
+    const portsInExport = async () => {
+      const doc = await exportGeoJson(db);
+      const f = doc.features.find((x) => x.properties.name === 'CTO-2');
+      if (f?.properties.kind !== 'box') throw new Error('CTO-2 is not in the export');
+      return f.properties.splitters?.find((x) => x.name === 'Splitter 1')?.ports;
+    };
+    // Port 3 opens (its row says so), ports 5 and 12 are blocked (rows made for them).
+    const moved = await importGeoJson(db, cto2(splitter('Splitter 1', 16, true, [5, 12])));
+    expect(moved.splitters).toEqual({ created: 0, updated: 1, unchanged: 1 });
+    expect(await rowsOf()).toEqual([
+      [3, false],
+      [5, true],
+      [12, true],
+    ]);
+    expect(await portsInExport()).toEqual([
+      { index: 5, blocked: true },
+      { index: 12, blocked: true },
+    ]);
+    const again = await importGeoJson(db, cto2(splitter('Splitter 1', 16, true, [5, 12])));
+    expect(again.splitters).toEqual({ created: 0, updated: 0, unchanged: 2 });
+    // 1x16 to 1x8: the rows above port 8 go with the ports.
+    const shrunk = await importGeoJson(db, cto2({ ...splitter('Splitter 1', 8, true, [5]) }));
+    expect(shrunk.splitters.updated).toBe(1);
+    expect(await rowsOf()).toEqual([
+      [3, false],
+      [5, true],
+    ]);
+    expect(await db.splitter.findUniqueOrThrow({ where: { id: s.id } })).toMatchObject({
+      ratioOut: 8,
+    });
+    expect(await portsInExport()).toEqual([{ index: 5, blocked: true }]);
   });
 
   it('reports conflicts with stored rows: splitter type ratio, a splitter of another box', async () => {

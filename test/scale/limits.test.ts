@@ -23,6 +23,7 @@ import { ViabilityService } from '../../src/services/viability-service.js';
 import {
   PORTS,
   SPLITTERS_PER_BOX,
+  blockedPortCount,
   buildBigNetwork,
   expectedFreePorts,
   positionOf,
@@ -183,14 +184,17 @@ describe.each(testProviders())(
       expect(lines).toHaveLength(BOXES + 3);
       expect(JSON.parse(lines[1]!.replace(/,$/, ''))).toEqual(doc.features[0]);
       expect(doc.features[0]!.properties.splitters).toHaveLength(SPLITTERS_PER_BOX);
-      expect(doc.features[0]!.properties.splitters[0]!.ports).toHaveLength(PORTS);
+      // box 0 has port 1 of its first splitter blocked; the file lists only blocked ports
+      expect(doc.features[0]!.properties.splitters[0]!.ports).toEqual([
+        { index: 1, blocked: true },
+      ]);
 
       const target = await freshDatabase(provider);
       try {
         const report = await importGeoJsonFile(target.db, file);
         expect(report.boxes).toEqual({ created: BOXES, updated: 0, unchanged: 0 });
         expect(report.splitters.created).toBe(net.splitters);
-        expect(await count(target, 'splitterPort')).toBe(net.splitters * PORTS);
+        expect(await count(target, 'splitterPort')).toBe(blockedPortCount(BOXES));
         const again = join(dir, `${provider}-again.geojson`);
         const copy = createWriteStream(again);
         await writeGeoJson(target.db, copy);

@@ -28,6 +28,13 @@ export function expectedFreePorts(i: number): number {
   return SPLITTERS_PER_BOX * PORTS - taken;
 }
 
+/** The port rows of boxes 0..boxes-1: one per blocked port. */
+export function blockedPortCount(boxes: number): number {
+  let n = 0;
+  for (let i = 0; i < boxes; i++) n += (blocksPortOne(i) ? 1 : 0) + (i % 5 === 0 ? 1 : 0);
+  return n;
+}
+
 export interface BigNetwork {
   boxIds: string[];
   splitters: number;
@@ -112,7 +119,8 @@ export async function buildBigNetwork(url: string, boxes: number): Promise<BigNe
         for (let p = 1; p <= PORTS; p++) {
           const blocked =
             (k === 0 && p === 1 && blocksPortOne(i)) || (k === 1 && p === 8 && i % 5 === 0);
-          full = port.add([sid, p, blocked]) || full;
+          // As imports write them: a row only for a port with a state of its own.
+          if (blocked) full = port.add([sid, p, true]) || full;
         }
         const held =
           k === 0 ? [holdsPortOne(i) ? 1 : 0, holdsPortTwo(i) ? 2 : 0].filter(Boolean) : [];

@@ -44,12 +44,8 @@ export async function createBox(db: Db, spec: BoxSpec = {}): Promise<FixtureBox>
         splitterTypeId: typeId,
         ratioOut: s.ratio,
         isDrop: s.isDrop ?? true,
-        ports: {
-          create: Array.from({ length: s.ratio }, (_, k) => ({
-            index: k + 1,
-            blocked: (s.blocked ?? []).includes(k + 1),
-          })),
-        },
+        // an open port has no row of its own
+        ports: { create: (s.blocked ?? []).map((index) => ({ index, blocked: true })) },
       },
     });
     for (const port of s.taken ?? []) {

@@ -264,8 +264,10 @@ export class GeogridApplier {
           ratioOut: s.outputs,
           label: s.name ?? '',
         });
-        for (let i = 1; i <= s.outputs; i++)
-          ports.push({ splitterId: id, index: i, blocked: s.ports.block.includes(i) });
+        // only a port with something of its own (here: blocked) has a row
+        for (const i of s.ports.block) {
+          if (i >= 1 && i <= s.outputs) ports.push({ splitterId: id, index: i, blocked: true });
+        }
         links.push({
           integration,
           equipmentId: s.equipmentId,
@@ -642,13 +644,12 @@ export class GeogridApplier {
             label: s.name ?? '',
           },
         });
-        await tx.splitterPort.createMany({
-          data: Array.from({ length: s.outputs }, (_, k) => ({
-            splitterId: id,
-            index: k + 1,
-            blocked: s.ports.block.includes(k + 1),
-          })),
-        });
+        const blocked = s.ports.block.filter((i) => i >= 1 && i <= s.outputs);
+        if (blocked.length) {
+          await tx.splitterPort.createMany({
+            data: blocked.map((index) => ({ splitterId: id, index, blocked: true })),
+          });
+        }
         await tx.geogridSplitter.deleteMany({ where: { integration, equipmentId: s.equipmentId } });
         await tx.geogridSplitter.create({
           data: {
@@ -708,21 +709,8 @@ export class GeogridApplier {
         where: { splitterId: s.splitterId, index: { in: p.removePorts } },
       });
     }
-    if (p.addPorts.length) {
-      await tx.splitterPort.createMany({
-        data: p.addPorts.map((index) => ({
-          splitterId: s.splitterId,
-          index,
-          blocked: p.block.includes(index),
-        })),
-      });
-    }
-    if (p.block.length) {
-      await tx.splitterPort.updateMany({
-        where: { splitterId: s.splitterId, index: { in: p.block } },
-        data: { blocked: true },
-      });
-    }
+    // Added ports need no row (the ratio makes them); those to block, among them or not, get one.
+    if (p.block.length) await blockPorts(tx, s.splitterId, p.block);
     if (p.unblock.length) {
       await tx.splitterPort.updateMany({
         where: { splitterId: s.splitterId, index: { in: p.unblock } },
@@ -858,4 +846,25 @@ function merge(into: AppliedPage, from: AppliedPage): void {
   into.items.push(...from.items);
   for (const id of from.boxIds) into.boxIds.add(id);
   into.stale += from.stale;
+}
+
+/** Blocks the ports, giving a row to those that had none (an open port may have no row). */
+async function blockPorts(tx: Tx, splitterId: string, indexes: number[]): Promise<void> {
+  const stored = await tx.splitterPort.findMany({
+    where: { splitterId, index: { in: indexes } },
+    select: { index: true },
+  });
+  if (stored.length) {
+    await tx.splitterPort.updateMany({
+      where: { splitterId, index: { in: indexes } },
+      data: { blocked: true },
+    });
+  }
+  const have = new Set(stored.map((p) => p.index));
+  const missing = [...new Set(indexes)].filter((i) => !have.has(i));
+  if (missing.length) {
+    await tx.splitterPort.createMany({
+      data: missing.map((index) => ({ splitterId, index, blocked: true })),
+    });
+  }
 }

@@ -3,8 +3,7 @@ import { dbProvider, isDatabaseBusy, isKnownClient, type Db } from './client.js'
 /**
  * refreshPlannerStats (raw-sqlite.ts) for a Prisma client's own SQLite connection, after bulk
  * writes through it: statistics another connection writes are not read by one already open, and
- * without them the planner walks SplitterPort's index on `blocked` (every blocked port of the
- * network) instead of a page's splitters. A no-op when the statistics are still good (well under
+ * without them the planner may take a low-selectivity index over a page's own ids. A no-op when the statistics are still good (well under
  * a millisecond), bounded otherwise; skipped when another process holds the write lock (the next
  * page retries). PostgreSQL's autovacuum keeps its own statistics.
  */

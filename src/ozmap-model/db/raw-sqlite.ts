@@ -91,7 +91,7 @@ function sqliteInserter(
 
 /**
  * SQLite's planner, without statistics, takes any indexed equality as selective, and so may walk
- * an index on a boolean (every blocked port of the network) instead of the box's splitters. A
+ * a low-selectivity index (a status shared by most rows) instead of the few ids asked for. A
  * bounded ANALYZE of the tables that need it (SQLite's recommended `PRAGMA optimize`) fixes that.
  */
 export function refreshPlannerStats(db: Database.Database): void {

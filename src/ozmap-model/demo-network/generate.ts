@@ -143,7 +143,7 @@ export interface Place {
   address(street: string, number: number, x: number, y: number): string;
 }
 
-/** The rows one box brings: its pole, splitters with every port, and customers on held ports. */
+/** The rows one box brings: its pole, splitters with their blocked ports, and customers on held ports. */
 export type DemoRows = Pick<
   DemoNetwork,
   'poles' | 'boxes' | 'splitters' | 'ports' | 'clients' | 'properties' | 'spans'
@@ -214,12 +214,15 @@ export function addBox(
     for (let port = 1; port <= type.ratioOut; port++) {
       const held = type.isDrop && random.chance(occupancy);
       const blocked = !held && type.isDrop && box.implanted && random.chance(0.04);
-      rows.ports.push({
-        splitterId: splitter.id,
-        index: port,
-        blocked,
-        observation: blocked ? 'Porta com defeito, aguardando manutenção' : null,
-      });
+      // only a port with something of its own has a row
+      if (blocked) {
+        rows.ports.push({
+          splitterId: splitter.id,
+          index: port,
+          blocked,
+          observation: 'Porta com defeito, aguardando manutenção',
+        });
+      }
       if (held) addCustomer(rows, place, random, spot, box.id, splitter.id, port, counters);
     }
   });
@@ -227,7 +230,7 @@ export function addBox(
 
 /**
  * A believable FTTH network in Maringá (PR), the same for the same seed down to the ids:
- * boxes on poles along real street names, drop and distribution splitters with every port,
+ * boxes on poles along real street names, drop and distribution splitters (a row for each blocked port),
  * implanted customers holding ports, a few draft and full boxes, blocked ports, coverage regions.
  * `generateScaledNetwork` makes one of any size from the same rules.
  */

@@ -73,12 +73,11 @@ export async function applyWrites(s: RawSession, plan: Writes, now: Date): Promi
   }
   const ports = s.inserter('SplitterPort', ['splitterId', 'index', 'blocked']);
   // inserters copy what they are given, so one row array serves every port
-  const port: [string, number, boolean] = ['', 0, false];
-  for (const { splitterId, indexes, blocked } of plan.ports.create) {
+  const port: [string, number, boolean] = ['', 0, true];
+  for (const { splitterId, indexes } of plan.ports.create) {
     port[0] = splitterId;
     for (const index of indexes) {
       port[1] = index;
-      port[2] = blocked.length > 0 && blocked.includes(index);
       if (ports.add(port)) await ports.flush();
     }
   }

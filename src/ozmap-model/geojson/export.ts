@@ -168,9 +168,10 @@ async function* boxFeatures(s: RawSession, page: RawRow[]): AsyncGenerator<Inven
       else splitters.set(boxId as string, [{ ...row, split }]);
     }
   }
-  await readPorts(s, [...byId.keys()], (splitterId, port) =>
-    byId.get(splitterId)?.ports?.push(port),
-  );
+  // The file lists the blocked ports: a port not listed is open (a stored row may say so too).
+  await readPorts(s, [...byId.keys()], (splitterId, port) => {
+    if (port.blocked) byId.get(splitterId)?.ports?.push(port);
+  });
   for (const r of page) {
     const [id, externalId, name, lng, lat, draft, implanted, level, boxType, address] = r;
     const [poleId, poleExternalId, poleName] = r.slice(10);

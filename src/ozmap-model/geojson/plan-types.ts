@@ -66,8 +66,11 @@ export interface Writes {
   };
   splitters: { create: Array<Record<string, unknown> & { id: string }>; update: RowUpdate[] };
   ports: {
-    /** Port rows to create, per splitter (kept compact: a million boxes have ~15M ports). */
-    create: Array<{ splitterId: string; indexes: number[]; blocked: number[] }>;
+    /**
+     * Blocked ports to give a row, per splitter. Only a port with something of its own (blocked,
+     * tags, an observation) has a row; a million boxes have ~15M ports, nearly all open.
+     */
+    create: Array<{ splitterId: string; indexes: number[] }>;
     setBlocked: Array<{ splitterId: string; indexes: number[]; blocked: boolean }>;
     removeAbove: Array<{ splitterId: string; keep: number }>;
   };

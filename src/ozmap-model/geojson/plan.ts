@@ -368,35 +368,30 @@ export class Planner {
         implanted: boxImplanted,
         ...desired,
       });
-      const created = { splitterId: id, indexes: [] as number[], blocked: [] as number[] };
-      for (let i = 1; i <= s.ratio.output; i++) {
-        created.indexes.push(i);
-        if (want(i)) created.blocked.push(i);
-      }
-      this.rows.ports.create.push(created);
+      // A port has a row only when it has something of its own: here, being blocked.
+      const blocked: number[] = [];
+      for (let i = 1; i <= s.ratio.output; i++) if (want(i)) blocked.push(i);
+      if (blocked.length) this.rows.ports.create.push({ splitterId: id, indexes: blocked });
       counts.created++;
       this.plan.changedBoxIds.add(boxId);
       return;
     }
     let portsChanged = false;
     const flips: Record<'true' | 'false', number[]> = { true: [], false: [] };
-    const added = { splitterId: id, indexes: [] as number[], blocked: [] as number[] };
+    const added = { splitterId: id, indexes: [] as number[] };
     for (let i = 1; i <= s.ratio.output; i++) {
-      if (!stored.has(i)) {
-        added.indexes.push(i);
-        if (want(i)) added.blocked.push(i);
-        portsChanged = true;
-      } else if (stored.get(i) !== want(i)) {
-        flips[String(want(i)) as 'true' | 'false'].push(i);
-        portsChanged = true;
-      }
+      const now = stored.get(i) ?? false;
+      if (now === want(i)) continue;
+      portsChanged = true;
+      if (!stored.has(i)) added.indexes.push(i);
+      else flips[String(want(i)) as 'true' | 'false'].push(i);
     }
     if (added.indexes.length) this.rows.ports.create.push(added);
     for (const blocked of [true, false]) {
       const indexes = flips[String(blocked) as 'true' | 'false'];
       if (indexes.length) this.rows.ports.setBlocked.push({ splitterId: id, indexes, blocked });
     }
-    if ([...stored.keys()].some((i) => i > s.ratio.output)) {
+    if (row.ratioOut > s.ratio.output || [...stored.keys()].some((i) => i > s.ratio.output)) {
       this.rows.ports.removeAbove.push({ splitterId: id, keep: s.ratio.output });
       this.shrinks.push({ splitterId: id, keep: s.ratio.output, path });
       portsChanged = true;

@@ -80,14 +80,17 @@ export function splitterToJson(row: SplitterRow, splitterType?: Doc): Doc {
   for (const p of row.properties) {
     if (p.port !== null && p.port >= 1 && p.port <= row.ratioOut) output[p.port - 1] = p.id;
   }
-  const ports = [...row.ports]
-    .sort((a, b) => a.index - b.index)
-    .map((p) => ({
-      index: p.index,
-      blocked: p.blocked,
-      tags: parseJson<string[]>(p.tagsJson, []),
-      observation: optional(p.observation),
-    }));
+  // Every port 1..ratioOut; only a port with something of its own has a stored row.
+  const stored = new Map(row.ports.map((p) => [p.index, p]));
+  const ports = Array.from({ length: row.ratioOut }, (_, i) => {
+    const p = stored.get(i + 1);
+    return {
+      index: i + 1,
+      blocked: p?.blocked ?? false,
+      tags: p ? parseJson<string[]>(p.tagsJson, []) : [],
+      observation: optional(p?.observation ?? null),
+    };
+  });
   return {
     ...baseDoc('Splitter', row),
     name: row.name ?? '',

@@ -139,12 +139,8 @@ export const splitters = defineResource({
           ratioIn: type.ratioIn,
           ratioOut: type.ratioOut,
           attenuationJson: JSON.stringify(body.attenuation ?? JSON.parse(type.attenuationJson)),
-          ports: {
-            create: Array.from({ length: type.ratioOut }, (_, i) => {
-              const p = given.get(i + 1);
-              return { index: i + 1, ...(p ? portData(p) : {}) };
-            }),
-          },
+          // only the ports given something of their own get a row
+          ports: { create: [...given.values()].map((p) => ({ index: p.index, ...portData(p) })) },
         },
       })
       .catch((err: unknown) => mapWriteError(err, 'splitter', id, 'external_id'));
@@ -178,9 +174,10 @@ export const splitters = defineResource({
           data: { ...scalarData(body), boxId: body.parent, projectId },
         });
         for (const p of body.ports ?? []) {
-          await tx.splitterPort.update({
+          await tx.splitterPort.upsert({
             where: { splitterId_index: { splitterId: id, index: p.index } },
-            data: portData(p),
+            create: { splitterId: id, index: p.index, ...portData(p) },
+            update: portData(p),
           });
         }
       })
