@@ -68,10 +68,15 @@ describe.each(testProviders())('network change log on %s', (provider) => {
     const steps: Array<() => Promise<unknown>> = [
       () => db.box.update({ where: { id: box.boxId }, data: { lat: HERE.lat + 0.0001 } }),
       () => db.splitter.update({ where: { id: box.splitterIds[0] }, data: { ratioOut: 8 } }),
+      // An open port has no row: blocking it inserts one, unblocking it updates that row.
+      () =>
+        db.splitterPort.create({
+          data: { splitterId: box.splitterIds[0]!, index: 2, blocked: true },
+        }),
       () =>
         db.splitterPort.update({
           where: { splitterId_index: { splitterId: box.splitterIds[0]!, index: 2 } },
-          data: { blocked: true },
+          data: { blocked: false },
         }),
       () =>
         db.property.create({
