@@ -14,25 +14,36 @@ export interface KeyQuery {
   sql: string;
 }
 
-/** The tables a bulk write fills by the million, whose per-row triggers it suspends. */
+/** The tables a bulk write fills by the million, whose per-row triggers it suspends (SQLite). */
 const BULK_TABLES = ['Box', 'Splitter', 'SplitterPort', 'Pole', 'Span'];
 
 /**
- * Runs a bulk write (an import) with the change log's per-row triggers on the network tables
- * suspended, then logs `keys()` (every box and pole key the write changed) once each.
+ * Runs a bulk write (an import, the demo seed) with the change log's per-row logging of box and
+ * pole keys off, then logs `keys()` (every box and pole key the write changed) once each.
  *
- * SQLite only, where those triggers were ~40 % of an import's inserts: there DDL is part of the
- * transaction (a failed write rolls the triggers back in with everything else), and the write
- * session holds the database's one write lock, so no other writer runs while they are away, and
- * readers keep seeing them in their snapshots. On PostgreSQL the triggers stay: disabling one
- * locks its table against every other writer until the import commits.
+ * SQLite: the per-row triggers of the network tables are dropped and put back inside the write's
+ * transaction (they were ~40 % of an import's inserts). DDL is part of the transaction there (a
+ * failed write rolls the triggers back in with everything else), and the write session holds the
+ * database's one write lock, so no other writer runs while they are away, and readers keep seeing
+ * them in their snapshots.
+ *
+ * PostgreSQL: disabling a trigger would lock its table against every other writer until the
+ * import commits, so the triggers stay and this transaction alone sets `alcance.change_log` to
+ * 'bulk', which makes them skip box and pole keys (migration bulk_change_log; a third of an
+ * import's insert time). The setting ends with the transaction, committed or not.
  */
 export async function withChangeLogSuspended<T>(
   s: RawSession,
   keys: (() => Iterable<string>) | KeyQuery,
   write: () => Promise<T>,
 ): Promise<T> {
-  if (s.provider !== 'sqlite') return write();
+  if (s.provider === 'postgresql') {
+    await s.all(`SELECT set_config('alcance.change_log', 'bulk', true)`);
+    const result = await write();
+    await s.all(`SELECT set_config('alcance.change_log', '', true)`);
+    await logPostgresChanges(s, keys);
+    return result;
+  }
   const triggers = await s.all(
     `SELECT "name", "sql" FROM sqlite_master WHERE "type" = 'trigger' AND "name" LIKE 'alcance%' AND "tbl_name" IN (${BULK_TABLES.map(() => '?').join(', ')}) ORDER BY "name"`,
     BULK_TABLES,
@@ -44,11 +55,35 @@ export async function withChangeLogSuspended<T>(
   return result;
 }
 
+// Keys handed to the log's own function at a time: a few hundred KB of parameter.
+const LOG_CHUNK = 10_000;
+
+/** Through the triggers' own function: versions from its sequence, each key's newest kept. */
+async function logPostgresChanges(
+  s: RawSession,
+  keys: (() => Iterable<string>) | KeyQuery,
+): Promise<void> {
+  if ('sql' in keys) {
+    await s.all(`SELECT "alcance_note_changes"(ARRAY(SELECT k FROM (${keys.sql}) AS q))`);
+    return;
+  }
+  let chunk: string[] = [];
+  const flush = async () => {
+    if (chunk.length) await s.all('SELECT "alcance_note_changes"(?::text[])', [chunk]);
+    chunk = [];
+  };
+  for (const key of keys()) {
+    chunk.push(key);
+    if (chunk.length >= LOG_CHUNK) await flush();
+  }
+  await flush();
+}
+
 // A key keeps only its newest version, as the triggers' upserts do.
 const KEEP_NEWEST =
   'ON CONFLICT ("key") DO UPDATE SET "version" = excluded."version", "at" = excluded."at"';
 
-/** One new version per key, in the order given, as the triggers would have written them. */
+/** One new version per key, in the order given, as the SQLite triggers would have written them. */
 async function logChanges(s: RawSession, keys: (() => Iterable<string>) | KeyQuery): Promise<void> {
   const rows = await s.all('SELECT COALESCE(MAX("version"), 0) FROM "NetworkChange"');
   let version = BigInt((rows[0]?.[0] as number | bigint | undefined) ?? 0);
