@@ -62,9 +62,8 @@ export async function loadBoxes(
           boxId: true,
           isDrop: true,
           ratioOut: true,
-          // Every port of the splitters, filtered here: with `blocked` in the query SQLite may
-          // walk the index on it (every blocked port of the network: 35-100 ms a call at 100 000
-          // boxes, on the request thread) instead of the splitters' own ports.
+          // The splitters' port rows (only ports with a state of their own have one), filtered
+          // here: the rows are few, and the query stays on the (splitterId, index) key.
           ports: { select: { index: true, blocked: true } },
           properties: { where: { port: { not: null } }, select: { port: true, clientId: true } },
         },
