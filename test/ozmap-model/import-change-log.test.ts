@@ -1,8 +1,8 @@
 // An import tells other instances what it changed through the NetworkChange log. It keeps the
 // per-row triggers from logging box and pole keys (SQLite: drops them in its transaction;
-// PostgreSQL: a setting of its transaction) and logs each changed box and pole once: the keys it logs must
-// cover every key the triggers would have logged, and the triggers must be back (or never gone)
-// whatever happens to the import.
+// PostgreSQL: a setting of its transaction) and logs each changed box and pole once: the keys it
+// logs must cover every key the triggers would have logged, and the triggers must be back (or
+// never gone) whatever happens to the import.
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
 import type { Db } from '../../src/ozmap-model/db/client.js';

@@ -1,3 +1,4 @@
+import { writeInChunks } from './chunks.js';
 import type { RawSession } from './raw.js';
 
 // The keys of the NetworkChange log (written by the triggers of migrations add_network_change and
@@ -67,16 +68,11 @@ async function logPostgresChanges(
     await s.all(`SELECT "alcance_note_changes"(ARRAY(SELECT k FROM (${keys.sql}) AS q))`);
     return;
   }
-  let chunk: string[] = [];
-  const flush = async () => {
-    if (chunk.length) await s.all('SELECT "alcance_note_changes"(?::text[])', [chunk]);
-    chunk = [];
-  };
-  for (const key of keys()) {
-    chunk.push(key);
-    if (chunk.length >= LOG_CHUNK) await flush();
-  }
-  await flush();
+  await writeInChunks(
+    keys(),
+    async (chunk) => void (await s.all('SELECT "alcance_note_changes"(?::text[])', [chunk])),
+    LOG_CHUNK,
+  );
 }
 
 // A key keeps only its newest version, as the triggers' upserts do.
