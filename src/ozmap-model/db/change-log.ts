@@ -2,7 +2,8 @@ import { writeInChunks } from './chunks.js';
 import type { RawSession } from './raw.js';
 
 // The keys of the NetworkChange log (written by the triggers of migrations add_network_change and
-// pole_change_log, read by src/services/network-sync.ts).
+// pole_change_log, read by src/services/network-sync.ts). Migration bulk_change_log lists the named
+// keys again (those a bulk write on PostgreSQL still logs row by row): a new one goes there too.
 /** "Regions or their tags changed" (box ids are 24-hex strings). */
 export const REGIONS_KEY = 'regions';
 /** Pole-mode keys: `pole:<id>`, every route, gated communities. */
