@@ -1,7 +1,15 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/ozmap-model/db/client.js';
 import { seedDemoNetwork } from '../../src/ozmap-model/demo-network.js';
-import { GeoJsonImportError, exportGeoJson, importGeoJson } from '../../src/ozmap-model/geojson.js';
+import {
+  GeoJsonImportError,
+  exportGeoJson,
+  importGeoJson,
+  importGeoJsonFile,
+} from '../../src/ozmap-model/geojson.js';
 import { freshDatabases, testProviders } from '../support/db.js';
 import { box, collection, pole, region, smallNetwork, splitter } from './geojson-fixtures.js';
 
@@ -18,6 +26,12 @@ async function rowCounts(db: Db) {
     tags: await db.tag.count(),
     splitterTypes: await db.splitterType.count(),
   };
+}
+
+function writeTo(dir: string, text: string): string {
+  const path = join(dir, 'whole.geojson');
+  writeFileSync(path, text);
+  return path;
 }
 
 async function problemsOf(promise: Promise<unknown>): Promise<string[]> {
@@ -118,6 +132,26 @@ describe.each(testProviders())('GeoJSON import and export on %s', (provider) => 
       'features[7].properties.pole: no pole "NO-SUCH-POLE" in the file or the database',
     ]);
     expect(Object.values(await rowCounts(db)).every((n) => n === 0)).toBe(true);
+  });
+
+  it('a file cut off or broken halfway: says at which byte, and the stretches already written are not kept', async () => {
+    const db = await fresh();
+    const text = JSON.stringify(smallNetwork(), null, 1);
+    const dir = mkdtempSync(join(tmpdir(), 'alcance-geojson-'));
+    const cut = join(dir, 'cut.geojson');
+    writeFileSync(cut, text.slice(0, Math.floor(text.length * 0.8)));
+    expect(await problemsOf(importGeoJsonFile(db, cut, { stretch: 1 }))).toEqual([
+      `file: not valid JSON (unexpected end of file at byte ${Buffer.byteLength(text.slice(0, Math.floor(text.length * 0.8)))})`,
+    ]);
+    const broken = join(dir, 'broken.geojson');
+    const at = text.lastIndexOf('"kind"');
+    writeFileSync(broken, `${text.slice(0, at)}kind${text.slice(at + 6)}`);
+    const featureStart = text.lastIndexOf('\n  {', at) + 3;
+    expect(await problemsOf(importGeoJsonFile(db, broken, { stretch: 1 }))).toEqual([
+      `file: not valid JSON (features[${smallNetwork().features.length - 1}] is not valid JSON at byte ${Buffer.byteLength(text.slice(0, featureStart))})`,
+    ]);
+    expect(Object.values(await rowCounts(db)).every((n) => n === 0)).toBe(true);
+    expect((await importGeoJsonFile(db, writeTo(dir, text), { stretch: 1 })).boxes.created).toBe(3);
   });
 
   it('rejects a file that is not a FeatureCollection', async () => {
