@@ -107,6 +107,7 @@ export async function postgresSession<T>(
       }
     },
     run: async (sql, params = []) => (await query(sql, params)).rowCount ?? 0,
+    send: (sql, params = []) => pipeline.send(client, numbered(sql), [...params]),
     inserter: (table, columns) => {
       written.add(table);
       return postgresInserter(client, pipeline, table, columns, typesOf);

@@ -43,6 +43,9 @@ export async function sqliteSession<T>(
       if (page.length) yield page;
     },
     run: (sql, params = []) => Promise.resolve(prepare(sql).run(...bindAll(params)).changes),
+    send: async (sql, params = []) => {
+      prepare(sql).run(...bindAll(params));
+    },
     inserter: (table, columns) => sqliteInserter(db, table, columns),
   };
   // A deferred read transaction takes its snapshot at the first read and keeps it to the end.

@@ -17,6 +17,12 @@ export interface RawSession {
   pages(sql: string, params?: readonly unknown[], pageSize?: number): AsyncGenerator<RawRow[]>;
   /** Runs a statement; returns the rows it changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * Runs a statement whose answer is not needed. On PostgreSQL it may return once the statement
+   * is sent, as an inserter's flush does: a failure is thrown by the session's next read or
+   * `run`, or fails the commit.
+   */
+  send(sql: string, params?: readonly unknown[]): Promise<void>;
   /** Batched inserts into one table (write sessions only). */
   inserter(table: string, columns: readonly string[]): Inserter;
 }

@@ -6,44 +6,45 @@ type Row = Record<string, unknown>;
 /**
  * Writes a stretch of a problem-free plan with plain SQL in the import's own transaction (one
  * connection, no timeout): batched inserts, then the updates, table by table in the order
- * references need.
+ * references need. Every statement is sent without waiting for its answer (RawSession.send), so
+ * on PostgreSQL the server writes one stretch while this process reads the next.
  */
 export async function applyWrites(s: RawSession, plan: Writes, now: Date): Promise<void> {
   if (plan.project.create) {
-    await s.run('INSERT INTO "Project" ("id", "name", "updatedAt") VALUES (?, ?, ?)', [
+    await s.send('INSERT INTO "Project" ("id", "name", "updatedAt") VALUES (?, ?, ?)', [
       plan.project.id,
       plan.project.name,
       now,
     ]);
   }
   for (const t of plan.boxTypes) {
-    await s.run('INSERT INTO "BoxType" ("id", "code", "updatedAt") VALUES (?, ?, ?)', [
+    await s.send('INSERT INTO "BoxType" ("id", "code", "updatedAt") VALUES (?, ?, ?)', [
       t.id,
       t.code,
       now,
     ]);
   }
   for (const t of plan.splitterTypes) {
-    await s.run(
+    await s.send(
       'INSERT INTO "SplitterType" ("id", "code", "isDrop", "ratioIn", "ratioOut", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)',
       [t.id, t.code, t.isDrop, t.ratioIn, t.ratioOut, now],
     );
   }
   for (const t of plan.regionTypes) {
-    await s.run('INSERT INTO "RegionType" ("id", "name", "updatedAt") VALUES (?, ?, ?)', [
+    await s.send('INSERT INTO "RegionType" ("id", "name", "updatedAt") VALUES (?, ?, ?)', [
       t.id,
       t.name,
       now,
     ]);
   }
   for (const t of plan.tags) {
-    await s.run(
+    await s.send(
       'INSERT INTO "Tag" ("id", "name", "allowedTypesJson", "updatedAt") VALUES (?, ?, ?, ?)',
       [t.id, t.name, JSON.stringify(t.kinds), now],
     );
   }
   for (const t of plan.tagKinds) {
-    await s.run('UPDATE "Tag" SET "allowedTypesJson" = ?, "updatedAt" = ? WHERE "id" = ?', [
+    await s.send('UPDATE "Tag" SET "allowedTypesJson" = ?, "updatedAt" = ? WHERE "id" = ?', [
       JSON.stringify(t.kinds),
       now,
       t.id,
@@ -66,7 +67,7 @@ export async function applyWrites(s: RawSession, plan: Writes, now: Date): Promi
   await insertRows(s, 'Splitter', plan.splitters.create, now);
   await updateRows(s, 'Splitter', plan.splitters.update, now);
   for (const { splitterId, keep } of plan.ports.removeAbove) {
-    await s.run('DELETE FROM "SplitterPort" WHERE "splitterId" = ? AND "index" > ?', [
+    await s.send('DELETE FROM "SplitterPort" WHERE "splitterId" = ? AND "index" > ?', [
       splitterId,
       keep,
     ]);
@@ -83,21 +84,21 @@ export async function applyWrites(s: RawSession, plan: Writes, now: Date): Promi
   }
   await ports.flush();
   for (const { splitterId, indexes, blocked } of plan.ports.setBlocked) {
-    await s.run(
+    await s.send(
       `UPDATE "SplitterPort" SET "blocked" = ? WHERE "splitterId" = ? AND "index" IN (${indexes.map(() => '?').join(', ')})`,
       [blocked, splitterId, ...indexes],
     );
   }
 
   for (const { tagIds, ...region } of plan.regions.create) {
-    await s.run(
+    await s.send(
       'INSERT INTO "Region" ("id", "externalId", "name", "polygonJson", "regionTypeId", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)',
       [region.id, region.externalId, region.name, region.polygonJson, region.regionTypeId, now],
     );
     for (const tagId of tagIds) {
-      await s.run('INSERT INTO "_RegionToTag" ("A", "B") VALUES (?, ?)', [region.id, tagId]);
+      await s.send('INSERT INTO "_RegionToTag" ("A", "B") VALUES (?, ?)', [region.id, tagId]);
     }
-    await s.run('INSERT INTO "_ProjectToRegion" ("A", "B") VALUES (?, ?)', [
+    await s.send('INSERT INTO "_ProjectToRegion" ("A", "B") VALUES (?, ?)', [
       plan.project.id,
       region.id,
     ]);
@@ -132,14 +133,14 @@ async function updateRows(
   for (const { id, data } of updates) {
     const { tags, ...columns } = data as Row & { tags?: { set: Array<{ id: string }> } };
     const names = Object.keys(columns);
-    await s.run(
+    await s.send(
       `UPDATE "${table}" SET ${[...names, 'updatedAt'].map((c) => `"${c}" = ?`).join(', ')} WHERE "id" = ?`,
       [...names.map((c) => columns[c]), now, id],
     );
     if (tags && tagTable) {
-      await s.run(`DELETE FROM "${tagTable}" WHERE "A" = ?`, [id]);
+      await s.send(`DELETE FROM "${tagTable}" WHERE "A" = ?`, [id]);
       for (const t of tags.set)
-        await s.run(`INSERT INTO "${tagTable}" ("A", "B") VALUES (?, ?)`, [id, t.id]);
+        await s.send(`INSERT INTO "${tagTable}" ("A", "B") VALUES (?, ?)`, [id, t.id]);
     }
   }
 }
