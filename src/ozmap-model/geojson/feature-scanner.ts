@@ -147,59 +147,44 @@ export class FeatureCollectionScanner {
     switch (this.expect) {
       case 'object':
         if (b !== OPEN_BRACE) throw this.error(DESCRIBE.object, at);
-        this.expect = 'first-key';
-        this.pos++;
-        return;
+        return this.stepPast('first-key');
       case 'first-key':
       case 'key':
-        if (b === CLOSE_BRACE && this.expect === 'first-key') return this.close('end');
+        if (b === CLOSE_BRACE && this.expect === 'first-key') return this.stepPast('end');
         if (b !== QUOTE) throw this.error(DESCRIBE[this.expect], at);
         return this.openValue();
       case 'colon':
         if (b !== COLON) throw this.error(DESCRIBE.colon, at);
-        this.expect = 'value';
-        this.pos++;
-        return;
+        return this.stepPast('value');
       case 'value':
         if (this.key === 'features') {
           this.featuresKeys++;
-          if (b === OPEN_BRACKET) {
-            this.expect = 'first-feature';
-            this.pos++;
-            return;
-          }
+          if (b === OPEN_BRACKET) return this.stepPast('first-feature');
           this.featuresAreArray = false;
         }
         if (!startsValue(b)) throw this.error(DESCRIBE.value, at);
         return this.openValue();
       case 'after-value':
-        if (b === COMMA) {
-          this.expect = 'key';
-          this.pos++;
-          return;
-        }
-        if (b === CLOSE_BRACE) return this.close('end');
+        if (b === COMMA) return this.stepPast('key');
+        if (b === CLOSE_BRACE) return this.stepPast('end');
         throw this.error(DESCRIBE['after-value'], at);
       case 'first-feature':
       case 'feature':
         if (b === CLOSE_BRACKET && this.expect === 'first-feature')
-          return this.close('after-value');
+          return this.stepPast('after-value');
         if (!startsValue(b)) throw this.error(DESCRIBE[this.expect], at);
         return this.openValue();
       case 'after-feature':
-        if (b === COMMA) {
-          this.expect = 'feature';
-          this.pos++;
-          return;
-        }
-        if (b === CLOSE_BRACKET) return this.close('after-value');
+        if (b === COMMA) return this.stepPast('feature');
+        if (b === CLOSE_BRACKET) return this.stepPast('after-value');
         throw this.error(DESCRIBE['after-feature'], at);
       case 'end':
         throw this.error(DESCRIBE.end, at);
     }
   }
 
-  private close(next: Expect): void {
+  /** Steps past a structural byte (a bracket, a brace, a colon or a comma). */
+  private stepPast(next: Expect): void {
     this.expect = next;
     this.pos++;
   }
