@@ -101,8 +101,10 @@ export class FeatureCollectionScanner {
     const rest = this.buffer.subarray(this.pos);
     this.consumed += this.pos;
     this.buffer = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-    if (this.open) this.open.start -= this.pos;
-    if (this.open) this.open.scanned -= this.pos;
+    if (this.open) {
+      this.open.start -= this.pos;
+      this.open.scanned -= this.pos;
+    }
     this.pos = 0;
     const out: ScannedFeature[] = [];
     this.scan(out, false);
